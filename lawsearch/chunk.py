@@ -1,0 +1,171 @@
+"""Splitting a cleaned report into chunks that keep their heading path.
+
+Each non-empty line is a paragraph. Headings (see :mod:`lawsearch.headings`) open and close
+sections on a stack; every paragraph is filed under the headings open above it. Paragraphs longer
+than ``max_chars`` split at sentence ends; paragraphs shorter than ``min_chars`` merge with a
+neighbour under the same heading. A chunk's text is an exact slice of the cleaned text, and the
+chunks together with the standalone heading lines cover all of it.
+
+>>> chunks = chunk_text("r1", "一、总体情况\\n(一)学法\\n全年学法7次。")
+>>> chunks[0].heading_path, chunks[0].text
+(('一、总体情况', '(一)学法'), '全年学法7次。')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .headings import TITLE_RANK, Heading, is_unnumbered_heading, parse_heading, signature_size
+from .models import Chunk
+
+DEFAULT_MAX_CHARS = 500
+DEFAULT_MIN_CHARS = 80
+
+_SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’\"」』）)]*|$)")
+_CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
+
+
+@dataclass
+class _Section:
+    heading: Heading
+    start: int
+    end: int
+    has_content: bool = False
+
+
+@dataclass(frozen=True)
+class _Span:
+    path: tuple[str, ...]
+    start: int
+    end: int
+
+
+def chunk_id(report_id: str, ordinal: int) -> str:
+    """Stable id of a report's n-th chunk, e.g. ``000_e216814a7c54799f#007``."""
+    return f"{report_id}#{ordinal:03d}"
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line, surrounding spaces excluded."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group(0)
+        if line.strip():
+            lead = len(line) - len(line.lstrip())
+            spans.append((match.start() + lead, match.start() + len(line.rstrip())))
+    return spans
+
+
+def _paragraphs(text: str) -> list[_Span]:
+    """Body paragraphs with their heading paths; a heading with nothing under it becomes its own paragraph."""
+    lines = _lines_with_offsets(text)
+    body_end = len(lines) - signature_size([text[s:e] for s, e in lines])
+    stack: list[_Section] = []
+    spans: list[_Span] = []
+    seen_numbered = False
+
+    def close(section: _Section) -> None:
+        if not section.has_content:
+            path = tuple(s.heading.text for s in stack) + (section.heading.text,)
+            spans.append(_Span(path, section.start, section.end))
+
+    def path() -> tuple[str, ...]:
+        for section in stack:
+            section.has_content = True
+        return tuple(s.heading.text for s in stack)
+
+    for index, (start, end) in enumerate(lines):
+        line = text[start:end]
+        if index >= body_end:  # the signature belongs to the whole report, not to the last section
+            while stack:
+                close(stack.pop())
+            spans.append(_Span((), start, end))
+            continue
+        heading = parse_heading(line)
+        if heading is None and is_unnumbered_heading(line):
+            rank = stack[-1].heading.rank + 0.5 if seen_numbered and stack else TITLE_RANK
+            heading = Heading(rank=rank, text=line, inline=False)
+        if heading is None:
+            spans.append(_Span(path(), start, end))
+            continue
+        seen_numbered = seen_numbered or heading.rank != TITLE_RANK
+        while stack and stack[-1].heading.rank >= heading.rank:
+            close(stack.pop())
+        stack.append(_Section(heading, start, end))
+        if heading.inline:
+            spans.append(_Span(path(), start, end))
+    while stack:
+        close(stack.pop())
+    spans.sort(key=lambda span: span.start)
+    return spans
+
+
+def _merge_short(spans: list[_Span], min_chars: int, max_chars: int) -> list[_Span]:
+    merged: list[_Span] = []
+    for span in spans:
+        if merged:
+            last = merged[-1]
+            short = (last.end - last.start) < min_chars or (span.end - span.start) < min_chars
+            if last.path == span.path and short and span.end - last.start <= max_chars:
+                merged[-1] = _Span(last.path, last.start, span.end)
+                continue
+        merged.append(span)
+    return merged
+
+
+def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    return [(start + m.start(), start + m.end()) for m in pattern.finditer(text, 0, end - start) if m.end() > m.start()]
+
+
+def _split_long(text: str, span: _Span, max_chars: int) -> list[_Span]:
+    """Split a span longer than ``max_chars`` at sentence ends (then clause ends, then hard) into near-equal parts."""
+    length = span.end - span.start
+    if length <= max_chars:
+        return [span]
+    local = text[span.start:span.end]
+    units: list[tuple[int, int]] = []
+    for s, e in _pieces(local, span.start, span.end, _SENTENCE):
+        if e - s <= max_chars:
+            units.append((s, e))
+            continue
+        for cs, ce in _pieces(text[s:e], s, e, _CLAUSE):
+            units.extend((i, min(i + max_chars, ce)) for i in range(cs, ce, max_chars))
+    target = length / math.ceil(length / max_chars)
+    parts: list[_Span] = []
+    part_start = units[0][0]
+    part_end = part_start
+    for s, e in units:
+        if part_end > part_start and (e - part_start > max_chars or part_end - part_start >= target):
+            parts.append(_Span(span.path, part_start, part_end))
+            part_start = s
+        part_end = e
+    parts.append(_Span(span.path, part_start, part_end))
+    return [_strip(text, p) for p in parts if text[p.start:p.end].strip()]
+
+
+def _strip(text: str, span: _Span) -> _Span:
+    piece = text[span.start:span.end]
+    lead = len(piece) - len(piece.lstrip())
+    return _Span(span.path, span.start + lead, span.start + len(piece.rstrip()))
+
+
+def chunk_text(report_id: str, text: str, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS) -> list[Chunk]:
+    """Chunks of one cleaned report text, in reading order."""
+    if max_chars < 20:
+        raise ValueError(f"max_chars must be at least 20, got {max_chars}")
+    spans = _merge_short(_paragraphs(text), min_chars, max_chars)
+    spans = [part for span in spans for part in _split_long(text, span, max_chars)]
+    return [
+        Chunk(
+            id=chunk_id(report_id, ordinal),
+            report_id=report_id,
+            ordinal=ordinal,
+            heading_path=span.path,
+            text=text[span.start:span.end],
+            start=span.start,
+            end=span.end,
+        )
+        for ordinal, span in enumerate(spans)
+    ]

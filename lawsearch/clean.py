@@ -1,0 +1,140 @@
+"""Removing the page chrome that government portals wrap around a report.
+
+Every filter is a pure ``str -> str`` function that drops whole lines only when the line is chrome;
+report content is never touched. Header fields (索引号, 公开日期, 发布单位 …) are dropped from the
+text but their values can be read first with :func:`page_fields`.
+
+>>> clean_text("当前位置：首页 > 工作动态\\n正文。\\n【打印本页】【关闭本页】")
+'正文。'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+HEADER_LABELS = (
+    "索引号", "信息索引号", "公开方式", "公开范围", "公开时限", "公开形式", "文号", "发文字号", "公开日期",
+    "发布日期", "发文日期", "成文日期", "生成日期", "生效日期", "发布时间", "发布单位", "发布机构",
+    "发文机关", "发文单位", "所属机构", "主题分类", "体裁分类", "组配分类", "服务对象分类", "主题词",
+    "信息来源", "来源", "作者", "浏览次数", "点击数", "访问量", "字号", "有效性",
+)
+_LABEL = "|".join(sorted(map(re.escape, HEADER_LABELS), key=len, reverse=True))
+_FIELD = re.compile(rf"({_LABEL})\s*[:：]\s*")
+_HEADER_LINE = re.compile(rf"^\s*(?:{_LABEL})\s*[:：]")
+# Header fields only stand above the report body: the zone ends at the first real paragraph,
+# a line that is long or ends a sentence.
+_HEADER_ZONE_END_CHARS = 100
+_SENTENCE_END = re.compile(r"[。！？!?]\s*$")
+_MAX_CHROME_LINE_CHARS = 200
+
+_BREADCRUMB_START = re.compile(r"^\s*(当前位置|您当前的位置|您现在的位置|你现在的位置|您的位置|你的位置|所在位置)\s*[:：]?")
+_BREADCRUMB_CONTINUATION = re.compile(r"^\s*(>>|>|»|›|＞)")
+_FOOTER_START = re.compile(
+    r"^\s*(版权所有(?:\s|[:：©(（]|$)|Copyright|©|网站标识码|政府网站标识码|扫一扫在手机上|用手机扫描|分享到\s*(?:[:：]|$)"
+    r"|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]?ICP备|.{0,4}公网安备"
+    r"|(?:主办|承办|协办|维护|主办单位|承办单位|维护单位|技术支持|上一篇|下一篇|相关链接)\s*[:：])",
+    re.IGNORECASE,
+)
+_NAV_ROW = re.compile(r"^\s*(?:(?:联系我们|网站地图|网站声明|关于我们|返回顶部|隐私声明|使用帮助|无障碍)\s*[|｜丨/]?\s*)+$")
+_BUTTON = re.compile(r"【[^】]{1,12}】|\[[^\]]{1,12}\]")
+_BUTTON_WORDS = re.compile(r"(打印|关闭|收藏|返回|字体|字号|大|中|小|默认|顶部|分享|纠错|本页|窗口|\s)+")
+
+
+def _is_button_row(line: str) -> bool:
+    """A row of UI buttons such as ``【打印本页】 【关闭本页】`` or ``【字体：大 中 小】``."""
+    stripped = line.strip()
+    if not stripped or not _BUTTON.search(stripped):
+        return False
+    inner = _BUTTON.sub(lambda m: m.group(0)[1:-1], stripped).replace("：", "").replace(":", "")
+    rest = _BUTTON.sub("", stripped).strip()
+    return _BUTTON_WORDS.fullmatch(inner) is not None and (not rest or _BUTTON_WORDS.fullmatch(rest) is not None)
+
+
+def _drop_lines(text: str, is_chrome: Callable[[str], bool]) -> str:
+    return "\n".join(line for line in text.split("\n") if not is_chrome(line))
+
+
+def remove_breadcrumbs(text: str) -> str:
+    """Drop ``当前位置: 首页 > …`` lines and the ``>>`` lines that continue them."""
+    out: list[str] = []
+    in_crumb = False
+    for line in text.split("\n"):
+        if len(line) <= _MAX_CHROME_LINE_CHARS and (_BREADCRUMB_START.match(line) or (in_crumb and _BREADCRUMB_CONTINUATION.match(line))):
+            in_crumb = True
+            continue
+        in_crumb = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _ends_header_zone(line: str) -> bool:
+    return len(line.strip()) > _HEADER_ZONE_END_CHARS or bool(_SENTENCE_END.search(line))
+
+
+def remove_header_fields(text: str) -> str:
+    """Drop ``索引号: … 公开日期: …`` lines above the report body."""
+    out: list[str] = []
+    in_header_zone = True
+    for line in text.split("\n"):
+        if in_header_zone and len(line) <= _MAX_CHROME_LINE_CHARS and _HEADER_LINE.match(line):
+            continue
+        if _ends_header_zone(line):
+            in_header_zone = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _is_footer_line(line: str) -> bool:
+    return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_FOOTER_START.match(line) or _NAV_ROW.match(line))
+
+
+def remove_footer_lines(text: str) -> str:
+    """Drop copyright, ICP, 公网安备, 网站标识码, 分享到, 扫一扫 and similar footer lines."""
+    return _drop_lines(text, _is_footer_line)
+
+
+def remove_button_rows(text: str) -> str:
+    """Drop rows of page buttons: 【打印本页】【关闭本页】, 【字体：大 中 小】…"""
+    return _drop_lines(text, _is_button_row)
+
+
+def tidy_blank_lines(text: str) -> str:
+    """Strip trailing spaces, collapse runs of blank lines, trim the ends."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+FILTERS: tuple[Callable[[str], str], ...] = (
+    remove_breadcrumbs,
+    remove_header_fields,
+    remove_footer_lines,
+    remove_button_rows,
+    tidy_blank_lines,
+)
+
+
+def clean_text(text: str) -> str:
+    """Apply every chrome filter in turn."""
+    for apply in FILTERS:
+        text = apply(text)
+    return text
+
+
+def page_fields(text: str) -> dict[str, str]:
+    """Values of the header fields above the report body, e.g. ``{"公开日期": "2021-02-22 10:51"}``.
+
+    >>> page_fields("文号: 公开日期: 2021-02-22 10:51\\n正文")
+    {'文号': '', '公开日期': '2021-02-22 10:51'}
+    """
+    fields: dict[str, str] = {}
+    for line in text.split("\n"):
+        if not _HEADER_LINE.match(line):
+            if _ends_header_zone(line):
+                break
+            continue
+        matches = list(_FIELD.finditer(line))
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            fields.setdefault(match.group(1), line[match.end():end].strip())
+    return fields

@@ -1,0 +1,34 @@
+"""One exception hierarchy; the CLI turns each into a one-line message and a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LawsearchError(Exception):
+    """Base class of every error lawsearch raises on purpose."""
+
+
+class ReportFileError(LawsearchError):
+    """A report file that cannot be read as a report; the message names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnsupportedFormatError(ReportFileError):
+    """The file's extension is not one lawsearch reads."""
+
+
+class EmptyReportError(ReportFileError):
+    """The file has no text."""
+
+
+class BinaryFileError(ReportFileError):
+    """The file holds binary data, not text."""
+
+
+class EncodingError(ReportFileError):
+    """The bytes are not UTF-8, UTF-16 with BOM or GB18030/GBK text."""

@@ -1,0 +1,97 @@
+"""Chinese administrative divisions (province, city, county level) with their parents.
+
+The data is the adcode table shipped by the ``cpca`` package; it is read directly so that
+pandas, which cpca itself imports, stays out of the start-up path.
+
+>>> places = default_gazetteer().lookup("滨江区")
+>>> places[0].name, default_gazetteer().parent_of(places[0]).name
+('滨江区', '杭州市')
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_NAME_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
+                  "地区", "林区", "特区", "省", "市", "区", "县", "盟", "旗")
+_PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division: 12-digit adcode and name."""
+
+    code: str
+    name: str
+
+    @property
+    def level(self) -> str:
+        """``province``, ``city`` (prefecture level) or ``county`` (county level: 区/县/县级市)."""
+        if self.code[2:] == "0" * 10:
+            return "province"
+        if self.code[4:] == "0" * 8:
+            return "city"
+        return "county"
+
+    @property
+    def short_name(self) -> str:
+        """The name without its administrative suffix: 上虞区 → 上虞, 杭州市 → 杭州."""
+        return short_name(self.name)
+
+
+def short_name(name: str) -> str:
+    for suffix in _NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+class Gazetteer:
+    """Lookup of places by full or short name, and of their parents."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self._by_code = {p.code: p for p in places}
+        self._by_name: dict[str, list[Place]] = {}
+        for place in places:
+            for key in {place.name, place.short_name}:
+                self._by_name.setdefault(key, []).append(place)
+        self.max_name_length = max(len(name) for name in self._by_name)
+
+    def lookup(self, name: str) -> list[Place]:
+        """Places called ``name`` (full name first, then those whose short name it is)."""
+        places = self._by_name.get(name, [])
+        return sorted(places, key=lambda p: p.name != name)
+
+    def names(self) -> set[str]:
+        return set(self._by_name)
+
+    def parent_of(self, place: Place) -> Place | None:
+        """The prefecture-level city of a county (or the province where none), the province of a city."""
+        if place.level == "province":
+            return None
+        candidates = [place.code[:4] + "0" * 8] if place.level == "county" else []
+        candidates.append(place.code[:2] + "0" * 10)
+        for code in candidates:
+            parent = self._by_code.get(code)
+            if parent and parent.name not in _PLACEHOLDER_NAMES:
+                return parent
+        return None
+
+
+def _adcodes_path() -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("lawsearch needs the 'cpca' package for its table of Chinese administrative divisions")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    with _adcodes_path().open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        places = [Place(row["adcode"], row["name"]) for row in rows if row["name"] not in _PLACEHOLDER_NAMES]
+    return Gazetteer(places)

@@ -1,0 +1,73 @@
+"""Frozen records that flow through the pipeline: Report → ReportMeta + Chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report file as read from disk: its decoded text before cleaning."""
+
+    id: str
+    source: str
+    sha256: str
+    encoding: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What a report says about itself. Unknown fields are None, never guessed."""
+
+    report_id: str
+    title: str
+    region: str | None = None
+    region_parent: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: date | None = None
+
+    @property
+    def region_label(self) -> str | None:
+        """Region with its parent for display, e.g. ``滨江区 (杭州市)``."""
+        if self.region and self.region_parent:
+            return f"{self.region} ({self.region_parent})"
+        return self.region
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.report_id,
+            "title": self.title,
+            "region": self.region,
+            "region_parent": self.region_parent,
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published.isoformat() if self.published else None,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a report under one heading path.
+
+    ``text`` is exactly ``cleaned_text[start:end]`` of its report, so chunks can be traced back.
+    """
+
+    id: str
+    report_id: str
+    ordinal: int
+    heading_path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ordinal": self.ordinal,
+            "heading_path": list(self.heading_path),
+            "text": self.text,
+        }

@@ -1,0 +1,96 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lawsearch.cli import main
+
+from .conftest import SEEDS
+
+SEED = str(SEEDS / "002_e3a39e3814c16024.txt")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_chunks_json_has_the_documented_shape(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["chunks", SEED, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    report = data["report"]
+    assert {"id", "title", "region", "agency", "year", "published"} <= set(report)
+    assert report["id"] == "002_e3a39e3814c16024"
+    assert report["region"] == "上虞区"
+    assert report["year"] == 2020 and isinstance(report["year"], int)
+    assert report["published"] == "2021-02-22"
+    assert data["chunks"], "no chunks"
+    for chunk in data["chunks"]:
+        assert {"id", "heading_path", "text"} <= set(chunk)
+        assert isinstance(chunk["heading_path"], list)
+        assert chunk["text"]
+    assert any(c["heading_path"][-1:] == ["(二)政府职能履行情况"] for c in data["chunks"])
+
+
+def test_chunks_json_unknown_fields_are_null(runner: CliRunner) -> None:
+    data = json.loads(runner.invoke(main, ["chunks", str(SEEDS / "000_e216814a7c54799f.txt"), "--json"]).output)
+    assert data["report"]["published"] is None
+
+
+def test_chunks_text_output_shows_metadata_and_heading_paths(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["chunks", SEED])
+    assert result.exit_code == 0
+    assert "上虞区 (绍兴市)" in result.output
+    assert "一、工作成效 › (一)法治政府建设的决策部署学习贯彻情况" in result.output
+    assert "[002_e3a39e3814c16024#000]" in result.output
+
+
+def test_max_chars_option_bounds_chunk_length(runner: CliRunner) -> None:
+    data = json.loads(runner.invoke(main, ["chunks", SEED, "--json", "--max-chars", "100"]).output)
+    assert max(len(c["text"]) for c in data["chunks"]) <= 100
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [("empty.txt", b"", "file is empty"), ("bin.txt", b"\x00\x01\x02binary", "binary"), ("x.docx", b"PK\x03\x04", "unsupported file type")],
+)
+def test_bad_file_gives_one_line_error_and_exit_1(runner: CliRunner, tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = runner.invoke(main, ["chunks", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith(f"error: {path}:")
+    assert reason in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["chunks", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert "nope.txt: cannot be read" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["chunks", "--help"]])
+def test_help_has_examples(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert "lawsearch chunks" in result.output
+
+
+def test_installed_console_script_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "lawsearch"
+    done = subprocess.run([str(script), "chunks", SEED, "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["report"]["region"] == "上虞区"
+    (tmp_path / "empty.txt").write_bytes(b"")
+    failed = subprocess.run([str(script), "chunks", str(tmp_path / "empty.txt")], capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == f"error: {tmp_path / 'empty.txt'}: file is empty"
+    assert failed.stdout == ""

@@ -1,0 +1,67 @@
+from datetime import date
+
+import pytest
+
+from lawsearch.meta import extract_meta, find_year
+from lawsearch.pipeline import ParsedReport
+
+# The metadata table of the foundation issue: region, parent, year, published.
+EXPECTED = {
+    "000_e216814a7c54799f": ("滨江区", "杭州市", 2022, None),
+    "001_a27f8d567ac8393e": ("武汉市", None, 2022, date(2023, 3, 9)),
+    "002_e3a39e3814c16024": ("上虞区", "绍兴市", 2020, date(2021, 2, 22)),
+    "003_31027cef6ae4fb1c": ("罗湖区", "深圳市", 2022, None),
+    "004_f44f9f962692f528": ("南昌县", None, 2023, date(2023, 11, 21)),
+}
+
+
+@pytest.mark.parametrize("seed", sorted(EXPECTED))
+def test_seed_metadata_matches_the_table(parsed_seeds: dict[str, ParsedReport], seed: str) -> None:
+    meta = parsed_seeds[seed].meta
+    assert (meta.region, meta.region_parent, meta.year, meta.published) == EXPECTED[seed]
+    assert meta.report_id == seed
+    assert meta.title
+
+
+def test_seed_agencies_and_titles(parsed_seeds: dict[str, ParsedReport]) -> None:
+    agencies = {seed: parsed.meta.agency for seed, parsed in parsed_seeds.items()}
+    assert agencies == {
+        "000_e216814a7c54799f": "滨江区人力资源和社会保障局",
+        "001_a27f8d567ac8393e": "武汉市人力资源和社会保障局",
+        "002_e3a39e3814c16024": "上虞区人力资源和社会保障局",
+        "003_31027cef6ae4fb1c": None,  # the report only says 我局
+        "004_f44f9f962692f528": "南昌县人力资源和社会保障局",
+    }
+    assert parsed_seeds["002_e3a39e3814c16024"].meta.title == "上虞区人社局2020年度法治政府建设情况报告"
+    assert parsed_seeds["000_e216814a7c54799f"].meta.title == "滨江区人力资源和社会保障局2022年法治政府建设年度报告"
+    assert parsed_seeds["003_31027cef6ae4fb1c"].meta.title == "罗湖区2022年法治政府建设年度报告"
+    assert parsed_seeds["000_e216814a7c54799f"].meta.region_label == "滨江区 (杭州市)"
+
+
+def test_distractor_places_do_not_win() -> None:
+    text = (
+        "2022年,本局认真开展东西部协作,累计帮助结对地四川省小金县实现转移就业260人。\n"
+        "一、主要工作\n邀请江岸区法院、南昌市司法局开展培训,学习《北京市劳动条例》。\n"
+        "二、下一步\n继续推进法治建设。\n上虞区人力资源和社会保障局\n2023年1月5日"
+    )
+    meta = extract_meta("r", text)
+    assert meta.region == "上虞区"
+    assert meta.region_parent is None  # the text never names 绍兴
+    assert meta.published == date(2023, 1, 5)
+
+
+def test_unknown_fields_stay_empty() -> None:
+    meta = extract_meta("r", "一、工作情况\n全年开展执法检查。\n二、存在问题\n力量不足。")
+    assert (meta.region, meta.region_parent, meta.agency, meta.year, meta.published) == (None, None, None, None, None)
+    assert meta.title == "法治政府建设年度报告"
+
+
+def test_year_reported_on_is_not_the_plan_or_publish_year() -> None:
+    text = "现将我局2021年法治政府建设情况报告如下。\n一、2021年主要工作\n完成任务。\n二、2022年工作安排\n继续努力。"
+    assert find_year(text, published=date(2022, 2, 1)) == 2021
+    assert find_year("一、2023年工作计划\n做好工作。") is None
+
+
+def test_publish_date_prefers_the_page_field() -> None:
+    meta = extract_meta("r", "正文。\n某县人社局\n2021年2月1日", {"公开日期": "2021-02-22 10:51"})
+    assert meta.published == date(2021, 2, 22)
