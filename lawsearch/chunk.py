@@ -76,16 +76,19 @@ def _paragraphs(text: str) -> list[_Span]:
             section.has_content = True
         return tuple(s.heading.text for s in stack)
 
+    texts = [text[s:e] for s, e in lines]
+    candidate = [is_unnumbered_heading(line) and parse_heading(line) is None for line in texts]
     for index, (start, end) in enumerate(lines):
-        line = text[start:end]
+        line = texts[index]
         if index >= body_end:  # the signature belongs to the whole report, not to the last section
             while stack:
                 close(stack.pop())
             spans.append(_Span((), start, end))
             continue
         heading = parse_heading(line)
-        if heading is None and is_unnumbered_heading(line):
-            rank = stack[-1].heading.rank + 0.5 if seen_numbered and stack else TITLE_RANK
+        if heading is None and candidate[index] and _stands_alone(candidate, index, body_end, seen_numbered):
+            numbered = [s.heading.rank for s in stack if s.heading.rank == int(s.heading.rank) and s.heading.rank != TITLE_RANK]
+            rank = numbered[-1] + 0.5 if seen_numbered and numbered else TITLE_RANK
             heading = Heading(rank=rank, text=line, inline=False)
         if heading is None:
             spans.append(_Span(path(), start, end))
@@ -100,6 +103,16 @@ def _paragraphs(text: str) -> list[_Span]:
         close(stack.pop())
     spans.sort(key=lambda span: span.start)
     return spans
+
+
+def _stands_alone(candidate: list[bool], index: int, body_end: int, in_body: bool) -> bool:
+    """An unnumbered short line is a heading when it stands alone: in the body, neither neighbour is another
+    such line (a run of short lines is a list or a table, not headings) and body text follows it."""
+    if not in_body:
+        return True
+    before = index > 0 and candidate[index - 1]
+    after = index + 1 < body_end and candidate[index + 1]
+    return not before and not after and index + 1 < body_end
 
 
 def _merge_short(spans: list[_Span], min_chars: int, max_chars: int) -> list[_Span]:

@@ -17,35 +17,43 @@ HEADER_LABELS = (
     "索引号", "信息索引号", "公开方式", "公开范围", "公开时限", "公开形式", "文号", "发文字号", "公开日期",
     "发布日期", "发文日期", "成文日期", "生成日期", "生效日期", "发布时间", "发布单位", "发布机构",
     "发文机关", "发文单位", "所属机构", "主题分类", "体裁分类", "组配分类", "服务对象分类", "主题词",
-    "信息来源", "来源", "作者", "浏览次数", "点击数", "访问量", "字号", "有效性",
+    "信息来源", "来源", "作者", "浏览次数", "阅读次数", "点击数", "点击量", "访问量", "浏览量", "字号", "有效性",
 )
 _LABEL = "|".join(sorted(map(re.escape, HEADER_LABELS), key=len, reverse=True))
-_FIELD = re.compile(rf"({_LABEL})\s*[:：]\s*")
-_HEADER_LINE = re.compile(rf"^\s*(?:{_LABEL})\s*[:：]")
+# A label is followed by a colon, or, in pages that lay the header out as a table, by a wide gap.
+_FIELD = re.compile(rf"({_LABEL})(?:\s*[:：]\s*|\s{{2,}}|\t\s*)")
+_HEADER_LINE = re.compile(rf"^\s*(?:{_LABEL})(?:\s*[:：]|\s{{2,}}|\t)")
 # Header fields only stand above the report body: the zone ends at the first real paragraph,
 # a line that is long or ends a sentence.
 _HEADER_ZONE_END_CHARS = 100
 _SENTENCE_END = re.compile(r"[。！？!?]\s*$")
 _MAX_CHROME_LINE_CHARS = 200
 
-_BREADCRUMB_START = re.compile(r"^\s*(当前位置|您当前的位置|您现在的位置|你现在的位置|您的位置|你的位置|所在位置)\s*[:：]?")
-_BREADCRUMB_CONTINUATION = re.compile(r"^\s*(>>|>|»|›|＞)")
+_CRUMB_SEPARATOR = r"(?:>>|>|»|›|＞|→)"
+_BREADCRUMB_START = re.compile(
+    rf"^\s*(?:(?:当前位置|您当前的位置|您现在的位置|你现在的位置|您的位置|你的位置|所在位置|您所在的位置|你所在的位置)\s*[:：]?"
+    rf"|首页\s*{_CRUMB_SEPARATOR})"
+)
+_BREADCRUMB_CONTINUATION = re.compile(rf"^\s*{_CRUMB_SEPARATOR}")
 _FOOTER_START = re.compile(
-    r"^\s*(版权所有(?:\s|[:：©(（]|$)|Copyright|©|网站标识码|政府网站标识码|扫一扫在手机上|用手机扫描|分享到\s*(?:[:：]|$)"
+    r"^\s*(版权所有(?:\s|[:：©(（]|$)|Copyright|©|网站标识码|政府网站标识码|扫一扫在手机|用手机扫描|手机扫一扫"
+    r"|分享到\s*(?:[:：]|$|(?:微信|微博|QQ|QQ空间|朋友圈|新浪微博|腾讯微博|人人网|豆瓣|\s|[|｜丨/、])+$)"
     r"|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]?ICP备|.{0,4}公网安备"
     r"|(?:主办|承办|协办|维护|主办单位|承办单位|维护单位|技术支持|上一篇|下一篇|相关链接)\s*[:：])",
     re.IGNORECASE,
 )
-_NAV_ROW = re.compile(r"^\s*(?:(?:联系我们|网站地图|网站声明|关于我们|返回顶部|隐私声明|使用帮助|无障碍)\s*[|｜丨/]?\s*)+$")
-_BUTTON = re.compile(r"【[^】]{1,12}】|\[[^\]]{1,12}\]")
-_BUTTON_WORDS = re.compile(r"(打印|关闭|收藏|返回|字体|字号|大|中|小|默认|顶部|分享|纠错|本页|窗口|\s)+")
+_NAV_ROW = re.compile(r"^\s*(?:(?:首页|联系我们|网站地图|网站声明|关于我们|返回顶部|隐私声明|使用帮助|无障碍|English)\s*[|｜丨/]?\s*)+$")
+_BUTTON = re.compile(r"【[^】]{1,12}】|〖[^〗]{1,12}〗|\[[^\]]{1,12}\]")
+_BUTTON_WORDS = re.compile(r"(打印|关闭|收藏|返回|字体|字号|大|中|小|默认|顶部|分享|纠错|本页|本文|此页|窗口|\s|[|｜丨/])+")
 
 
 def _is_button_row(line: str) -> bool:
     """A row of UI buttons such as ``【打印本页】 【关闭本页】`` or ``【字体：大 中 小】``."""
     stripped = line.strip()
-    if not stripped or not _BUTTON.search(stripped):
+    if not stripped:
         return False
+    if not _BUTTON.search(stripped):
+        return bool(re.search(r"[|｜丨]", stripped)) and _BUTTON_WORDS.fullmatch(stripped) is not None
     inner = _BUTTON.sub(lambda m: m.group(0)[1:-1], stripped).replace("：", "").replace(":", "")
     rest = _BUTTON.sub("", stripped).strip()
     return _BUTTON_WORDS.fullmatch(inner) is not None and (not rest or _BUTTON_WORDS.fullmatch(rest) is not None)
@@ -99,6 +107,14 @@ def remove_button_rows(text: str) -> str:
     return _drop_lines(text, _is_button_row)
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def remove_invisible_characters(text: str) -> str:
+    """Drop zero-width spaces, joiners, stray byte-order marks and soft hyphens that scraped pages carry."""
+    return _INVISIBLE.sub("", text)
+
+
 def tidy_blank_lines(text: str) -> str:
     """Strip trailing spaces, collapse runs of blank lines, trim the ends."""
     lines = [line.rstrip() for line in text.split("\n")]
@@ -106,6 +122,7 @@ def tidy_blank_lines(text: str) -> str:
 
 
 FILTERS: tuple[Callable[[str], str], ...] = (
+    remove_invisible_characters,
     remove_breadcrumbs,
     remove_header_fields,
     remove_footer_lines,

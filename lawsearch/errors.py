@@ -32,3 +32,15 @@ class BinaryFileError(ReportFileError):
 
 class EncodingError(ReportFileError):
     """The bytes are not UTF-8, UTF-16 with BOM or GB18030/GBK text."""
+
+
+class IndexFolderError(LawsearchError):
+    """An index folder that is missing, unreadable or inconsistent."""
+
+
+class EmbedderError(LawsearchError):
+    """An embedder that cannot be loaded or does not match the index."""
+
+
+class QueryError(LawsearchError):
+    """A query or search option that cannot be run (empty query, unknown mode …)."""

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 NUMBERED_FORMS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^[{_CN_NUM}]+\s*、")),
+    (1, re.compile(rf"^[{_CN_NUM}]+\s*、(?![{_CN_NUM}]+\s*[、月季年])")),  # not 三、四月份 / 一、二季度
     (2, re.compile(rf"^[(（]\s*[{_CN_NUM}]+\s*[)）]")),
     (3, re.compile(r"^\d{1,3}\s*[.、．](?![\d.．])")),
     (4, re.compile(r"^[(（]\s*\d{1,3}\s*[)）]")),
+    (4, re.compile(r"^\d{1,3}\s*[)）]")),
 )
 TITLE_RANK = 0
 MAX_HEADING_CHARS = 60
@@ -29,7 +30,10 @@ MAX_UNNUMBERED_HEADING_CHARS = 40
 _HEADING_END = re.compile(r"[。：:！？!?]")
 _CLAUSE_END = re.compile(r"[，,；;]")
 _PUNCTUATED = re.compile(r"[。！？!?；;，,：:]")
-_DATE_LINE = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$")
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    r"|[〇零○一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*$"
+)
 _MAX_SIGNATURE_NAME_CHARS = 40
 
 

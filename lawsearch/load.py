@@ -39,6 +39,7 @@ _MAGIC = (
 # bytes of another encoding (Big5, Shift-JIS…) read as GBK scatter over rare characters.
 _MIN_GB2312_SHARE = 0.9
 _MAX_CONTROL_SHARE = 0.01
+_MAX_FOREIGN_SHARE = 0.05
 
 
 def report_id_for(path: str | Path) -> str:
@@ -68,14 +69,15 @@ def decode_report_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str,
         raise BinaryFileError(path, "binary file (contains NUL bytes; UTF-16 text needs a byte-order mark)")
     try:
         return _checked_text(data.decode("utf-8"), path, "utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = f"invalid UTF-8 at byte {exc.start}"
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise EncodingError(path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text (invalid byte at offset {exc.start})") from None
-    if _gb2312_share(text) < _MIN_GB2312_SHARE:
-        raise EncodingError(path, "not UTF-8, UTF-16 (with BOM) or GB18030/GBK text (read as GBK it gives unlikely characters: another encoding such as Big5?)")
+        raise EncodingError(path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text ({utf8_error}; invalid GB18030 at byte {exc.start})") from None
+    doubt = _doubt_about_chinese(text)
+    if doubt:
+        raise EncodingError(path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text ({utf8_error}; read as GBK it {doubt})")
     return _checked_text(text, path, "gb18030"), "gb18030"
 
 
@@ -88,12 +90,21 @@ def _checked_text(text: str, path: str | Path, encoding: str) -> str:
     return text
 
 
-def _gb2312_share(text: str) -> float:
+def _doubt_about_chinese(text: str) -> str | None:
+    """Why GBK-decoded text is not Chinese, or None. Other East Asian encodings decode as GBK without error:
+    Big5 scatters over rare characters, EUC-JP gives kana, EUC-KR gives words split by spaces."""
     han = [ch for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"]
     if not han:
-        return 1.0
-    common = sum(1 for ch in han if _in_gb2312(ch))
-    return common / len(han)
+        return None
+    if sum(1 for ch in han if _in_gb2312(ch)) < _MIN_GB2312_SHARE * len(han):
+        return "gives unlikely characters: another encoding such as Big5?"
+    kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff")
+    if kana > _MAX_FOREIGN_SHARE * (len(han) + kana):
+        return "gives Japanese kana: EUC-JP?"
+    spaced = len(re.findall(r"[\u3400-\u9fff] [\u3400-\u9fff]", text))
+    if spaced > _MAX_FOREIGN_SHARE * len(han):
+        return "gives characters split by spaces like words: EUC-KR?"
+    return None
 
 
 def _in_gb2312(ch: str) -> bool:
@@ -112,10 +123,13 @@ def html_to_text(html: str) -> str:
 
     # The strict profile adds no spaces around inline elements, which Chinese text must not get.
     config = ParserConfig(css=CSS_PROFILES["strict"], display_links=False, display_images=False)
+    # List items become plain blocks: inscriptis would prefix "* " or "1. ", hiding the report's own numbering.
+    html = _LIST_ITEM.sub(r"<\1div", html)
     text = get_text(html, config)
     return "\n".join(line.strip() for line in text.splitlines())
 
 
+_LIST_ITEM = re.compile(r"<(/?)li\b", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 

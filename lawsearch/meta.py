@@ -16,20 +16,20 @@ import re
 from collections import Counter
 from datetime import date
 
-from .headings import is_numbered_heading, signature_size
 from .gazetteer import Gazetteer, Place, default_gazetteer
+from .headings import is_date_line, is_numbered_heading, signature_size
 from .models import ReportMeta
 
-# Names of a human-resources and social-security bureau, full form first.
+# Names of a human-resources and social-security bureau (and provincial department), full form first.
 _HRSS_BUREAU = ("人力资源和社会保障局", "人力资源与社会保障局", "人力资源社会保障局", "人力社保局", "人社局")
+_HRSS_DEPARTMENT = ("人力资源和社会保障厅", "人力资源社会保障厅", "人社厅")
 _OTHER_BUREAU = ("人力资源局",)
-_BUREAU = re.compile("|".join(_HRSS_BUREAU + _OTHER_BUREAU))
+_BUREAU = re.compile("|".join(_HRSS_BUREAU + _HRSS_DEPARTMENT + _OTHER_BUREAU))
 
-_TITLE_WEIGHT = 5
-_SIGNATURE_WEIGHT = 5
-_FIELD_WEIGHT = 3
-_BODY_WEIGHT = 1
 _MAX_TITLE_CHARS = 60
+_OPENING_WEIGHT = 3
+_MIN_SELF_REFERENCE_MENTIONS = 2
+_MIN_FALLBACK_NAME_CHARS = 3
 
 _SELF_REFERENCE = {
     "county": re.compile(r"我区|我县|区委|县委|区政府|县政府|区人大|县人大"),
@@ -43,6 +43,39 @@ _PUBLISHED_FIELDS = ("公开日期", "发布日期", "发布时间", "成文日�
 _PUBLISHER_FIELDS = ("发布单位", "发布机构", "发文机关", "发文单位", "所属机构", "信息来源", "来源")
 _SENTENCE_END = re.compile(r"[。！？；;!?，,：:]$")
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
+_CN_YEAR = re.compile(f"([{_CN_DIGIT}]{{4}})(\\s*年)")
+_CN_MONTH_DAY = re.compile(f"(\\d{{4}}\\s*年\\s*)([{_CN_DIGIT}十]{{1,3}})(\\s*月\\s*)([{_CN_DIGIT}十]{{1,3}})(\\s*日)")
+
+
+def _cn_small_number(text: str) -> int | None:
+    """一 … 三十一 → 1 … 31."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    value = (_CN_DIGITS.get(tens, -99) if tens else 1) * 10 + (_CN_DIGITS.get(ones, -99) if ones else 0)
+    return value if 0 < value < 100 else None
+
+
+def normalise_numbers(text: str) -> str:
+    """Full-width digits and Chinese-numeral years and dates as ASCII digits, for reading years and dates.
+
+    >>> normalise_numbers("二〇二一年一月二十日，２０２０年度")
+    '2021年1月20日，2020年度'
+    """
+    text = text.translate(_FULLWIDTH_DIGITS)
+    text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + m.group(2), text)
+
+    def month_day(m: re.Match[str]) -> str:
+        month, day = _cn_small_number(m.group(2)), _cn_small_number(m.group(4))
+        if month is None or day is None:
+            return m.group(0)
+        return f"{m.group(1)}{month}{m.group(3)}{day}{m.group(5)}"
+
+    return _CN_MONTH_DAY.sub(month_day, text)
+
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
@@ -53,7 +86,9 @@ def find_title(text: str) -> str | None:
     for line in _lines(text):
         if is_numbered_heading(line):
             return None
-        if len(line) <= _MAX_TITLE_CHARS and not _SENTENCE_END.search(line) and re.search(r"报告|总结|情况", line) and _YEAR.search(line):
+        if len(line) > _MAX_TITLE_CHARS or _SENTENCE_END.search(line):
+            continue
+        if re.search(r"报告|总结", line) or (re.search(r"情况", line) and _YEAR.search(normalise_numbers(line))):
             return line
     return None
 
@@ -91,51 +126,70 @@ def _disambiguate(places: list[Place], text: str, gazetteer: Gazetteer) -> Place
     return places[0]
 
 
+def _agency(place: Place, words: set[str]) -> str:
+    """The bureau's full name: 人社局 and 人力社保局 are abbreviations of 人力资源和社会保障局."""
+    if words & set(_HRSS_DEPARTMENT):
+        return place.name + _HRSS_DEPARTMENT[0]
+    if words & set(_HRSS_BUREAU):
+        return place.name + _HRSS_BUREAU[0]
+    return place.name + sorted(words)[0]
+
+
 def find_region(text: str, fields: dict[str, str], gazetteer: Gazetteer | None = None) -> tuple[Place | None, str | None]:
-    """The reporting bureau's place and its agency name, from weighted evidence."""
+    """The reporting bureau's place and its agency name.
+
+    Sources are tried in order of authority — title, signature, the page's publisher field, then
+    the body (its opening paragraph counting more) — and the first that names a bureau decides, so
+    a parent bureau mentioned often in the body cannot outvote the report's own signature.
+    """
     gazetteer = gazetteer or default_gazetteer()
     lines = _lines(text)
-    title = find_title(text) or ""
-    signature = "\n".join(signature_lines(text))
-    publisher = "\n".join(fields.get(name, "") for name in _PUBLISHER_FIELDS)
-    votes: Counter[str] = Counter()
-    variants: dict[str, list[Place]] = {}
-    bureau_words: dict[str, set[str]] = {}
-    for source, weight in ((title, _TITLE_WEIGHT), (signature, _SIGNATURE_WEIGHT), (publisher, _FIELD_WEIGHT), ("\n".join(lines), _BODY_WEIGHT)):
-        for place, word, places in _bureau_places(source, gazetteer):
-            votes[place.name] += weight
-            variants[place.name] = places
-            bureau_words.setdefault(place.name, set()).add(word)
-    if votes:
-        name = votes.most_common(1)[0][0]
-        place = _disambiguate(variants[name], text, gazetteer)
-        words = bureau_words[name]
-        if words & set(_HRSS_BUREAU):
-            agency = place.name + _HRSS_BUREAU[0]
-        else:
-            agency = place.name + sorted(words)[0]
-        return place, agency
+    body_end = len(lines) - len(signature_lines(text))
+    sources = [
+        [(find_title(text) or "", 1)],
+        [("\n".join(signature_lines(text)), 1)],
+        [("\n".join(fields.get(name, "") for name in _PUBLISHER_FIELDS), 1)],
+        [(lines[0] if lines else "", _OPENING_WEIGHT), ("\n".join(lines[1:body_end]), 1)],
+    ]
+    for source in sources:
+        votes: Counter[str] = Counter()
+        variants: dict[str, list[Place]] = {}
+        words: dict[str, set[str]] = {}
+        for source_text, weight in source:
+            for place, word, places in _bureau_places(source_text, gazetteer):
+                votes[place.name] += weight
+                variants[place.name] = places
+                words.setdefault(place.name, set()).add(word)
+        if votes:
+            name = votes.most_common(1)[0][0]
+            place = _disambiguate(variants[name], text, gazetteer)
+            return place, _agency(place, words[name])
     return _region_from_self_reference(text, gazetteer), None
 
 
 def _region_from_self_reference(text: str, gazetteer: Gazetteer) -> Place | None:
-    """When no bureau is named: the level the report uses of itself (我区 → county), then its most named place of that level."""
+    """When no bureau is named: the level the report uses of itself (我区 → district), then the one full
+    place name of that level it names most (at least twice). Short forms are not counted: too many are
+    common words (平安, 城关)."""
     level_counts = {level: len(pattern.findall(text)) for level, pattern in _SELF_REFERENCE.items()}
     level = max(level_counts, key=level_counts.__getitem__)
     if level_counts[level] == 0:
         return None
+
+    def fits(place: Place) -> bool:  # 我市 may be a county-level city (诸暨市) as well as a prefecture
+        return place.level == level or (level == "city" and place.level == "county" and place.name.endswith("市"))
+
     counts: Counter[str] = Counter()
     for name in gazetteer.names():
-        if len(name) < 2:
-            continue
-        places = [p for p in gazetteer.lookup(name) if p.level == level]
-        if places and name in text:
-            counts[places[0].name] += text.count(name)
+        if len(name) >= _MIN_FALLBACK_NAME_CHARS and name in text:
+            if any(p.name == name and fits(p) for p in gazetteer.lookup(name)):
+                counts[name] = text.count(name)
     if not counts:
         return None
-    # A full name also counts its short form's occurrences; keep the count once per place.
-    best_name, _ = max(counts.items(), key=lambda item: (item[1], len(item[0])))
-    return _disambiguate([p for p in gazetteer.lookup(best_name) if p.level == level], text, gazetteer)
+    best_name, mentions = max(counts.items(), key=lambda item: (item[1], len(item[0])))
+    if mentions < _MIN_SELF_REFERENCE_MENTIONS:
+        return None
+    return _disambiguate([p for p in gazetteer.lookup(best_name) if p.name == best_name and fits(p)], text, gazetteer)
 
 
 def find_region_parent(place: Place, text: str, gazetteer: Gazetteer | None = None) -> str | None:
@@ -165,6 +219,8 @@ def find_year(text: str, published: date | None = None) -> int | None:
         if is_numbered_heading(line) and not _PLAN_WORDS.search(line) and (m := _YEAR.search(line[:20])):
             votes[int(m.group(1))] += 3
     for line in lines[:3]:
+        if is_date_line(line):
+            continue
         if (m := re.match(r"\s*((?:19|20)\d{2})\s*年", line)) and not _PLAN_WORDS.search(line[:40]):
             votes[int(m.group(1))] += 3
             break
@@ -199,8 +255,9 @@ def extract_meta(report_id: str, text: str, fields: dict[str, str] | None = None
     fields = fields or {}
     gazetteer = gazetteer or default_gazetteer()
     place, agency = find_region(text, fields, gazetteer)
-    published = find_published(text, fields)
-    year = find_year(text, published)
+    numeric = normalise_numbers(text)
+    published = find_published(numeric, {name: normalise_numbers(value) for name, value in fields.items()})
+    year = find_year(numeric, published)
     title = find_title(text) or _composed_title(agency or (place.name if place else None), year)
     return ReportMeta(
         report_id=report_id,

@@ -67,7 +67,48 @@ class Chunk:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "report_id": self.report_id,
             "ordinal": self.ordinal,
             "heading_path": list(self.heading_path),
             "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked chunk with the evidence of why it ranks there (ranks from 1; None when a retriever did not return it)."""
+
+    chunk_id: str
+    report_id: str
+    region: str | None
+    region_parent: str | None
+    year: int | None
+    agency: str | None
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    snippet: str
+    score: float
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+    dense_rank: int | None = None
+    dense_score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "report_id": self.report_id,
+            "region": self.region,
+            "region_parent": self.region_parent,
+            "year": self.year,
+            "agency": self.agency,
+            "title": self.title,
+            "heading_path": list(self.heading_path),
+            "text": self.text,
+            "snippet": self.snippet,
+            "score": self.score,
+            "lexical": {"rank": self.lexical_rank, "score": self.lexical_score},
+            "dense": {"rank": self.dense_rank, "score": self.dense_score},
         }

@@ -122,3 +122,16 @@ def test_seed_heading_paths_have_the_expected_shape(parsed_seeds: dict[str, Pars
                 assert not re.match(r"^[一二三四五六七八九十]是", heading), f"inline enumeration taken as heading: {heading}"
             numbered = [parse_heading(h).rank for h in chunk.heading_path if parse_heading(h)]
             assert numbered == sorted(numbered), f"heading ranks out of order in {chunk.id}: {chunk.heading_path}"
+
+
+def test_runs_of_short_lines_are_body_not_headings() -> None:
+    text = "一、主要工作\n（一）执法\n全年办理案件情况如下\n行政处罚案件12件\n行政复议案件3件\n以上案件均依法办结。"
+    chunks = chunk_text("r", text, min_chars=0)
+    assert all(c.heading_path == ("一、主要工作", "（一）执法") for c in chunks)
+    assert [c.text for c in chunks] == ["全年办理案件情况如下", "行政处罚案件12件", "行政复议案件3件", "以上案件均依法办结。"]
+
+
+def test_lone_short_line_before_body_is_a_subheading() -> None:
+    text = "二、下一步\n推动服务升级\n全面更新完善人才引进工作制度。\n加强阳光监督\n严格落实双公示工作要求。"
+    chunks = chunk_text("r", text, min_chars=0)
+    assert [c.heading_path for c in chunks] == [("二、下一步", "推动服务升级"), ("二、下一步", "加强阳光监督")]

@@ -72,3 +72,21 @@ def test_chrome_words_inside_content_are_kept() -> None:
 def test_button_rows_and_nav_rows_are_removed() -> None:
     text = "正文第一段。\n【字体：大 中 小】\n【打印】【关闭窗口】\n联系我们 | 网站地图\n上一篇：关于印发某某通知\n正文第二段。"
     assert _lines(clean_text(text)) == ["正文第一段。", "正文第二段。"]
+
+
+def test_common_chrome_variants_are_removed() -> None:
+    text = "\n".join([
+        "您所在的位置：首页 > 政务公开",
+        "首页 > 政务公开 > 计划总结 > 西湖区2020年度法治政府建设情况报告",
+        "索引号  002590761/2021-65504  公开方式  主动公开",
+        "扫一扫在手机打开当前页",
+        "分享到 微信 微博",
+        "打印本页 | 关闭窗口",
+        "〖打印本页〗〖关闭窗口〗",
+        "阅读次数：123",
+        "首页 | 网站地图 | 联系我们",
+        "\u200b一、正文保留。",
+        "首页工作是做好服务。",
+    ])
+    assert _lines(clean_text(text)) == ["一、正文保留。", "首页工作是做好服务。"]
+    assert page_fields(text)["索引号"] == "002590761/2021-65504"

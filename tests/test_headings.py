@@ -74,3 +74,17 @@ def test_signature_is_the_closing_bureau_and_date() -> None:
     assert signature_size(["正文。", "武汉市人力资源和社会保障局", "2023年3月9日"]) == 2
     assert signature_size(["正文。", "2023年3月9日"]) == 1
     assert signature_size(["正文。", "最后一段。"]) == 0
+
+
+@pytest.mark.parametrize("line", ["三、四月份受疫情影响,案件有所增加。", "一、二季度完成目标任务。"])
+def test_numeral_ranges_are_not_headings(line: str) -> None:
+    assert parse_heading(line) is None
+
+
+def test_closing_parenthesis_numbering_is_a_heading() -> None:
+    assert parse_heading("1）完善窗口设施") is not None
+    assert parse_heading("１）完善窗口设施") is not None
+
+
+def test_chinese_numeral_date_signs_a_report() -> None:
+    assert signature_size(["正文。", "西湖区人力资源和社会保障局", "二〇二一年一月二十日"]) == 2

@@ -116,3 +116,24 @@ def test_find_report_files_lists_supported_files_sorted(tmp_path: Path) -> None:
     assert [p.name for p in find_report_files(tmp_path)] == ["a.html", "b.txt", "c.md"]
     with pytest.raises(ReportFileError, match="not a folder"):
         find_report_files(tmp_path / "b.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "reason"),
+    [("안녕하세요 법치 정부 보고서입니다 올해 성과", "euc-kr", "EUC-KR"), ("法治政府の建設について報告します。ありがとう", "euc-jp", "EUC-JP")],
+)
+def test_other_east_asian_encodings_are_refused(tmp_path: Path, text: str, encoding: str, reason: str) -> None:
+    with pytest.raises(EncodingError, match=reason):
+        read_report(_write(tmp_path, "r.txt", text.encode(encoding)))
+
+
+def test_bad_utf8_error_names_the_utf8_offset(tmp_path: Path) -> None:
+    data = SEED.read_bytes()
+    with pytest.raises(EncodingError, match="invalid UTF-8 at byte 1000"):
+        read_report(_write(tmp_path, "r.txt", data[:1000] + b"\xff" + data[1000:]))
+
+
+def test_html_list_items_lose_their_bullets(tmp_path: Path) -> None:
+    html = "<html><body><ul><li>索引号：123</li></ul><ol><li>1.夯实基础。全年学法7次。</li></ol></body></html>"
+    lines = [line for line in read_report(_write(tmp_path, "p.html", html.encode())).text.split("\n") if line.strip()]
+    assert lines == ["索引号：123", "1.夯实基础。全年学法7次。"]

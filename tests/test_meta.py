@@ -65,3 +65,33 @@ def test_year_reported_on_is_not_the_plan_or_publish_year() -> None:
 def test_publish_date_prefers_the_page_field() -> None:
     meta = extract_meta("r", "正文。\n某县人社局\n2021年2月1日", {"公开日期": "2021-02-22 10:51"})
     assert meta.published == date(2021, 2, 22)
+
+
+def test_signature_outranks_a_parent_bureau_named_often_in_the_body() -> None:
+    text = (
+        "关于2020年度工作的报告\n2020年,我局工作。\n一、工作\n" + "宁波市人社局部署。" * 5
+        + "\n宁波市鄞州区人力资源和社会保障局\n2021年1月5日"
+    )
+    meta = extract_meta("r", text)
+    assert (meta.region, meta.region_parent, meta.agency) == ("鄞州区", "宁波市", "鄞州区人力资源和社会保障局")
+
+
+def test_provincial_department_is_its_own_region() -> None:
+    meta = extract_meta("r", "浙江省人力资源和社会保障厅2020年法治政府建设情况报告\n一、工作\n指导杭州市人社局开展工作。")
+    assert (meta.region, meta.agency) == ("浙江省", "浙江省人力资源和社会保障厅")
+
+
+def test_self_reference_fallback_does_not_guess_from_common_words() -> None:
+    meta = extract_meta("r", "2022年,在区委区政府领导下促进平安建设。\n一、工作\n城区改造。")
+    assert meta.region is None
+
+
+def test_chinese_numerals_and_fullwidth_digits() -> None:
+    text = "西湖区人社局关于法治政府建设工作情况的报告\n２０２０年，我局开展工作。\n一、工作\n内容。\n西湖区人力资源和社会保障局\n二〇二一年一月二十日"
+    meta = extract_meta("r", text)
+    assert (meta.year, meta.published) == (2020, date(2021, 1, 20))
+    assert meta.title == "西湖区人社局关于法治政府建设工作情况的报告"
+
+
+def test_date_line_above_the_body_is_not_the_year() -> None:
+    assert extract_meta("r", "2021年1月15日\n各位领导：\n2020年，我局开展工作。\n一、工作\n内容。").year == 2020

@@ -1,0 +1,98 @@
+"""The dense index: FAISS inner product over L2-normalised vectors (cosine), keyed by chunk ids.
+
+FAISS holds int64 ids; ``dense_ids.json`` maps them to chunk ids so that vectors can be deleted and
+replaced by chunk id.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from .store import write_json
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FAISS_FILE = "dense.faiss"
+IDS_FILE = "dense_ids.json"
+
+
+class DenseIndex:
+    """Exact cosine search (IndexFlatIP in an IndexIDMap2)."""
+
+    def __init__(self, index: object, chunk_ids: dict[int, str]) -> None:
+        self._index = index
+        self._chunk_ids = chunk_ids
+        self._int_ids = {chunk_id: key for key, chunk_id in chunk_ids.items()}
+
+    @classmethod
+    def create(cls, dim: int) -> "DenseIndex":
+        import faiss
+
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), {})
+
+    @classmethod
+    def load(cls, folder: Path) -> "DenseIndex":
+        import faiss
+
+        index = faiss.read_index(str(folder / FAISS_FILE))
+        ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+        return cls(index, {int(key): chunk_id for key, chunk_id in ids.items()})
+
+    def save(self, folder: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(folder / FAISS_FILE))
+        write_json(folder / IDS_FILE, {str(key): chunk_id for key, chunk_id in self._chunk_ids.items()})
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def chunk_ids(self) -> set[str]:
+        return set(self._int_ids)
+
+    def add(self, chunk_ids: Sequence[str], vectors: "np.ndarray") -> None:
+        """Add (or replace) the vectors of these chunks."""
+        import numpy as np
+
+        if len(chunk_ids) != len(vectors):
+            raise ValueError(f"{len(chunk_ids)} chunk ids for {len(vectors)} vectors")
+        self.remove(cid for cid in chunk_ids if cid in self._int_ids)
+        start = max(self._chunk_ids, default=-1) + 1
+        keys = np.arange(start, start + len(chunk_ids), dtype=np.int64)
+        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
+        for key, chunk_id in zip(keys.tolist(), chunk_ids):
+            self._chunk_ids[key] = chunk_id
+            self._int_ids[chunk_id] = key
+
+    def remove(self, chunk_ids: Iterable[str]) -> int:
+        import numpy as np
+
+        keys = [self._int_ids.pop(cid) for cid in list(chunk_ids) if cid in self._int_ids]
+        for key in keys:
+            del self._chunk_ids[key]
+        return int(self._index.remove_ids(np.array(keys, dtype=np.int64))) if keys else 0
+
+    def search(self, query: "np.ndarray", limit: int, allowed: set[str] | None = None) -> dict[str, float]:
+        """Chunk id → cosine similarity, best first; ``allowed`` restricts the search to those chunks."""
+        import faiss
+        import numpy as np
+
+        if len(self) == 0 or limit <= 0:
+            return {}
+        params = None
+        if allowed is not None:
+            keys = np.array([self._int_ids[c] for c in allowed if c in self._int_ids], dtype=np.int64)
+            if len(keys) == 0:
+                return {}
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(keys))
+            limit = min(limit, len(keys))
+        limit = min(limit, len(self))
+        scores, keys = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), limit, params=params)
+        return {self._chunk_ids[int(k)]: float(s) for s, k in zip(scores[0], keys[0]) if k >= 0}

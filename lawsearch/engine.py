@@ -1,0 +1,318 @@
+"""LawSearch: build, open and search an index — the one facade the CLI and notebooks use.
+
+>>> ls = LawSearch.open("indexes/default")                         # doctest: +SKIP
+>>> ls.search("哪些地区建立了调解员联盟").by_region()[0].region      # doctest: +SKIP
+'滨江区'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from .analysis import ANALYZER_ID
+from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .dense import DenseIndex
+from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from .errors import EmbedderError, LawsearchError, QueryError, ReportFileError
+from .fusion import FUSION_METHODS, convex, rrf
+from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, parse_query, region_keys
+from .load import find_report_files
+from .models import Chunk, Hit
+from .pipeline import ParsedReport, parse_report
+from .results import Results
+from .snippet import make_snippet
+from .store import IndexFolder, Manifest, ReportEntry, write_json
+
+DEFAULT_INDEX = Path("indexes/default")
+MODES = ("lexical", "dense", "hybrid")
+DEFAULT_MODE = "hybrid"
+DEFAULT_FUSION = "convex"
+DEFAULT_DENSE_WEIGHT = 0.5
+CANDIDATES = 50
+EMBED_BATCH = 16
+CHUNKS_FILE = "chunks.json"
+LEXICAL_DIR = "lexical"
+
+
+def passage_text(heading_path: Sequence[str], text: str) -> str:
+    """What is embedded for a chunk: its heading path, then its text."""
+    return "\n".join([" › ".join(heading_path), text]) if heading_path else text
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: the reports indexed and the files that failed, with their reasons."""
+
+    indexed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+
+
+def _progress(iterable: Iterable[Any], show: bool, **kwargs: Any) -> Iterable[Any]:
+    if not show:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, **kwargs)
+
+
+def _parse_all(files: list[Path], max_chars: int, min_chars: int, show: bool, summary: BuildSummary) -> list[ParsedReport]:
+    parsed: dict[str, ParsedReport] = {}
+    for path in _progress(files, show, desc="reading", unit="report"):
+        try:
+            report = parse_report(path, max_chars=max_chars, min_chars=min_chars)
+        except ReportFileError as exc:
+            summary.failed.append((exc.path, exc.reason))
+            continue
+        if report.report.id in parsed:
+            summary.failed.append((str(path), f"report id {report.report.id!r} is already taken by {parsed[report.report.id].report.source}"))
+            continue
+        parsed[report.report.id] = report
+    return list(parsed.values())
+
+
+def _embed(embedder: Embedder, texts: list[str], show: bool) -> Any:
+    import numpy as np
+
+    batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
+    vectors = []
+    bar = _progress(range(len(texts)), show, desc="embedding", unit="passage", total=len(texts)) if show else None
+    for batch in batches:
+        vectors.append(embedder.embed_passages(batch))
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    return np.concatenate(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+class LawSearch:
+    """An opened index: search it, inspect it."""
+
+    def __init__(self, folder: IndexFolder, generation: Path, manifest: Manifest, embedder: Embedder | None = None) -> None:
+        self.folder = folder
+        self.generation = generation
+        self.manifest = manifest
+        self._embedder = embedder
+        try:
+            self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
+            self.dense = DenseIndex.load(generation)
+            self._chunks: dict[str, dict[str, Any]] = json.loads((generation / CHUNKS_FILE).read_text(encoding="utf-8"))
+        except LawsearchError:
+            raise
+        except Exception as exc:  # a damaged index shows up as any of whoosh's, faiss's or json's errors
+            raise LawsearchError(f"cannot open index {folder.root}: {exc}") from None
+
+    # -- building and opening ------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        src: str | Path,
+        index_dir: str | Path = DEFAULT_INDEX,
+        *,
+        embedder: Embedder | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        min_chars: int = DEFAULT_MIN_CHARS,
+        progress: bool = False,
+        summary: BuildSummary | None = None,
+    ) -> "LawSearch":
+        """Index a folder (or one file) of reports into ``index_dir``, replacing what was there in one atomic switch.
+
+        Files that cannot be read are skipped and listed in ``summary.failed``; if none can be read,
+        nothing changes and a LawsearchError says why.
+        """
+        src = Path(src)
+        summary = summary if summary is not None else BuildSummary()
+        files = find_report_files(src) if src.is_dir() else [src]
+        if not files:
+            raise LawsearchError(f"{src}: no report files (.txt, .md, .htm, .html) found")
+        reports = _parse_all(files, max_chars, min_chars, progress, summary)
+        if not reports:
+            raise LawsearchError(f"{src}: none of {len(files)} file(s) could be read; the index was not changed")
+        embedder = embedder or load_embedder(DEFAULT_EMBEDDER)
+        chunks = [chunk for report in reports for chunk in report.chunks]
+        vectors = _embed(embedder, [passage_text(c.heading_path, c.text) for c in chunks], progress)
+        folder = IndexFolder(index_dir)
+        with folder.writer_lock():
+            generation = folder.new_generation()
+            cls._write_generation(generation, reports, chunks, vectors, embedder)
+            manifest = Manifest(
+                embedder={"id": embedder.id, "dim": embedder.dim, "normalized": True},
+                analyzer=ANALYZER_ID,
+                reports={
+                    r.report.id: ReportEntry(sha256=r.report.sha256, source=r.report.source, chunk_ids=[c.id for c in r.chunks], meta=r.meta.to_dict())
+                    for r in reports
+                },
+            )
+            folder.commit(generation, manifest)
+        summary.indexed = [r.report.id for r in reports]
+        summary.chunks = len(chunks)
+        return cls(folder, generation, manifest, embedder)
+
+    @staticmethod
+    def _write_generation(generation: Path, reports: list[ParsedReport], chunks: list[Chunk], vectors: Any, embedder: Embedder) -> None:
+        meta = {r.report.id: r.meta for r in reports}
+        LexicalIndex.create(generation / LEXICAL_DIR).add(
+            LexicalDoc(
+                chunk_id=c.id,
+                report_id=c.report_id,
+                region=meta[c.report_id].region,
+                region_parent=meta[c.report_id].region_parent,
+                year=meta[c.report_id].year,
+                text=c.text,
+                heading=" ".join(c.heading_path),
+                title=meta[c.report_id].title,
+            )
+            for c in chunks
+        )
+        dense = DenseIndex.create(embedder.dim)
+        dense.add([c.id for c in chunks], vectors)
+        dense.save(generation)
+        write_json(generation / CHUNKS_FILE, {c.id: {"report_id": c.report_id, "heading_path": list(c.heading_path), "text": c.text} for c in chunks})
+
+    @classmethod
+    def open(cls, index_dir: str | Path = DEFAULT_INDEX, *, embedder: Embedder | None = None) -> "LawSearch":
+        """Open the committed index in ``index_dir``; the embedder is the index's own, loaded when first needed."""
+        folder = IndexFolder(index_dir)
+        generation = folder.current()
+        manifest = folder.read_manifest(generation)
+        if embedder is not None and embedder.id != manifest.embedder.get("id"):
+            raise EmbedderError(f"index {folder.root} was built with embedder {manifest.embedder.get('id')!r}, not {embedder.id!r}")
+        return cls(folder, generation, manifest, embedder)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.manifest.embedder["id"])
+        return self._embedder
+
+    def close(self) -> None:
+        self.lexical.close()
+
+    def __enter__(self) -> "LawSearch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LawSearch({str(self.folder.root)!r}, reports={len(self.manifest.reports)}, chunks={len(self._chunks)})"
+
+    # -- searching -----------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        mode: str = DEFAULT_MODE,
+        top_k: int = 10,
+        region: str | None = None,
+        year: int | None = None,
+        fusion: str = DEFAULT_FUSION,
+        dense_weight: float = DEFAULT_DENSE_WEIGHT,
+    ) -> Results:
+        """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year`` filter."""
+        if not query or not query.strip():
+            raise QueryError("empty query")
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if fusion not in FUSION_METHODS:
+            raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+        if top_k < 1:
+            raise QueryError(f"top_k must be at least 1, got {top_k}")
+        if not 0.0 <= dense_weight <= 1.0:
+            raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
+        parsed = parse_query(query)
+        limit = max(CANDIDATES, top_k)
+        lexical: dict[str, float] = {}
+        dense: dict[str, float] = {}
+        if mode in ("lexical", "hybrid"):
+            lexical = self.lexical.search(parsed, limit, region=region, year=year)
+        if mode in ("dense", "hybrid"):
+            allowed = self._allowed(parsed, region, year)
+            if allowed is None or allowed:
+                vector = self.embedder.embed_queries([query.strip()])[0]
+                dense = self.dense.search(vector, limit, allowed)
+        if mode == "lexical":
+            fused = lexical
+        elif mode == "dense":
+            fused = dense
+        elif fusion == "rrf":
+            fused = rrf(lexical, dense, dense_weight=dense_weight)
+        else:
+            fused = convex(lexical, dense, dense_weight=dense_weight)
+        candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
+        return Results(query, mode, candidates[:top_k], candidates)
+
+    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None) -> set[str] | None:
+        """Chunk ids that pass the filters and contain every quoted phrase; None when nothing restricts."""
+        if not (parsed.phrases or region or year is not None):
+            return None
+        phrases = [p.lower() for p in parsed.phrases]
+        reports = self.manifest.reports
+        allowed = set()
+        for chunk_id, record in self._chunks.items():
+            meta = reports[record["report_id"]].meta
+            if region and region.strip() not in region_keys(meta.get("region"), meta.get("region_parent")).split():
+                continue
+            if year is not None and meta.get("year") != year:
+                continue
+            text = record["text"].lower()
+            if all(p in text for p in phrases):
+                allowed.add(chunk_id)
+        return allowed
+
+    def _hits(self, ranked: list[tuple[str, float]], parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float]) -> list[Hit]:
+        lexical_rank = {cid: rank for rank, cid in enumerate(lexical, start=1)}
+        dense_rank = {cid: rank for rank, cid in enumerate(dense, start=1)}
+        hits = []
+        for chunk_id, score in ranked:
+            record = self._chunks[chunk_id]
+            meta = self.manifest.reports[record["report_id"]].meta
+            hits.append(Hit(
+                chunk_id=chunk_id,
+                report_id=record["report_id"],
+                region=meta.get("region"),
+                region_parent=meta.get("region_parent"),
+                year=meta.get("year"),
+                agency=meta.get("agency"),
+                title=meta.get("title") or "",
+                heading_path=tuple(record["heading_path"]),
+                text=record["text"],
+                snippet=make_snippet(record["text"], parsed.terms),
+                score=score,
+                lexical_rank=lexical_rank.get(chunk_id),
+                lexical_score=lexical.get(chunk_id),
+                dense_rank=dense_rank.get(chunk_id),
+                dense_score=dense.get(chunk_id),
+            ))
+        return hits
+
+    def search_many(self, queries: Iterable[str], **options: Any) -> Iterable[Results]:
+        """Search several queries with the index and model loaded once."""
+        for query in queries:
+            yield self.search(query, **options)
+
+    # -- describing ----------------------------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        m = self.manifest
+        return {
+            "index": str(self.folder.root),
+            "generation": self.generation.name,
+            "format_version": m.format_version,
+            "lawsearch_version": m.lawsearch_version,
+            "embedder": m.embedder,
+            "analyzer": m.analyzer,
+            "reports": len(m.reports),
+            "chunks": m.chunk_count,
+            "created": m.created,
+            "updated": m.updated,
+            "report_list": [
+                {"id": rid, "region": e.meta.get("region"), "year": e.meta.get("year"), "title": e.meta.get("title"), "chunks": len(e.chunk_ids), "sha256": e.sha256}
+                for rid, e in sorted(m.reports.items())
+            ],
+        }

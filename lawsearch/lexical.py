@@ -1,0 +1,169 @@
+"""The lexical index: Whoosh, BM25F over chunk text, heading path and report title, with jieba words.
+
+Free text becomes an OR of its words over the three fields (so a natural-language question finds
+hits); a quoted phrase ("调解员联盟" or “调解员联盟”) must occur exactly, tested on character
+bigrams; region and year are filters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.scoring import BM25F
+
+from .analysis import bigram_analyzer, query_words, word_analyzer
+
+FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
+_PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into free-text words and exact phrases."""
+
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """What a snippet should mark: phrases first, then words."""
+        return self.phrases + self.words
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split quoted phrases from free text.
+
+    >>> parse_query('哪些地区建立了"调解员联盟"')
+    ParsedQuery(words=('建立',), phrases=('调解员联盟',))
+    """
+    phrases = tuple(p.strip() for m in _PHRASE.finditer(query) for p in m.groups() if p and p.strip())
+    free = _PHRASE.sub(" ", query)
+    return ParsedQuery(words=tuple(query_words(free)), phrases=phrases)
+
+
+def region_keys(region: str | None, parent: str | None) -> str:
+    """Keywords a region filter matches: full and short names of the region and its parent."""
+    from .gazetteer import short_name
+
+    keys = {name for place in (region, parent) if place for name in (place, short_name(place))}
+    return " ".join(sorted(keys))
+
+
+def schema() -> Schema:
+    return Schema(
+        chunk_id=ID(stored=True, unique=True),
+        report_id=ID(stored=True),
+        region=KEYWORD(lowercase=False, commas=False),
+        year=NUMERIC(int, bits=32, signed=False),
+        text=TEXT(analyzer=word_analyzer(), phrase=False),
+        heading=TEXT(analyzer=word_analyzer(), phrase=False),
+        title=TEXT(analyzer=word_analyzer(), phrase=False),
+        grams=TEXT(analyzer=bigram_analyzer(), phrase=True),
+    )
+
+
+@dataclass(frozen=True)
+class LexicalDoc:
+    """What the lexical index holds of one chunk."""
+
+    chunk_id: str
+    report_id: str
+    region: str | None
+    region_parent: str | None
+    year: int | None
+    text: str
+    heading: str
+    title: str
+
+
+class LexicalIndex:
+    """A Whoosh index in one folder."""
+
+    def __init__(self, ix: whoosh_index.Index) -> None:
+        self._ix = ix
+        self._searcher = None
+
+    @classmethod
+    def create(cls, folder: Path) -> "LexicalIndex":
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(whoosh_index.create_in(str(folder), schema()))
+
+    @classmethod
+    def open(cls, folder: Path) -> "LexicalIndex":
+        return cls(whoosh_index.open_dir(str(folder)))
+
+    def add(self, docs: Iterable[LexicalDoc]) -> int:
+        """Add documents in one commit; returns how many."""
+        writer = self._ix.writer(procs=1, limitmb=256)
+        count = 0
+        try:
+            for doc in docs:
+                fields = {
+                    "chunk_id": doc.chunk_id,
+                    "report_id": doc.report_id,
+                    "region": region_keys(doc.region, doc.region_parent),
+                    "text": doc.text,
+                    "heading": doc.heading,
+                    "title": doc.title,
+                    "grams": doc.text,
+                }
+                if doc.year is not None:
+                    fields["year"] = doc.year
+                writer.add_document(**fields)
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return count
+
+    def doc_count(self) -> int:
+        return self._ix.doc_count()
+
+    def _get_searcher(self):  # noqa: ANN202 - whoosh searcher
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=BM25F())
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def build_query(self, parsed: ParsedQuery) -> Q.Query | None:
+        word_clauses = [
+            Q.Term(field, word, boost=boost) for word in parsed.words for field, boost in FIELD_BOOSTS.items()
+        ]
+        phrase_clauses = [self._phrase(p) for p in parsed.phrases]
+        phrase_clauses = [c for c in phrase_clauses if c is not None]
+        if phrase_clauses:
+            required = phrase_clauses[0] if len(phrase_clauses) == 1 else Q.And(phrase_clauses)
+            return Q.AndMaybe(required, Q.Or(word_clauses)) if word_clauses else required
+        return Q.Or(word_clauses) if word_clauses else None
+
+    @staticmethod
+    def _phrase(phrase: str) -> Q.Query | None:
+        grams = [t.text for t in bigram_analyzer()(phrase)]
+        if not grams:  # a one-character phrase: any chunk holding that character
+            return Q.Wildcard("grams", f"*{phrase.lower()}*") if phrase else None
+        return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
+
+    def search(self, parsed: ParsedQuery, limit: int, region: str | None = None, year: int | None = None) -> dict[str, float]:
+        """Chunk id → BM25F score, best first."""
+        query = self.build_query(parsed)
+        if query is None:
+            return {}
+        filters = []
+        if region:
+            filters.append(Q.Term("region", region.strip()))
+        if year is not None:
+            filters.append(Q.Term("year", year))
+        filter_query = (filters[0] if len(filters) == 1 else Q.And(filters)) if filters else None
+        results = self._get_searcher().search(query, limit=limit, filter=filter_query)
+        return {hit["chunk_id"]: float(hit.score) for hit in results}

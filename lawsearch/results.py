@@ -1,0 +1,114 @@
+"""Search results: ranked hits, answers grouped by region, JSON, a DataFrame and an HTML table for notebooks."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .models import Hit
+from .snippet import MARK_CLOSE, MARK_OPEN
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+EVIDENCE_PER_REGION = 3
+UNKNOWN_REGION = "(unknown region)"
+# A region's score: its best hit, plus a little for each further hit (more evidence, same region).
+SUPPORT_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    """One region's answer to a 哪些地区 question: its score and best evidence hits."""
+
+    region: str
+    score: float
+    hits: tuple[Hit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "score": self.score, "hits": [hit.to_dict() for hit in self.hits]}
+
+
+def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> list[RegionGroup]:
+    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence."""
+    by_region: dict[str, list[Hit]] = {}
+    for hit in hits:
+        by_region.setdefault(hit.region or UNKNOWN_REGION, []).append(hit)
+    groups = []
+    for region, region_hits in by_region.items():
+        best = sorted(region_hits, key=lambda h: -h.score)[:evidence]
+        score = best[0].score + SUPPORT_WEIGHT * sum(h.score for h in best[1:])
+        groups.append(RegionGroup(region, score, tuple(best)))
+    return sorted(groups, key=lambda g: -g.score)
+
+
+class Results:
+    """Hits of one query, best first. Iterate it, group it by region, or turn it into JSON or a DataFrame."""
+
+    def __init__(self, query: str, mode: str, hits: list[Hit], candidates: list[Hit] | None = None) -> None:
+        self.query = query
+        self.mode = mode
+        self.hits = hits
+        self._candidates = candidates if candidates is not None else hits
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index: int) -> Hit:
+        return self.hits[index]
+
+    def __repr__(self) -> str:
+        return f"Results(query={self.query!r}, mode={self.mode!r}, hits={len(self.hits)})"
+
+    def by_region(self) -> list[RegionGroup]:
+        """Regions that answer the query, best first, each with its best evidence (from all fused candidates)."""
+        return group_by_region(self._candidates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "regions": [group.to_dict() for group in self.by_region()],
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        import pandas as pd
+
+        rows = [
+            {
+                "rank": rank,
+                "score": hit.score,
+                "region": hit.region,
+                "year": hit.year,
+                "heading": " › ".join(hit.heading_path),
+                "snippet": hit.snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""),
+                "report_id": hit.report_id,
+                "chunk_id": hit.chunk_id,
+                "lexical_rank": hit.lexical_rank,
+                "dense_rank": hit.dense_rank,
+            }
+            for rank, hit in enumerate(self.hits, start=1)
+        ]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in ("#", "score", "region", "year", "heading", "passage"))
+        rows = []
+        for rank, hit in enumerate(self.hits, start=1):
+            snippet = html.escape(hit.snippet).replace(html.escape(MARK_OPEN), MARK_OPEN).replace(html.escape(MARK_CLOSE), MARK_CLOSE)
+            rows.append(
+                f"<tr><td>{rank}</td><td>{hit.score:.3f}</td><td>{html.escape(hit.region or '')}</td>"
+                f"<td>{hit.year or ''}</td><td>{html.escape(' › '.join(hit.heading_path))}</td>"
+                f"<td style='text-align:left'>{snippet}</td></tr>"
+            )
+        caption = f"<caption>{html.escape(self.query)} — {self.mode}, {len(self.hits)} hits</caption>"
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

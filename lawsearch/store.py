@@ -1,0 +1,171 @@
+"""The index folder: generations of index files, a manifest, an atomic switch and a writer lock.
+
+Layout of ``indexes/<name>/``::
+
+    CURRENT            name of the committed generation, replaced atomically (os.replace)
+    LOCK               held by the one writer
+    gen-000001/        manifest.json, lexical/ (Whoosh), dense.faiss + dense_ids.json, chunks.json
+
+A writer fills a new generation folder beside the committed one and then switches CURRENT, so a
+reader sees the old index or the new one, never a mix, and a crash leaves the last good one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import __version__
+from .errors import IndexFolderError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+LOCK = "LOCK"
+_GEN_PREFIX = "gen-"
+_KEEP_OLD_GENERATIONS = 1
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class ReportEntry:
+    """What the manifest keeps of one indexed report."""
+
+    sha256: str
+    source: str
+    chunk_ids: list[str]
+    meta: dict[str, Any]
+
+
+@dataclass
+class Manifest:
+    embedder: dict[str, Any]
+    analyzer: str
+    reports: dict[str, ReportEntry] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+    lawsearch_version: str = __version__
+    created: str = field(default_factory=utc_now)
+    updated: str = field(default_factory=utc_now)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Manifest":
+        reports = {rid: ReportEntry(**entry) for rid, entry in data.get("reports", {}).items()}
+        return cls(**{**data, "reports": reports})
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(entry.chunk_ids) for entry in self.reports.values())
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON and flush it to disk."""
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class IndexFolder:
+    """One index folder on disk."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def current(self) -> Path:
+        """The committed generation folder; a clear error when there is no index here."""
+        pointer = self.root / CURRENT
+        if not self.root.exists():
+            raise IndexFolderError(f"no index at {self.root} (build one with: lawsearch index DIR --index {self.root})")
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise IndexFolderError(f"{self.root} is not a lawsearch index (no {CURRENT} file)") from None
+        except OSError as exc:
+            raise IndexFolderError(f"cannot read index {self.root}: {exc.strerror or exc}") from None
+        generation = self.root / name
+        if not (generation / MANIFEST).is_file():
+            raise IndexFolderError(f"index {self.root} is damaged: generation {name} has no {MANIFEST}")
+        return generation
+
+    def exists(self) -> bool:
+        return (self.root / CURRENT).is_file()
+
+    def read_manifest(self, generation: Path | None = None) -> Manifest:
+        generation = generation or self.current()
+        try:
+            data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+            manifest = Manifest.from_dict(data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexFolderError(f"cannot read {generation / MANIFEST}: {exc}") from None
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexFolderError(f"index {self.root} has format {manifest.format_version}; this lawsearch reads format {FORMAT_VERSION} (rebuild it)")
+        return manifest
+
+    def new_generation(self) -> Path:
+        """A fresh, empty generation folder beside the committed one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[len(_GEN_PREFIX):]) for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name[len(_GEN_PREFIX):].isdigit()]
+        generation = self.root / f"{_GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
+        generation.mkdir()
+        return generation
+
+    def commit(self, generation: Path, manifest: Manifest) -> None:
+        """Write the manifest into ``generation`` and make it the committed one in one atomic rename."""
+        manifest.updated = utc_now()
+        write_json(generation / MANIFEST, manifest.to_dict())
+        pointer_tmp = self.root / f"{CURRENT}.tmp"
+        pointer_tmp.write_text(generation.name, encoding="utf-8")
+        with pointer_tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, self.root / CURRENT)
+        self._fsync_dir()
+        self.remove_stale_generations()
+
+    def _fsync_dir(self) -> None:
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def remove_stale_generations(self) -> None:
+        """Delete generations older than the committed one (keeping one for readers still on it) and unfinished ones."""
+        current = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        older = sorted(p for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name < current)
+        for stale in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
+            shutil.rmtree(stale, ignore_errors=True)
+        for unfinished in (p for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name > current):
+            shutil.rmtree(unfinished, ignore_errors=True)
+
+    @contextmanager
+    def writer_lock(self, timeout: float = 0.0) -> Iterator[None]:
+        """Hold the one writer lock; wait up to ``timeout`` seconds, then fail with a clear message."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK).open("a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexFolderError(f"another lawsearch process is writing {self.root}; try again when it is done") from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
