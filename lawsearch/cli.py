@@ -10,7 +10,13 @@ import click
 
 from . import __version__
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
-from .errors import LawsearchError
+from .errors import LawsearchError, QueryError
+
+DEFAULT_INDEX = "indexes/default"
+index_option = click.option(
+    "--index", "index_dir", default=DEFAULT_INDEX, show_default=True, type=click.Path(file_okay=False, path_type=str),
+    envvar="LAWSEARCH_INDEX", help="Index folder (or set LAWSEARCH_INDEX).",
+)
 
 EXIT_ERROR = 1
 
@@ -33,8 +39,11 @@ def main() -> None:
 
     \b
     Examples:
+      lawsearch index seeds/                                   # build indexes/default from a folder
+      lawsearch search "哪些地区建立了调解员联盟" --by-region    # the regions that did it, with evidence
+      lawsearch search '"调解员联盟"' --mode lexical --json      # an exact phrase, as JSON
+      lawsearch info                                           # what the index holds
       lawsearch chunks seeds/000_e216814a7c54799f.txt          # how one report is read and split
-      lawsearch chunks seeds/002_e3a39e3814c16024.txt --json   # the same, as JSON for scripts
     """
 
 
@@ -79,6 +88,153 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
         path = " › ".join(chunk.heading_path) or "(before the first heading)"
         click.secho(f"[{chunk.id}] {path}", fg="cyan")
         click.echo(chunk.text)
+
+
+@main.command()
+@click.argument("src", type=click.Path(exists=True, path_type=str))
+@index_option
+@click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this.")
+@click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def index(src: str, index_dir: str, max_chars: int, min_chars: int, quiet: bool) -> None:
+    """Build the index from a folder (or one file) of reports.
+
+    Files that cannot be read are listed with their reasons and skipped; the exit code is then 1.
+    The new index replaces the old one in one atomic switch: searches never see half an index.
+
+    \b
+    Examples:
+      lawsearch index seeds/
+      lawsearch index reports/ --index indexes/hrss --max-chars 400
+    """
+    from .engine import BuildSummary, LawSearch
+
+    summary = BuildSummary()
+    LawSearch.build(src, index_dir, max_chars=max_chars, min_chars=min_chars, progress=not quiet, summary=summary).close()
+    click.echo(f"indexed {len(summary.indexed)} report(s), {summary.chunks} chunks into {index_dir}", err=True)
+    for path, reason in summary.failed:
+        click.echo(f"failed: {path}: {reason}", err=True)
+    if summary.failed:
+        sys.exit(EXIT_ERROR)
+
+
+def _render_hits(hits: list[Any], indent: str = "") -> None:
+    from .snippet import MARK_CLOSE, MARK_OPEN
+
+    for rank, hit in enumerate(hits, start=1):
+        where = " · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x)
+        click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(hit.report_id, dim=True))
+        if hit.heading_path:
+            click.echo(f"{indent}    " + click.style(" › ".join(hit.heading_path), fg="cyan"))
+        parts = hit.snippet.replace(MARK_CLOSE, MARK_OPEN).split(MARK_OPEN)
+        styled = "".join(click.style(p, bold=True, fg="yellow") if i % 2 else p for i, p in enumerate(parts))
+        click.echo(f"{indent}    {styled}")
+
+
+def _read_batch(path: str) -> list[str]:
+    """Queries of a batch file: one per line, or JSON lines with a "query" field; blank lines skipped."""
+    import pathlib
+
+    if path == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = pathlib.Path(path).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LawsearchError(f"{path}: cannot read batch file ({exc})") from None
+    queries = []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                query = json.loads(line).get("query")
+            except (ValueError, AttributeError):
+                raise LawsearchError(f"{path}:{number}: not a JSON object") from None
+            if not isinstance(query, str) or not query.strip():
+                raise LawsearchError(f"{path}:{number}: JSON line without a \"query\" string")
+            line = query
+        queries.append(line)
+    return queries
+
+
+@main.command()
+@click.argument("query", required=False)
+@index_option
+@click.option("--mode", default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused).")
+@click.option("--top-k", "-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many hits.")
+@click.option("--region", help="Only reports of this region (滨江, 滨江区, or its city 杭州).")
+@click.option("--year", type=int, help="Only reports on this year.")
+@click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
+@click.option("--fusion", default=None, help="How hybrid mode merges the two lists: convex (default) or rrf.")
+@click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), help="File of queries (one a line, or JSON lines with \"query\"); prints one JSON result a line.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, by_region: bool,
+           fusion: str | None, dense_weight: float | None, batch: str | None, as_json: bool) -> None:
+    """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
+
+    \b
+    Examples:
+      lawsearch search "哪些地区建立了调解员联盟" --by-region
+      lawsearch search "行政复议" --region 滨江 --year 2022 --top-k 5
+      lawsearch search '"三项制度" 执法' --mode lexical --json
+      lawsearch search --batch questions.txt > answers.jsonl
+    """
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch
+
+    if batch is None and (query is None or not query.strip()):
+        raise QueryError("empty query (give a QUERY or --batch FILE)")
+    if batch is not None and query is not None:
+        raise QueryError("give either a QUERY or --batch FILE, not both")
+    options = {
+        "mode": mode, "top_k": top_k, "region": region, "year": year,
+        "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
+    }
+    with LawSearch.open(index_dir) as engine:
+        if batch is not None:
+            for results in engine.search_many(_read_batch(batch), **options):
+                click.echo(results.to_json())
+            return
+        assert query is not None
+        results = engine.search(query, **options)
+    if as_json:
+        click.echo(results.to_json(indent=2))
+        return
+    if not results.hits:
+        click.echo("no hits")
+        return
+    if by_region:
+        for number, group in enumerate(results.by_region(), start=1):
+            click.echo(click.style(f"{number}. {group.region}", bold=True) + f"  {group.score:.3f}")
+            _render_hits(list(group.hits), indent="   ")
+        return
+    _render_hits(results.hits)
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def info(index_dir: str, as_json: bool) -> None:
+    """Describe an index: embedder, analyzer, reports and chunks.
+
+    \b
+    Examples:
+      lawsearch info
+      lawsearch info --index indexes/hrss --json
+    """
+    from .store import IndexFolder
+
+    data = IndexFolder(index_dir).describe()
+    if as_json:
+        _dump_json(data)
+        return
+    for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer"):
+        click.echo(f"{key:<11}{data[key]}")
+    click.echo(f"{'embedder':<11}{data['embedder'].get('id')} (dim {data['embedder'].get('dim')})")
+    for report in data["report_list"]:
+        click.echo(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -115,6 +115,28 @@ class IndexFolder:
             raise IndexFolderError(f"index {self.root} has format {manifest.format_version}; this lawsearch reads format {FORMAT_VERSION} (rebuild it)")
         return manifest
 
+    def describe(self, generation: Path | None = None) -> dict[str, Any]:
+        """What ``lawsearch info`` shows: format, embedder, analyzer, counts and the reports."""
+        generation = generation or self.current()
+        m = self.read_manifest(generation)
+        return {
+            "index": str(self.root),
+            "generation": generation.name,
+            "format_version": m.format_version,
+            "lawsearch_version": m.lawsearch_version,
+            "embedder": m.embedder,
+            "analyzer": m.analyzer,
+            "reports": len(m.reports),
+            "chunks": m.chunk_count,
+            "created": m.created,
+            "updated": m.updated,
+            "report_list": [
+                {"id": rid, "region": e.meta.get("region"), "year": e.meta.get("year"), "title": e.meta.get("title"),
+                 "chunks": len(e.chunk_ids), "sha256": e.sha256, "source": e.source}
+                for rid, e in sorted(m.reports.items())
+            ],
+        }
+
     def new_generation(self) -> Path:
         """A fresh, empty generation folder beside the committed one."""
         self.root.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,135 @@
+"""Evaluation against gold files: passage questions (hit@k, MRR@10, nDCG@10) and 哪些地区 questions.
+
+Passage gold (one JSON object a line)::
+
+    {"id": "d01", "query": "…", "kind": "direct", "relevant": [{"doc": "<report id>", "contains": "<string>"}]}
+
+A hit is relevant when its report id is ``doc`` and its text contains ``contains``; each relevant
+entry counts once. Region gold: ``{"id", "query", "regions": ["滨江", …]}``; the question is answered
+when the expected regions are the leading groups of ``Results.by_region()``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import LawsearchError
+from .models import Hit
+from .results import RegionGroup, Results
+
+CUTOFF = 10
+HIT_DEPTHS = (1, 5, 10)
+
+
+def read_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Gold records of a JSON-lines file; a clear error names the line that is not one."""
+    records = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LawsearchError(f"{path}: cannot read gold file ({exc.strerror or exc})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise LawsearchError(f"{path}:{number}: not a JSON object") from None
+        if not isinstance(record, dict) or "query" not in record or not ("relevant" in record or "regions" in record):
+            raise LawsearchError(f"{path}:{number}: needs \"query\" and \"relevant\" or \"regions\"")
+        records.append(record)
+    return records
+
+
+def relevance(hits: list[Hit], relevant: list[dict[str, str]]) -> list[int]:
+    """1 where a hit satisfies a relevant entry not yet satisfied by an earlier hit, else 0."""
+    remaining = list(relevant)
+    gains = []
+    for hit in hits:
+        match = next((r for r in remaining if r["doc"] == hit.report_id and r["contains"] in hit.text), None)
+        if match is not None:
+            remaining.remove(match)
+        gains.append(1 if match is not None else 0)
+    return gains
+
+
+def passage_metrics(gains: list[int], relevant_count: int) -> dict[str, float]:
+    """hit@1/5/10, MRR@10 and nDCG@10 of one ranked list of binary gains."""
+    top = gains[:CUTOFF]
+    first = next((i for i, g in enumerate(top) if g), None)
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(top))
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(relevant_count, CUTOFF)))
+    metrics = {f"hit@{k}": float(any(gains[:k])) for k in HIT_DEPTHS}
+    metrics["mrr@10"] = 0.0 if first is None else 1.0 / (first + 1)
+    metrics["ndcg@10"] = dcg / ideal if ideal else 0.0
+    return metrics
+
+
+def regions_lead(groups: list[RegionGroup], expected: list[str]) -> bool:
+    """Whether the first len(expected) groups are exactly the expected regions (matched by name part)."""
+    leading = [g.region for g in groups[: len(expected)]]
+    return all(any(name in region for region in leading) for name in expected)
+
+
+@dataclass
+class EvalReport:
+    """Mean metrics per mode and query kind, and region answers per mode."""
+
+    passages: dict[str, dict[str, dict[str, float]]]
+    regions: dict[str, dict[str, Any]]
+    per_query: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"passages": self.passages, "regions": self.regions, "per_query": self.per_query}
+
+
+def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any]], modes: Iterable[str]) -> EvalReport:
+    """Run every gold query in every mode; ``search(query, mode)`` returns Results with at least 10 hits."""
+    gold = list(gold)
+    sums: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    regions: dict[str, dict[str, Any]] = {}
+    per_query: list[dict[str, Any]] = []
+    for mode in modes:
+        answered = []
+        for record in gold:
+            results = search(record["query"], mode)
+            if "relevant" in record:
+                metrics = passage_metrics(relevance(list(results.hits), record["relevant"]), len(record["relevant"]))
+                for kind in (record.get("kind", "all"), "all"):
+                    counts[mode][kind] += 1
+                    for name, value in metrics.items():
+                        sums[mode][kind][name] += value
+                per_query.append({"id": record.get("id"), "mode": mode, "kind": record.get("kind", "all"), **metrics})
+            else:
+                groups = results.by_region()
+                ok = regions_lead(groups, record["regions"])
+                answered.append(ok)
+                per_query.append({"id": record.get("id"), "mode": mode, "kind": "regions", "lead": ok,
+                                  "groups": [g.region for g in groups[:5]]})
+        if answered:
+            regions[mode] = {"questions": len(answered), "lead": sum(answered), "share": sum(answered) / len(answered)}
+    passages = {
+        mode: {kind: {name: value / counts[mode][kind] for name, value in metrics.items()} for kind, metrics in kinds.items()}
+        for mode, kinds in sums.items()
+    }
+    return EvalReport(passages, regions, per_query)
+
+
+def format_report(report: EvalReport) -> str:
+    """A plain-text table: one row per mode and kind, then the region answers."""
+    lines = []
+    names = [f"hit@{k}" for k in HIT_DEPTHS] + ["mrr@10", "ndcg@10"]
+    if report.passages:
+        lines.append(f"{'mode':<9}{'kind':<12}" + "".join(f"{n:>9}" for n in names))
+        for mode, kinds in report.passages.items():
+            for kind in sorted(kinds, key=lambda k: (k == "all", k)):
+                lines.append(f"{mode:<9}{kind:<12}" + "".join(f"{kinds[kind][n]:>9.3f}" for n in names))
+    for mode, answer in report.regions.items():
+        lines.append(f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}")
+    return "\n".join(lines)

@@ -1,0 +1,34 @@
+"""A tiny deterministic encoder for storage and fusion tests — never evidence that search works."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+import numpy as np
+
+
+class HashEmbedder:
+    """Bag of character bigrams hashed into 64 dimensions, L2-normalised."""
+
+    id = "test/hash-bigrams-64"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.passages_embedded = 0
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(len(text) - 1):
+                out[row, int(hashlib.md5(text[i:i + 2].encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages_embedded += len(texts)
+        return self._embed(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)

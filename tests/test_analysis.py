@@ -1,0 +1,35 @@
+from lawsearch.analysis import bigram_analyzer, jieba_cache_dir, query_words, strip_question_frame, word_analyzer
+
+
+def _words(text: str) -> list[str]:
+    return [t.text for t in word_analyzer()(text)]
+
+
+def test_default_mode_has_no_junk_subwords() -> None:
+    words = _words("劳动人事争议仲裁")
+    assert "动人" not in words
+    assert words == ["劳动人事", "争议", "仲裁"]
+
+
+def test_positions_count_tokens_not_characters() -> None:
+    tokens = [(t.text, t.pos) for t in word_analyzer()("建立企业HR调解员联盟", positions=True)]
+    assert tokens == [("建立", 0), ("企业", 1), ("hr", 2), ("调解员", 3), ("联盟", 4)]
+
+
+def test_punctuation_and_stop_words_are_dropped() -> None:
+    assert _words("建立了调解员联盟，和“企业”的") == ["建立", "调解员", "联盟", "企业"]
+
+
+def test_question_frame_is_not_searched_for() -> None:
+    assert strip_question_frame("哪些地区建立了调解员联盟").strip() == "建立了调解员联盟"
+    assert query_words("哪些地区建立了调解员联盟") == ["建立", "调解员", "联盟"]
+
+
+def test_bigrams_have_consecutive_positions() -> None:
+    assert [(t.text, t.pos) for t in bigram_analyzer()("三项制度", positions=True)] == [("三项", 0), ("项制", 1), ("制度", 2)]
+
+
+def test_jieba_cache_lives_in_a_per_user_folder() -> None:
+    word_analyzer()  # initialise
+    _words("初始化")
+    assert (jieba_cache_dir() / "jieba.cache").is_file()

