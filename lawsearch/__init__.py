@@ -1,3 +1,21 @@
-"""lawsearch: search Chinese government rule-of-law reports by heading, lexically and by embedding."""
+"""lawsearch: search Chinese government rule-of-law reports by heading, lexically and by embedding.
+
+>>> from lawsearch import LawSearch      # imported on first use, so ``import lawsearch`` stays light
+"""
+
+from typing import Any
 
 __version__ = "0.1.0"
+__all__ = ["LawSearch", "Results", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LawSearch":
+        from .engine import LawSearch
+
+        return LawSearch
+    if name == "Results":
+        from .results import Results
+
+        return Results
+    raise AttributeError(f"module 'lawsearch' has no attribute {name!r}")

@@ -37,6 +37,10 @@ class DenseIndex:
     def load(cls, folder: Path) -> "DenseIndex":
         import faiss
 
+        # One thread: exact search over thousands of vectors takes well under a millisecond, while idle
+        # OpenMP workers spinning after each search slow the query embedder beside them by half.
+        faiss.omp_set_num_threads(1)
+
         index = faiss.read_index(str(folder / FAISS_FILE))
         ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
         return cls(index, {int(key): chunk_id for key, chunk_id in ids.items()})

@@ -18,12 +18,11 @@ from .dense import DenseIndex
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .errors import EmbedderError, LawsearchError, QueryError, ReportFileError
 from .fusion import FUSION_METHODS, convex, rrf
-from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, parse_query, region_keys
+from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, region_keys
 from .load import find_report_files
 from .models import Chunk, Hit
 from .pipeline import ParsedReport, parse_report
 from .results import Results
-from .snippet import make_snippet
 from .store import IndexFolder, Manifest, ReportEntry, write_json
 
 DEFAULT_INDEX = Path("indexes/default")
@@ -228,7 +227,7 @@ class LawSearch:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
         if not 0.0 <= dense_weight <= 1.0:
             raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
-        parsed = parse_query(query)
+        parsed = self.lexical.parse_query(query)
         limit = max(CANDIDATES, top_k)
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
@@ -285,7 +284,7 @@ class LawSearch:
                 title=meta.get("title") or "",
                 heading_path=tuple(record["heading_path"]),
                 text=record["text"],
-                snippet=make_snippet(record["text"], parsed.terms),
+                match_terms=parsed.terms,
                 score=score,
                 lexical_rank=lexical_rank.get(chunk_id),
                 lexical_score=lexical.get(chunk_id),

@@ -7,19 +7,22 @@ bigrams; region and year are filters.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from .analysis import bigram_analyzer, query_words, word_analyzer
+from .analysis import bigram_analyzer, corpus_vocabulary, query_segmenter, query_words, word_analyzer
+from .store import write_json
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
+VOCABULARY_FILE = "vocabulary.json"
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 
 
@@ -36,15 +39,15 @@ class ParsedQuery:
         return self.phrases + self.words
 
 
-def parse_query(query: str) -> ParsedQuery:
-    """Split quoted phrases from free text.
+def parse_query(query: str, segmenter: Any = None) -> ParsedQuery:
+    """Split quoted phrases from free text (segmented by ``segmenter``, default full jieba).
 
     >>> parse_query('哪些地区建立了"调解员联盟"')
     ParsedQuery(words=('建立',), phrases=('调解员联盟',))
     """
     phrases = tuple(p.strip() for m in _PHRASE.finditer(query) for p in m.groups() if p and p.strip())
     free = _PHRASE.sub(" ", query)
-    return ParsedQuery(words=tuple(query_words(free)), phrases=phrases)
+    return ParsedQuery(words=tuple(query_words(free, segmenter)), phrases=phrases)
 
 
 def region_keys(region: str | None, parent: str | None) -> str:
@@ -85,25 +88,40 @@ class LexicalDoc:
 class LexicalIndex:
     """A Whoosh index in one folder."""
 
-    def __init__(self, ix: whoosh_index.Index) -> None:
+    def __init__(self, ix: whoosh_index.Index, folder: Path) -> None:
         self._ix = ix
+        self._folder = folder
         self._searcher = None
+        self._segmenter: Any = None
 
     @classmethod
     def create(cls, folder: Path) -> "LexicalIndex":
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(whoosh_index.create_in(str(folder), schema()))
+        return cls(whoosh_index.create_in(str(folder), schema()), folder)
 
     @classmethod
     def open(cls, folder: Path) -> "LexicalIndex":
-        return cls(whoosh_index.open_dir(str(folder)))
+        return cls(whoosh_index.open_dir(str(folder)), folder)
+
+    def _write_vocabulary(self, texts: list[str]) -> None:
+        """Save the dictionary words of the indexed text, so that queries are segmented without loading all of jieba's."""
+        write_json(self._folder / VOCABULARY_FILE, corpus_vocabulary(texts))
+
+    def parse_query(self, query: str) -> ParsedQuery:
+        """Phrases and words of ``query``, segmented with the index's vocabulary."""
+        if self._segmenter is None:
+            vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+            self._segmenter = query_segmenter(vocabulary)
+        return parse_query(query, self._segmenter)
 
     def add(self, docs: Iterable[LexicalDoc]) -> int:
         """Add documents in one commit; returns how many."""
         writer = self._ix.writer(procs=1, limitmb=256)
         count = 0
+        texts: list[str] = []
         try:
             for doc in docs:
+                texts += [doc.text, doc.heading, doc.title]
                 fields = {
                     "chunk_id": doc.chunk_id,
                     "report_id": doc.report_id,
@@ -121,6 +139,7 @@ class LexicalIndex:
             writer.cancel()
             raise
         writer.commit()
+        self._write_vocabulary(texts)
         return count
 
     def doc_count(self) -> int:

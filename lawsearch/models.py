@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 
@@ -89,12 +90,19 @@ class Hit:
     title: str
     heading_path: tuple[str, ...]
     text: str
-    snippet: str
     score: float
     lexical_rank: int | None = None
     lexical_score: float | None = None
     dense_rank: int | None = None
     dense_score: float | None = None
+    match_terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def snippet(self) -> str:
+        """The part of the text where the query terms cluster, terms marked ``<mark>…</mark>`` (made when first read)."""
+        from .snippet import make_snippet
+
+        return make_snippet(self.text, self.match_terms)
 
     def to_dict(self) -> dict[str, Any]:
         return {

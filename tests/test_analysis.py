@@ -33,3 +33,15 @@ def test_jieba_cache_lives_in_a_per_user_folder() -> None:
     word_analyzer()  # initialise
     _words("初始化")
     assert (jieba_cache_dir() / "jieba.cache").is_file()
+
+
+def test_query_segmenter_splits_corpus_text_exactly_like_full_jieba(parsed_seeds) -> None:
+    from lawsearch.analysis import _jieba, corpus_vocabulary, jieba_words, query_segmenter
+
+    texts = [chunk.text for parsed in parsed_seeds.values() for chunk in parsed.chunks]
+    full = _jieba()
+    vocabulary = corpus_vocabulary(texts)
+    small = query_segmenter(vocabulary)
+    assert len(small.FREQ) < len(full.FREQ) / 20
+    for text in texts:
+        assert list(jieba_words(text, small)) == list(jieba_words(text, full))
