@@ -17,6 +17,7 @@ EVIDENCE_PER_REGION = 3
 UNKNOWN_REGION = "(unknown region)"
 # A region's score: its best hit, plus a little for each further hit (more evidence, same region).
 SUPPORT_WEIGHT = 0.1
+DATAFRAME_COLUMNS = ["rank", "score", "region", "year", "heading", "snippet", "report_id", "chunk_id", "lexical_rank", "dense_rank"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Results:
             }
             for rank, hit in enumerate(self.hits, start=1)
         ]
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=DATAFRAME_COLUMNS).astype({"year": "Int64", "lexical_rank": "Int64", "dense_rank": "Int64"})
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ("#", "score", "region", "year", "heading", "passage"))

