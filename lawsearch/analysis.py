@@ -108,49 +108,41 @@ def strip_question_frame(query: str) -> str:
     return _QUESTION_FRAME.sub(" ", query)
 
 
-class JiebaTokenizer(Tokenizer):
-    """jieba default-mode words; ``pos`` counts words, ``startchar``/``endchar`` are character offsets."""
+class _SpanTokenizer(Tokenizer):
+    """A Whoosh tokenizer over ``(text, start, end)`` spans; ``pos`` counts tokens, ``startchar``/``endchar`` are offsets."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        raise NotImplementedError
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for word, start, end in jieba_words(value, _jieba()):
-            token.text = word
+        for pos, (text, start, end) in enumerate(self.spans(value), start=start_pos):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = word
+                token.original = text
             if positions:
                 token.pos = pos
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
-            pos += 1
             yield token
 
 
-class BigramTokenizer(Tokenizer):
+class JiebaTokenizer(_SpanTokenizer):
+    """jieba default-mode words, punctuation left out."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        return jieba_words(value, _jieba())
+
+
+class BigramTokenizer(_SpanTokenizer):
     """Overlapping character bigrams of the text; positions are consecutive, so a phrase of bigrams is a substring."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for i in range(len(value) - 1):
-            gram = value[i:i + 2]
-            token.text = gram
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = gram
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + i
-                token.endchar = start_char + i + 2
-            pos += 1
-            yield token
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        return ((value[i:i + 2], i, i + 2) for i in range(len(value) - 1))
 
 
 def word_analyzer() -> Analyzer:
