@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 
 from whoosh.analysis import Analyzer, LowercaseFilter, StopFilter, Token, Tokenizer
 
-ANALYZER_ID = "jieba-default-positions+stop/v1;bigram/v1"
+ANALYZER_ID = "jieba-default-positions+stop+nfkc/v2;bigram+nfkc/v2"
 
 # Function words and question words that carry no topic in reports or questions.
 STOP_WORDS = frozenset(
@@ -34,7 +34,13 @@ STOP_WORDS = frozenset(
     请问 一下 我们 他们 你们 我 你 他 她 它 其中 以及 或者 并且 通过 进行 开展 相关 方面 情况
     """.split()
 )
-_QUESTION_FRAME = re.compile(r"(有)?哪些(地区|地方|城市|区县|区|县|市|单位|部门)?|哪里|哪个(地区|地方|城市)?")
+_FRAME_NOUNS = "地区|地方|城市|区县|县区|市县|区域|省份|省市|单位|部门"
+_QUESTION_FRAME = re.compile(rf"有?哪些(?:{_FRAME_NOUNS})?|哪里|哪个(?:{_FRAME_NOUNS})?")
+
+
+def normalise(text: str) -> str:
+    """NFKC: full-width letters, digits and punctuation as their ASCII forms (ＨＲ → HR, ， → ,) on both sides of a match."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def jieba_cache_dir() -> Path:
@@ -66,7 +72,7 @@ def _is_word(text: str) -> bool:
 
 def jieba_words(text: str, segmenter: Any) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) of jieba's default-mode segmentation, punctuation and spaces left out."""
-    for word, start, end in segmenter.tokenize(text, mode="default", HMM=True):
+    for word, start, end in segmenter.tokenize(normalise(text), mode="default", HMM=True):
         if _is_word(word):
             yield word, start, end
 
@@ -80,7 +86,7 @@ def corpus_vocabulary(texts: Iterable[str]) -> dict[str, Any]:
     """
     full = _jieba()
     words: dict[str, int] = {word: full.FREQ[word] for word in STOP_WORDS if full.FREQ.get(word)}
-    for text in texts:
+    for text in map(normalise, texts):
         for start, ends in full.get_DAG(text).items():
             for end in ends:
                 word = text[start:end + 1]
@@ -109,7 +115,8 @@ def strip_question_frame(query: str) -> str:
 
 
 class _SpanTokenizer(Tokenizer):
-    """A Whoosh tokenizer over ``(text, start, end)`` spans; ``pos`` counts tokens, ``startchar``/``endchar`` are offsets."""
+    """A Whoosh tokenizer over ``(text, start, end)`` spans; ``pos`` counts tokens, ``startchar``/``endchar`` are
+    offsets into the NFKC-normalised text."""
 
     def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
         raise NotImplementedError
@@ -142,6 +149,7 @@ class BigramTokenizer(_SpanTokenizer):
     """Overlapping character bigrams of the text; positions are consecutive, so a phrase of bigrams is a substring."""
 
     def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        value = normalise(value)
         return ((value[i:i + 2], i, i + 2) for i in range(len(value) - 1))
 
 

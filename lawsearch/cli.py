@@ -119,44 +119,40 @@ def index(src: str, index_dir: str, max_chars: int, min_chars: int, quiet: bool)
 
 
 def _render_hits(hits: list[Any], indent: str = "") -> None:
-    from .snippet import MARK_CLOSE, MARK_OPEN
-
     for rank, hit in enumerate(hits, start=1):
         where = " · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x)
         click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(hit.report_id, dim=True))
         if hit.heading_path:
             click.echo(f"{indent}    " + click.style(" › ".join(hit.heading_path), fg="cyan"))
-        parts = hit.snippet.replace(MARK_CLOSE, MARK_OPEN).split(MARK_OPEN)
-        styled = "".join(click.style(p, bold=True, fg="yellow") if i % 2 else p for i, p in enumerate(parts))
+        styled = "".join(click.style(segment, bold=True, fg="yellow") if marked else segment for segment, marked in hit.snippet_parts)
         click.echo(f"{indent}    {styled}")
 
 
-def _read_batch(path: str) -> list[str]:
-    """Queries of a batch file: one per line, or JSON lines with a "query" field; blank lines skipped."""
+def _read_batch(path: str) -> list[dict[str, Any]]:
+    """Queries of a batch file: one per line, or JSON lines with a "query" field (other fields, like "id",
+    are echoed in the output); blank lines are skipped."""
     import pathlib
 
-    if path == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            lines = pathlib.Path(path).read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LawsearchError(f"{path}: cannot read batch file ({exc})") from None
-    queries = []
-    for number, line in enumerate(lines, start=1):
+    try:
+        text = sys.stdin.read() if path == "-" else pathlib.Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LawsearchError(f"{path}: cannot read batch file ({exc})") from None
+    items = []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        if line.startswith("{"):
-            try:
-                query = json.loads(line).get("query")
-            except (ValueError, AttributeError):
-                raise LawsearchError(f"{path}:{number}: not a JSON object") from None
-            if not isinstance(query, str) or not query.strip():
-                raise LawsearchError(f"{path}:{number}: JSON line without a \"query\" string")
-            line = query
-        queries.append(line)
-    return queries
+        if not line.startswith("{"):
+            items.append({"query": line})
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise LawsearchError(f"{path}:{number}: not a JSON object") from None
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+            raise LawsearchError(f"{path}:{number}: JSON line without a \"query\" string")
+        items.append(item)
+    return items
 
 
 @main.command()
@@ -169,7 +165,7 @@ def _read_batch(path: str) -> list[str]:
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
 @click.option("--fusion", default=None, help="How hybrid mode merges the two lists: convex (default) or rrf.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
-@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), help="File of queries (one a line, or JSON lines with \"query\"); prints one JSON result a line.")
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), help="File of queries (one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); prints one JSON result a line.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, by_region: bool,
            fusion: str | None, dense_weight: float | None, batch: str | None, as_json: bool) -> None:
@@ -182,20 +178,36 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, MODES, LawSearch
+    from .fusion import FUSION_METHODS
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
+    if mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if fusion is not None and fusion not in FUSION_METHODS:
+        raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+    items = _read_batch(batch) if batch is not None else []
     options = {
         "mode": mode, "top_k": top_k, "region": region, "year": year,
         "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
     }
     with LawSearch.open(index_dir) as engine:
         if batch is not None:
-            for results in engine.search_many(_read_batch(batch), **options):
-                click.echo(results.to_json())
+            failed = 0
+            for item in items:
+                extra = {key: value for key, value in item.items() if key != "query"}
+                try:
+                    line = {**extra, **engine.search(item["query"], **options).to_dict()}
+                except QueryError as exc:  # one bad query does not spoil the batch
+                    failed += 1
+                    line = {**extra, "query": item["query"], "error": str(exc)}
+                click.echo(json.dumps(line, ensure_ascii=False))
+            if failed:
+                click.echo(f"error: {failed} of {len(items)} queries failed (see their \"error\" fields)", err=True)
+                sys.exit(EXIT_ERROR)
             return
         assert query is not None
         results = engine.search(query, **options)
@@ -207,7 +219,8 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
         return
     if by_region:
         for number, group in enumerate(results.by_region(), start=1):
-            click.echo(click.style(f"{number}. {group.region}", bold=True) + f"  {group.score:.3f}")
+            label = f"{group.region} ({group.region_parent})" if group.region_parent else group.region
+            click.echo(click.style(f"{number}. {label}", bold=True) + f"  {group.score:.3f}")
             _render_hits(list(group.hits), indent="   ")
         return
     _render_hits(results.hits)

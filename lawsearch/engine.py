@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .analysis import ANALYZER_ID
+from .analysis import ANALYZER_ID, normalise
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .dense import DenseIndex
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
-from .errors import EmbedderError, LawsearchError, QueryError, ReportFileError
+from .errors import EmbedderError, IndexFolderError, LawsearchError, QueryError, ReportFileError
 from .fusion import FUSION_METHODS, convex, rrf
-from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, region_keys
+from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, phrase_text, region_keys
 from .load import find_report_files
 from .models import Chunk, Hit
 from .pipeline import ParsedReport, parse_report
@@ -99,14 +99,37 @@ class LawSearch:
         self.generation = generation
         self.manifest = manifest
         self._embedder = embedder
+        if manifest.analyzer != ANALYZER_ID:
+            raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r} (rebuild the index)")
         try:
             self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
+            self.lexical.load()
             self.dense = DenseIndex.load(generation)
             self._chunks: dict[str, dict[str, Any]] = json.loads((generation / CHUNKS_FILE).read_text(encoding="utf-8"))
         except LawsearchError:
             raise
         except Exception as exc:  # a damaged index shows up as any of whoosh's, faiss's or json's errors
-            raise LawsearchError(f"cannot open index {folder.root}: {exc}") from None
+            raise IndexFolderError(f"cannot open index {folder.root}: {type(exc).__name__}: {exc}") from None
+        self._check_consistency()
+        self._region_keys = {
+            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in manifest.reports.items()
+        }
+
+    def _check_consistency(self) -> None:
+        """The manifest, the chunk store and both indexes must hold the same chunks."""
+        listed = {cid for entry in self.manifest.reports.values() for cid in entry.chunk_ids}
+        stored = set(self._chunks) if isinstance(self._chunks, dict) else set()
+        problems = []
+        if listed != stored:
+            problems.append(f"manifest lists {len(listed)} chunks, chunk store holds {len(stored)}")
+        if self.dense.chunk_ids() != listed:
+            problems.append(f"dense index holds {len(self.dense)} vectors for {len(listed)} chunks")
+        if self.lexical.doc_count() != len(listed):
+            problems.append(f"lexical index holds {self.lexical.doc_count()} documents for {len(listed)} chunks")
+        if self.dense.dim != self.manifest.embedder.get("dim"):
+            problems.append(f"dense index has dimension {self.dense.dim}, manifest says {self.manifest.embedder.get('dim')}")
+        if problems:
+            raise IndexFolderError(f"index {self.folder.root} is damaged: {'; '.join(problems)} (rebuild it)")
 
     # -- building and opening ------------------------------------------------------------------------
 
@@ -166,7 +189,7 @@ class LawSearch:
                 region_parent=meta[c.report_id].region_parent,
                 year=meta[c.report_id].year,
                 text=c.text,
-                heading=" ".join(c.heading_path),
+                heading=" ".join(c.heading_path),  # as phrase_text() sees it in _allowed
                 title=meta[c.report_id].title,
             )
             for c in chunks
@@ -227,17 +250,25 @@ class LawSearch:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
         if not 0.0 <= dense_weight <= 1.0:
             raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
+        if year is not None:
+            try:
+                year = int(year)
+            except (TypeError, ValueError):
+                raise QueryError(f"year must be a number, got {year!r}") from None
         parsed = self.lexical.parse_query(query)
+        if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
+            return Results(query, mode, [])
         limit = max(CANDIDATES, top_k)
+        allowed = self._allowed(parsed, region, year)
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
         if mode in ("lexical", "hybrid"):
             lexical = self.lexical.search(parsed, limit, region=region, year=year)
-        if mode in ("dense", "hybrid"):
-            allowed = self._allowed(parsed, region, year)
-            if allowed is None or allowed:
-                vector = self.embedder.embed_queries([query.strip()])[0]
-                dense = self.dense.search(vector, limit, allowed)
+            if parsed.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
+                lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
+        if mode in ("dense", "hybrid") and (allowed is None or allowed):
+            vector = self.embedder.embed_queries([query.strip()])[0]
+            dense = self.dense.search(vector, limit, allowed)
         if mode == "lexical":
             fused = lexical
         elif mode == "dense":
@@ -253,18 +284,21 @@ class LawSearch:
         """Chunk ids that pass the filters and contain every quoted phrase; None when nothing restricts."""
         if not (parsed.phrases or region or year is not None):
             return None
-        phrases = [p.lower() for p in parsed.phrases]
+        phrases = [normalise(p).lower() for p in parsed.phrases]
         reports = self.manifest.reports
         allowed = set()
         for chunk_id, record in self._chunks.items():
-            meta = reports[record["report_id"]].meta
-            if region and region.strip() not in region_keys(meta.get("region"), meta.get("region_parent")).split():
+            report_id = record["report_id"]
+            if region and region.strip() not in self._region_keys[report_id]:
                 continue
-            if year is not None and meta.get("year") != year:
+            if year is not None and reports[report_id].meta.get("year") != year:
                 continue
-            text = record["text"].lower()
-            if all(p in text for p in phrases):
-                allowed.add(chunk_id)
+            if phrases:
+                meta = reports[report_id].meta
+                text = normalise(phrase_text(" ".join(record["heading_path"]), record["text"], meta.get("title") or "")).lower()
+                if not all(p in text for p in phrases):
+                    continue
+            allowed.add(chunk_id)
         return allowed
 
     def _hits(self, ranked: list[tuple[str, float]], parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float]) -> list[Hit]:
@@ -292,11 +326,6 @@ class LawSearch:
                 dense_score=dense.get(chunk_id),
             ))
         return hits
-
-    def search_many(self, queries: Iterable[str], **options: Any) -> Iterable[Results]:
-        """Search several queries with the index and model loaded once."""
-        for query in queries:
-            yield self.search(query, **options)
 
     # -- describing ----------------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ def minmax(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def _sorted(scores: Mapping[str, float]) -> dict[str, float]:
-    return dict(sorted(scores.items(), key=lambda item: -item[1]))
+    """Best first; ties by id, so the order never depends on set iteration."""
+    return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
 
 
 def convex(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]:
@@ -36,7 +37,7 @@ def convex(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weigh
     if not 0.0 <= dense_weight <= 1.0:
         raise ValueError(f"dense_weight must be within [0, 1], got {dense_weight}")
     lex, den = minmax(lexical), minmax(dense)
-    fused = {key: (1 - dense_weight) * lex.get(key, 0.0) + dense_weight * den.get(key, 0.0) for key in {*lex, *den}}
+    fused = {key: (1 - dense_weight) * lex.get(key, 0.0) + dense_weight * den.get(key, 0.0) for key in {**lex, **den}}
     return _sorted(fused)
 
 

@@ -82,6 +82,16 @@ class Gazetteer:
         return None
 
 
+    def ancestors(self, place: Place) -> list[Place]:
+        """Parent, grandparent …: 滨江区 → [杭州市, 浙江省]."""
+        chain = []
+        parent = self.parent_of(place)
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = self.parent_of(parent)
+        return chain
+
+
 def _adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:

@@ -18,7 +18,7 @@ from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from .analysis import bigram_analyzer, corpus_vocabulary, query_segmenter, query_words, word_analyzer
+from .analysis import bigram_analyzer, corpus_vocabulary, normalise, query_segmenter, query_words, word_analyzer
 from .store import write_json
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
@@ -51,11 +51,22 @@ def parse_query(query: str, segmenter: Any = None) -> ParsedQuery:
 
 
 def region_keys(region: str | None, parent: str | None) -> str:
-    """Keywords a region filter matches: full and short names of the region and its parent."""
-    from .gazetteer import short_name
+    """Keywords a region filter matches: full and short names of the region and of every level above it.
 
-    keys = {name for place in (region, parent) if place for name in (place, short_name(place))}
-    return " ".join(sorted(keys))
+    >>> region_keys("南昌县", None)
+    '南昌 南昌县 南昌市 江西 江西省'
+    """
+    from .gazetteer import default_gazetteer, short_name
+
+    gazetteer = default_gazetteer()
+    names = {place for place in (region, parent) if place}
+    candidates = gazetteer.lookup(region) if region else []
+    candidates = [p for p in candidates if p.name == region]
+    if parent:
+        candidates = [p for p in candidates if any(a.name == parent for a in gazetteer.ancestors(p))]
+    if len(candidates) == 1:  # an ambiguous name (鼓楼区 of 南京 or 福州) gets no ancestors it may not have
+        names |= {a.name for a in gazetteer.ancestors(candidates[0])}
+    return " ".join(sorted({key for name in names for key in (name, short_name(name))}))
 
 
 def schema() -> Schema:
@@ -69,6 +80,11 @@ def schema() -> Schema:
         title=TEXT(analyzer=word_analyzer(), phrase=False),
         grams=TEXT(analyzer=bigram_analyzer(), phrase=True),
     )
+
+
+def phrase_text(heading: str, text: str, title: str) -> str:
+    """What a quoted phrase is matched against: heading path, text and title, one a line."""
+    return "\n".join((heading, text, title))
 
 
 @dataclass(frozen=True)
@@ -107,11 +123,16 @@ class LexicalIndex:
         """Save the dictionary words of the indexed text, so that queries are segmented without loading all of jieba's."""
         write_json(self._folder / VOCABULARY_FILE, corpus_vocabulary(texts))
 
+    def load(self) -> None:
+        """Open the searcher and the query vocabulary now, so that a damaged index fails at open, not mid-search."""
+        self._get_searcher()
+        vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        self._segmenter = query_segmenter(vocabulary)
+
     def parse_query(self, query: str) -> ParsedQuery:
         """Phrases and words of ``query``, segmented with the index's vocabulary."""
         if self._segmenter is None:
-            vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-            self._segmenter = query_segmenter(vocabulary)
+            self.load()
         return parse_query(query, self._segmenter)
 
     def add(self, docs: Iterable[LexicalDoc]) -> int:
@@ -129,7 +150,7 @@ class LexicalIndex:
                     "text": doc.text,
                     "heading": doc.heading,
                     "title": doc.title,
-                    "grams": doc.text,
+                    "grams": phrase_text(doc.heading, doc.text, doc.title),
                 }
                 if doc.year is not None:
                     fields["year"] = doc.year
@@ -169,8 +190,8 @@ class LexicalIndex:
     @staticmethod
     def _phrase(phrase: str) -> Q.Query | None:
         grams = [t.text for t in bigram_analyzer()(phrase)]
-        if not grams:  # a one-character phrase: any chunk holding that character
-            return Q.Wildcard("grams", f"*{phrase.lower()}*") if phrase else None
+        if not grams:  # one character: the bigrams that start with it (the engine checks the exact text)
+            return Q.Prefix("grams", normalise(phrase).lower()) if phrase else None
         return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
 
     def search(self, parsed: ParsedQuery, limit: int, region: str | None = None, year: int | None = None) -> dict[str, float]:
@@ -185,4 +206,5 @@ class LexicalIndex:
             filters.append(Q.Term("year", year))
         filter_query = (filters[0] if len(filters) == 1 else Q.And(filters)) if filters else None
         results = self._get_searcher().search(query, limit=limit, filter=filter_query)
-        return {hit["chunk_id"]: float(hit.score) for hit in results}
+        ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
+        return dict(sorted(ranked, key=lambda item: (-item[1], item[0])))  # ties in chunk order, whatever the hash seed

@@ -104,6 +104,13 @@ class Hit:
 
         return make_snippet(self.text, self.match_terms)
 
+    @property
+    def snippet_parts(self) -> list[tuple[str, bool]]:
+        """The snippet as (segment, marked) parts, for renderers that mark terms their own way."""
+        from .snippet import snippet_parts
+
+        return snippet_parts(self.text, self.match_terms)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "chunk_id": self.chunk_id,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .models import Hit
-from .snippet import MARK_CLOSE, MARK_OPEN
+from .snippet import snippet_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,22 +27,27 @@ class RegionGroup:
     region: str
     score: float
     hits: tuple[Hit, ...]
+    region_parent: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"region": self.region, "score": self.score, "hits": [hit.to_dict() for hit in self.hits]}
+        return {"region": self.region, "region_parent": self.region_parent, "score": self.score, "hits": [hit.to_dict() for hit in self.hits]}
 
 
 def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> list[RegionGroup]:
-    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence."""
-    by_region: dict[str, list[Hit]] = {}
+    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence.
+
+    Places of one name in different cities (鼓楼区 of 南京市 and of 福州市) stay apart; hits of
+    reports whose region is unknown come last, as they answer no 哪些地区 question.
+    """
+    by_region: dict[tuple[str | None, str | None], list[Hit]] = {}
     for hit in hits:
-        by_region.setdefault(hit.region or UNKNOWN_REGION, []).append(hit)
+        by_region.setdefault((hit.region, hit.region_parent), []).append(hit)
     groups = []
-    for region, region_hits in by_region.items():
+    for (region, parent), region_hits in by_region.items():
         best = sorted(region_hits, key=lambda h: -h.score)[:evidence]
         score = best[0].score + SUPPORT_WEIGHT * sum(h.score for h in best[1:])
-        groups.append(RegionGroup(region, score, tuple(best)))
-    return sorted(groups, key=lambda g: -g.score)
+        groups.append(RegionGroup(region or UNKNOWN_REGION, score, tuple(best), parent))
+    return sorted(groups, key=lambda g: (g.region == UNKNOWN_REGION, -g.score))
 
 
 class Results:
@@ -91,7 +96,7 @@ class Results:
                 "region": hit.region,
                 "year": hit.year,
                 "heading": " › ".join(hit.heading_path),
-                "snippet": hit.snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""),
+                "snippet": "".join(segment for segment, _ in hit.snippet_parts),
                 "report_id": hit.report_id,
                 "chunk_id": hit.chunk_id,
                 "lexical_rank": hit.lexical_rank,
@@ -105,7 +110,7 @@ class Results:
         head = "".join(f"<th>{h}</th>" for h in ("#", "score", "region", "year", "heading", "passage"))
         rows = []
         for rank, hit in enumerate(self.hits, start=1):
-            snippet = html.escape(hit.snippet).replace(html.escape(MARK_OPEN), MARK_OPEN).replace(html.escape(MARK_CLOSE), MARK_CLOSE)
+            snippet = snippet_html(hit.text, hit.match_terms)
             rows.append(
                 f"<tr><td>{rank}</td><td>{hit.score:.3f}</td><td>{html.escape(hit.region or '')}</td>"
                 f"<td>{hit.year or ''}</td><td>{html.escape(' › '.join(hit.heading_path))}</td>"

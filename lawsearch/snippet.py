@@ -1,11 +1,17 @@
-"""Snippets: the window of a chunk where the query terms cluster, with the terms marked ``<mark>…</mark>``.
+"""Snippets: the window of a chunk where the query terms cluster, with the terms marked.
+
+A snippet is a list of ``(segment, marked)`` parts, rendered as text with ``<mark>…</mark>``
+(JSON), as escaped HTML (notebooks) or in colour (terminal).
 
 >>> make_snippet("全省首创建立企业HR调解员联盟,招聘兼职调解员。", ["调解员联盟"], width=20)
 '…建立企业HR<mark>调解员联盟</mark>,招聘兼职调解员。'
+>>> snippet_html("a<b>调解员</b>", ["调解员"])
+'a&lt;b&gt;<mark>调解员</mark>&lt;/b&gt;'
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Sequence
 
@@ -17,7 +23,8 @@ def _matches(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the terms, longest terms first."""
     spans: list[tuple[int, int]] = []
     lowered = text.lower()
-    for term in sorted({t.lower() for t in terms if t.strip()}, key=len, reverse=True):
+    # One-character words (件, 局) would be marked inside every longer word that holds them.
+    for term in sorted({t.lower() for t in terms if len(t.strip()) > 1}, key=len, reverse=True):
         for m in re.finditer(re.escape(term), lowered):
             if all(m.end() <= s or m.start() >= e for s, e in spans):
                 spans.append((m.start(), m.end()))
@@ -30,8 +37,11 @@ def _matches(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_snippet(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
-    """About ``width`` characters of ``text`` around the densest cluster of ``terms``, marked."""
+Part = tuple[str, bool]
+
+
+def snippet_parts(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> list[Part]:
+    """About ``width`` characters of ``text`` around the densest cluster of ``terms``, as (segment, marked) parts."""
     text = " ".join(text.split())
     spans = _matches(text, terms)
     if len(text) <= width:
@@ -48,11 +58,24 @@ def make_snippet(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) ->
         best = max(range(len(spans)), key=richness)
         start = max(0, min(spans[best][0] - width // 4, len(text) - width))
         end = start + width
-    out, cursor = [], start
+    parts: list[Part] = [("…", False)] if start > 0 else []
+    cursor = start
     for s, e in spans:
         if s < start or e > end:
             continue
-        out.append(text[cursor:s] + MARK_OPEN + text[s:e] + MARK_CLOSE)
+        parts += [(text[cursor:s], False), (text[s:e], True)]
         cursor = e
-    out.append(text[cursor:end])
-    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
+    parts.append((text[cursor:end], False))
+    if end < len(text):
+        parts.append(("…", False))
+    return [(segment, marked) for segment, marked in parts if segment]
+
+
+def make_snippet(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
+    """The snippet as text with ``<mark>…</mark>`` around matched terms."""
+    return "".join(f"{MARK_OPEN}{seg}{MARK_CLOSE}" if marked else seg for seg, marked in snippet_parts(text, terms, width))
+
+
+def snippet_html(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
+    """The snippet as HTML: text escaped, matched terms in ``<mark>``."""
+    return "".join(f"<mark>{html.escape(seg)}</mark>" if marked else html.escape(seg) for seg, marked in snippet_parts(text, terms, width))

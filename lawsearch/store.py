@@ -108,9 +108,13 @@ class IndexFolder:
         generation = generation or self.current()
         try:
             data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
             manifest = Manifest.from_dict(data)
-        except (OSError, ValueError, TypeError) as exc:
-            raise IndexFolderError(f"cannot read {generation / MANIFEST}: {exc}") from None
+            if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict):
+                raise ValueError("embedder and reports must be objects")
+        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise IndexFolderError(f"cannot read {generation / MANIFEST}: {type(exc).__name__}: {exc}") from None
         if manifest.format_version != FORMAT_VERSION:
             raise IndexFolderError(f"index {self.root} has format {manifest.format_version}; this lawsearch reads format {FORMAT_VERSION} (rebuild it)")
         return manifest
@@ -137,11 +141,28 @@ class IndexFolder:
             ],
         }
 
+    def _generations(self) -> dict[int, Path]:
+        """Generation folders by number; anything else in the folder is not ours and is left alone."""
+        found = {}
+        for path in self.root.glob(f"{_GEN_PREFIX}*"):
+            number = path.name[len(_GEN_PREFIX):]
+            if path.is_dir() and len(number) == 6 and number.isdigit():
+                found[int(number)] = path
+        return found
+
+    def check_writable(self) -> None:
+        """Refuse to write an index into a folder that holds other things and no index."""
+        if self.root.exists() and not self.root.is_dir():
+            raise IndexFolderError(f"{self.root} is a file, not an index folder")
+        if self.root.is_dir() and not self.exists():
+            foreign = [p.name for p in self.root.iterdir() if p.name not in (LOCK, f"{CURRENT}.tmp") and not p.name.startswith(_GEN_PREFIX)]
+            if foreign:
+                raise IndexFolderError(f"{self.root} is not empty and holds no lawsearch index ({', '.join(sorted(foreign)[:3])} …); choose another --index")
+
     def new_generation(self) -> Path:
         """A fresh, empty generation folder beside the committed one."""
         self.root.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.name[len(_GEN_PREFIX):]) for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name[len(_GEN_PREFIX):].isdigit()]
-        generation = self.root / f"{_GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
+        generation = self.root / f"{_GEN_PREFIX}{max(self._generations(), default=0) + 1:06d}"
         generation.mkdir()
         return generation
 
@@ -166,16 +187,18 @@ class IndexFolder:
 
     def remove_stale_generations(self) -> None:
         """Delete generations older than the committed one (keeping one for readers still on it) and unfinished ones."""
-        current = (self.root / CURRENT).read_text(encoding="utf-8").strip()
-        older = sorted(p for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name < current)
-        for stale in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
-            shutil.rmtree(stale, ignore_errors=True)
-        for unfinished in (p for p in self.root.glob(f"{_GEN_PREFIX}*") if p.name > current):
-            shutil.rmtree(unfinished, ignore_errors=True)
+        current = int((self.root / CURRENT).read_text(encoding="utf-8").strip()[len(_GEN_PREFIX):])
+        generations = self._generations()
+        older = sorted(n for n in generations if n < current)
+        for number in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
+            shutil.rmtree(generations[number], ignore_errors=True)
+        for number in (n for n in generations if n > current):
+            shutil.rmtree(generations[number], ignore_errors=True)
 
     @contextmanager
     def writer_lock(self, timeout: float = 0.0) -> Iterator[None]:
         """Hold the one writer lock; wait up to ``timeout`` seconds, then fail with a clear message."""
+        self.check_writable()
         self.root.mkdir(parents=True, exist_ok=True)
         with (self.root / LOCK).open("a+") as handle:
             deadline = time.monotonic() + timeout

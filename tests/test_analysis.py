@@ -45,3 +45,13 @@ def test_query_segmenter_splits_corpus_text_exactly_like_full_jieba(parsed_seeds
     assert len(small.FREQ) < len(full.FREQ) / 20
     for text in texts:
         assert list(jieba_words(text, small)) == list(jieba_words(text, full))
+
+
+def test_question_frame_keeps_the_words_after_it() -> None:
+    assert query_words("哪些区域开展了调解") == ["调解"]
+    assert "域" not in query_words("哪些区域开展了调解")
+    assert query_words("哪些县区建立了联盟") == ["建立", "联盟"]
+
+
+def test_full_width_forms_are_folded() -> None:
+    assert _words("ＨＲ调解员") == _words("HR调解员")

@@ -29,6 +29,13 @@ def engine(index_dir: Path) -> LawSearch:
     return LawSearch.open(index_dir)
 
 
+def _holds(engine: LawSearch, chunk_id: str, phrase: str) -> bool:
+    """Whether a chunk's heading path, text or report title contains the phrase."""
+    record = engine._chunks[chunk_id]
+    title = engine.manifest.reports[record["report_id"]].meta["title"]
+    return any(phrase in part for part in (*record["heading_path"], record["text"], title))
+
+
 def test_example_question_is_answered_by_binjiang(engine: LawSearch) -> None:
     results = engine.search(QUESTION)
     groups = results.by_region()
@@ -65,11 +72,11 @@ def test_natural_language_question_finds_lexical_hits(engine: LawSearch) -> None
 
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_quoted_phrase_matches_exactly(engine: LawSearch, mode: str) -> None:
-    results = engine.search('"调解员联盟"', mode=mode, top_k=50)
-    containing = [cid for cid, record in engine._chunks.items() if "调解员联盟" in record["text"]]
-    assert sorted(hit.chunk_id for hit in results) == sorted(containing)
-    assert containing, "the seeds hold this phrase"
-    assert all("调解员联盟" in hit.text for hit in results)
+    for phrase in ("调解员联盟", "落实共建共治举措"):  # in a passage; in a heading
+        results = engine.search(f'"{phrase}"', mode=mode, top_k=50)
+        containing = [cid for cid in engine._chunks if _holds(engine, cid, phrase)]
+        assert containing, "the seeds hold this phrase"
+        assert sorted(hit.chunk_id for hit in results) == sorted(containing)
 
 
 def test_phrase_is_a_substring_test_not_a_word_test(engine: LawSearch) -> None:
@@ -81,7 +88,26 @@ def test_phrase_is_a_substring_test_not_a_word_test(engine: LawSearch) -> None:
 def test_phrase_with_free_text_requires_the_phrase(engine: LawSearch) -> None:
     results = engine.search('"三项制度" 执法公示', mode="hybrid", top_k=20)
     assert len(results) > 0
-    assert all("三项制度" in hit.text for hit in results)
+    assert all(_holds(engine, hit.chunk_id, "三项制度") for hit in results)
+
+
+def test_phrase_matching_folds_full_width_forms(engine: LawSearch) -> None:
+    ascii_comma = {hit.chunk_id for hit in engine.search('"调解员联盟,招聘"', mode="lexical")}
+    assert ascii_comma and {hit.chunk_id for hit in engine.search('"调解员联盟，招聘"', mode="lexical")} == ascii_comma
+    assert {hit.chunk_id for hit in engine.search('"ＨＲ调解员"', mode="hybrid")} == {hit.chunk_id for hit in engine.search('"HR调解员"', mode="hybrid")}
+
+
+def test_one_character_phrase_is_exact_and_stable(engine: LawSearch) -> None:
+    results = engine.search('"?"', mode="hybrid")
+    assert all(_holds(engine, hit.chunk_id, "?") for hit in results)
+    first = [hit.chunk_id for hit in engine.search('"盟"', mode="hybrid", top_k=50)]
+    assert first and all(_holds(engine, cid, "盟") for cid in first)
+    assert first == [hit.chunk_id for hit in engine.search('"盟"', mode="hybrid", top_k=50)]
+
+
+def test_queries_of_only_stop_words_find_nothing(engine: LawSearch) -> None:
+    for query in ("的", "？？", "哪些地区"):
+        assert len(engine.search(query, mode="hybrid")) == 0
 
 
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
@@ -93,6 +119,10 @@ def test_region_and_year_filters(engine: LawSearch, mode: str) -> None:
     assert len(in_2020) > 0 and {hit.year for hit in in_2020} == {2020}
     assert len(engine.search("行政复议", mode=mode, region="滨江区", year=2020)) == 0
     assert len(engine.search("行政复议", mode=mode, region="北京")) == 0
+    nanchang = engine.search("执法", mode=mode, region="南昌市", top_k=20)  # 南昌县 lies in 南昌市, in 江西
+    assert len(nanchang) > 0 and {hit.region for hit in nanchang} == {"南昌县"}
+    assert {hit.region for hit in engine.search("执法", mode=mode, region="浙江", top_k=50)} == {"滨江区", "上虞区"}
+    assert {hit.year for hit in engine.search("行政复议", mode=mode, year="2020")} == {2020}
 
 
 def test_region_groups_hold_their_best_evidence(engine: LawSearch) -> None:
@@ -149,7 +179,7 @@ def test_cli_search_json_schema(index_dir: Path) -> None:
         assert {"chunk_id", "report_id", "region", "year", "heading_path", "text", "snippet", "score", "lexical", "dense"} <= set(hit)
         assert set(hit["lexical"]) == {"rank", "score"} and set(hit["dense"]) == {"rank", "score"}
     assert data["regions"][0]["region"] == "滨江区"
-    assert {"region", "score", "hits"} == set(data["regions"][0])
+    assert {"region", "region_parent", "score", "hits"} == set(data["regions"][0])
 
 
 def test_cli_search_text_and_by_region(index_dir: Path) -> None:
@@ -161,12 +191,24 @@ def test_cli_search_text_and_by_region(index_dir: Path) -> None:
 
 def test_cli_batch_writes_one_json_result_per_line(index_dir: Path, tmp_path: Path) -> None:
     batch = tmp_path / "queries.txt"
-    batch.write_text(f'{QUESTION}\n\n{{"id": "q2", "query": "行政执法三项制度"}}\n"调解员联盟"\n', encoding="utf-8")
+    batch.write_text(f'\ufeff{QUESTION}\n\n{{"id": "q2", "query": "行政执法三项制度"}}\n"调解员联盟"\n', encoding="utf-8")
     result = _run("search", "--batch", str(batch), "--index", str(index_dir), "--top-k", "2")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["query"] for line in lines] == [QUESTION, "行政执法三项制度", '"调解员联盟"']
-    assert all(len(line["hits"]) <= 2 for line in lines)
+    assert lines[1]["id"] == "q2"
+    assert all(1 <= len(line["hits"]) <= 2 for line in lines)
+
+
+def test_cli_batch_reports_a_bad_query_and_goes_on(index_dir: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "queries.jsonl"
+    batch.write_text('{"id": 1, "query": " "}\n{"id": 2, "query": "调解员联盟"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["search", "--batch", str(batch), "--index", str(index_dir)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {"id": 1, "query": " ", "error": "empty query"}
+    assert lines[1]["id"] == 2 and lines[1]["hits"]
+    assert "1 of 2 queries failed" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -175,6 +217,7 @@ def test_cli_batch_writes_one_json_result_per_line(index_dir: Path, tmp_path: Pa
         (["search", "x", "--index", "{missing}"], "no index at"),
         (["search", "", "--index", "{index}"], "empty query"),
         (["search", "x", "--mode", "fuzzy", "--index", "{index}"], "unknown mode 'fuzzy'"),
+        (["search", "x", "--mode", "fuzzy", "--index", "{missing}"], "unknown mode 'fuzzy'"),
         (["search", "--batch", "{bad_batch}", "--index", "{index}"], "not a JSON object"),
         (["info", "--index", "{missing}"], "no index at"),
     ],

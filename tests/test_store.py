@@ -96,3 +96,46 @@ def test_a_second_writer_gets_a_clear_message(tmp_path: Path, corpus: Path) -> N
         with pytest.raises(IndexFolderError, match="another lawsearch process is writing"):
             LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder())
     LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+
+
+def test_unrelated_folders_are_left_alone_and_foreign_folders_refused(tmp_path: Path, corpus: Path) -> None:
+    (tmp_path / "idx" / "gen-old").mkdir(parents=True)
+    (tmp_path / "idx" / "gen-old" / "keep.txt").write_text("mine")
+    for _ in range(3):
+        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    assert (tmp_path / "idx" / "gen-old" / "keep.txt").read_text() == "mine"
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(IndexFolderError, match="not empty and holds no lawsearch index"):
+        LawSearch.build(corpus, tmp_path / "photos", embedder=HashEmbedder())
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda g: (g / "lexical" / "vocabulary.json").unlink(), "cannot open index"),
+        (lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").glob("*.seg")], "cannot open index"),
+        (lambda g: (g / "manifest.json").write_text("[]"), "cannot read"),
+        (lambda g: (g / "manifest.json").write_text('"x"'), "cannot read"),
+        (lambda g: (g / "chunks.json").write_text("{}"), "damaged"),
+        (lambda g: (g / "dense.faiss").unlink(), "cannot open index"),
+    ],
+    ids=["vocabulary", "segments", "manifest-list", "manifest-string", "chunks", "faiss"],
+)
+def test_a_damaged_index_is_one_clear_error(tmp_path: Path, corpus: Path, damage, message: str) -> None:
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    damage(IndexFolder(tmp_path / "idx").current())
+    with pytest.raises(IndexFolderError, match=message):
+        LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
+
+
+def test_an_index_of_another_analyzer_must_be_rebuilt(tmp_path: Path, corpus: Path) -> None:
+    import json
+
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    manifest_path = IndexFolder(tmp_path / "idx").current() / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["analyzer"] = "stock-chinese/v0"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexFolderError, match="rebuild"):
+        LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
