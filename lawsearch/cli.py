@@ -95,23 +95,41 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
 @index_option
 @click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this.")
 @click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this.")
+@click.option("--model", default="e5-small-q4", show_default=True,
+              help="Embedder: the bundled e5-small-q4, or a sentence-transformers model by local path or hub name.")
+@click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time.")
+@click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction).")
+@click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ').")
+@click.option("--allow-download", is_flag=True, help="Let a hub name be downloaded (by default only local folders and the local hub cache are used).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-def index(src: str, index_dir: str, max_chars: int, min_chars: int, quiet: bool) -> None:
+def index(src: str, index_dir: str, max_chars: int, min_chars: int, model: str, device: str | None, batch_size: int,
+          query_prefix: str | None, passage_prefix: str | None, allow_download: bool, quiet: bool) -> None:
     """Build the index from a folder (or one file) of reports.
 
     Files that cannot be read are listed with their reasons and skipped; the exit code is then 1.
     The new index replaces the old one in one atomic switch: searches never see half an index.
+    Passages the same model embedded before come from the index's embedding cache.
 
     \b
     Examples:
       lawsearch index seeds/
       lawsearch index reports/ --index indexes/hrss --max-chars 400
+      lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
+      lawsearch index seeds/ --index indexes/mine --model ~/models/my-finetuned --passage-prefix "passage: "
     """
     from .engine import BuildSummary, LawSearch
 
     summary = BuildSummary()
-    LawSearch.build(src, index_dir, max_chars=max_chars, min_chars=min_chars, progress=not quiet, summary=summary).close()
-    click.echo(f"indexed {len(summary.indexed)} report(s), {summary.chunks} chunks into {index_dir}", err=True)
+    engine = LawSearch.build(src, index_dir, model=model, device=device, batch_size=batch_size, query_prefix=query_prefix,
+                             passage_prefix=passage_prefix, allow_download=allow_download, max_chars=max_chars, min_chars=min_chars,
+                             progress=not quiet, summary=summary)
+    spec = engine.embedder.spec
+    engine.close()
+    stats = summary.embedding
+    click.echo(f"indexed {len(summary.indexed)} report(s), {summary.chunks} chunks into {index_dir} with {spec.id}", err=True)
+    rate = f", {stats.passages_per_second:.1f} passages/s" if stats.embedded else ""
+    click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}; {stats.cached} from the cache", err=True)
     for path, reason in summary.failed:
         click.echo(f"failed: {path}: {reason}", err=True)
     if summary.failed:
@@ -165,10 +183,12 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
 @click.option("--fusion", default=None, help="How hybrid mode merges the two lists: convex (default) or rrf.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
+@click.option("--model", help="Only to check: fail unless the index was built with this model (search always uses the index's own).")
+@click.option("--device", help="Where a sentence-transformers query model runs (cpu, cuda …).")
 @click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), help="File of queries (one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); prints one JSON result a line.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, by_region: bool,
-           fusion: str | None, dense_weight: float | None, batch: str | None, as_json: bool) -> None:
+           fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
     \b
@@ -194,7 +214,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
         "mode": mode, "top_k": top_k, "region": region, "year": year,
         "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
     }
-    with LawSearch.open(index_dir) as engine:
+    with LawSearch.open(index_dir, model=model, device=device) as engine:
         if batch is not None:
             failed = 0
             for item in items:

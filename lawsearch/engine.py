@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence
 from .analysis import ANALYZER_ID, normalise
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .dense import DenseIndex
-from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, embed_passages_cached
+from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
 from .errors import EmbedderError, IndexFolderError, LawsearchError, QueryError, ReportFileError
 from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, phrase_text, region_keys
@@ -33,7 +34,6 @@ DEFAULT_FUSION = "convex"
 # falls above 0.5; nDCG@10 peaks at 0.3–0.5. 0.4 sits in the middle of that plateau.
 DEFAULT_DENSE_WEIGHT = 0.4
 CANDIDATES = 50
-EMBED_BATCH = 16
 CHUNKS_FILE = "chunks.json"
 LEXICAL_DIR = "lexical"
 
@@ -51,6 +51,7 @@ class BuildSummary:
     indexed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
+    embedding: EmbedStats = field(default_factory=EmbedStats)
 
 
 def _progress(iterable: Iterable[Any], show: bool, **kwargs: Any) -> Iterable[Any]:
@@ -76,21 +77,6 @@ def _parse_all(files: list[Path], max_chars: int, min_chars: int, show: bool, su
     return list(parsed.values())
 
 
-def _embed(embedder: Embedder, texts: list[str], show: bool) -> Any:
-    import numpy as np
-
-    batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
-    vectors = []
-    bar = _progress(range(len(texts)), show, desc="embedding", unit="passage", total=len(texts)) if show else None
-    for batch in batches:
-        vectors.append(embedder.embed_passages(batch))
-        if bar is not None:
-            bar.update(len(batch))
-    if bar is not None:
-        bar.close()
-    return np.concatenate(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
-
-
 class LawSearch:
     """An opened index: search it, inspect it."""
 
@@ -99,6 +85,7 @@ class LawSearch:
         self.generation = generation
         self.manifest = manifest
         self._embedder = embedder
+        self._device: str | None = None
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r} (rebuild the index)")
         try:
@@ -139,7 +126,13 @@ class LawSearch:
         src: str | Path,
         index_dir: str | Path = DEFAULT_INDEX,
         *,
+        model: str = DEFAULT_EMBEDDER,
         embedder: Embedder | None = None,
+        device: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        allow_download: bool = False,
         max_chars: int = DEFAULT_MAX_CHARS,
         min_chars: int = DEFAULT_MIN_CHARS,
         progress: bool = False,
@@ -147,8 +140,10 @@ class LawSearch:
     ) -> "LawSearch":
         """Index a folder (or one file) of reports into ``index_dir``, replacing what was there in one atomic switch.
 
-        Files that cannot be read are skipped and listed in ``summary.failed``; if none can be read,
-        nothing changes and a LawsearchError says why.
+        ``model`` is the bundled ``e5-small-q4`` or a sentence-transformers model by local path or hub
+        name (or pass a ready ``embedder``). Passages already embedded by the same model are taken
+        from the index's embedding cache. Files that cannot be read are skipped and listed in
+        ``summary.failed``; if none can be read, nothing changes and a LawsearchError says why.
         """
         src = Path(src)
         summary = summary if summary is not None else BuildSummary()
@@ -160,13 +155,19 @@ class LawSearch:
             reports = _parse_all(files, max_chars, min_chars, progress, summary)
             if not reports:
                 raise LawsearchError(f"{src}: none of {len(files)} file(s) could be read; the index was not changed")
-            embedder = embedder or load_embedder(DEFAULT_EMBEDDER)
+            embedder = embedder or make_embedder(model, device=device, batch_size=batch_size, query_prefix=query_prefix,
+                                                 passage_prefix=passage_prefix, allow_download=allow_download)
             chunks = [chunk for report in reports for chunk in report.chunks]
-            vectors = _embed(embedder, [passage_text(c.heading_path, c.text) for c in chunks], progress)
+            cache = EmbeddingCache(folder.root / CACHE_FILE)
+            try:
+                vectors = embed_passages_cached(embedder, [passage_text(c.heading_path, c.text) for c in chunks], cache,
+                                                batch_size=batch_size, progress=progress, stats=summary.embedding)
+            finally:
+                cache.close()
             generation = folder.new_generation()
             cls._write_generation(generation, reports, chunks, vectors, embedder)
             manifest = Manifest(
-                embedder={"id": embedder.id, "dim": embedder.dim, "normalized": True},
+                embedder=embedder.spec.to_dict(),
                 analyzer=ANALYZER_ID,
                 reports={
                     r.report.id: ReportEntry(sha256=r.report.sha256, source=r.report.source, chunk_ids=[c.id for c in r.chunks], meta=r.meta.to_dict())
@@ -194,25 +195,36 @@ class LawSearch:
             )
             for c in chunks
         )
-        dense = DenseIndex.create(embedder.dim)
+        dense = DenseIndex.create(embedder.spec.dim)
         dense.add([c.id for c in chunks], vectors)
         dense.save(generation)
         write_json(generation / CHUNKS_FILE, {c.id: {"report_id": c.report_id, "heading_path": list(c.heading_path), "text": c.text} for c in chunks})
 
     @classmethod
-    def open(cls, index_dir: str | Path = DEFAULT_INDEX, *, embedder: Embedder | None = None) -> "LawSearch":
-        """Open the committed index in ``index_dir``; the embedder is the index's own, loaded when first needed."""
+    def open(cls, index_dir: str | Path = DEFAULT_INDEX, *, model: str | None = None, embedder: Embedder | None = None,
+             device: str | None = None) -> "LawSearch":
+        """Open the committed index in ``index_dir``.
+
+        Queries are always embedded by the index's own model, loaded when first needed; naming
+        another ``model`` (or passing another ``embedder``) is an error that names both.
+        """
         folder = IndexFolder(index_dir)
         generation = folder.current()
         manifest = folder.read_manifest(generation)
-        if embedder is not None and embedder.id != manifest.embedder.get("id"):
-            raise EmbedderError(f"index {folder.root} was built with embedder {manifest.embedder.get('id')!r}, not {embedder.id!r}")
-        return cls(folder, generation, manifest, embedder)
+        recorded = EmbedderSpec.from_dict(manifest.embedder)
+        if model is not None and model not in recorded.names() and str(Path(model).expanduser().resolve()) not in recorded.names():
+            raise EmbedderError(f"index {folder.root} was built with {recorded.id}, not {model!r}; search uses the index's own model")
+        if embedder is not None and embedder.spec.id != recorded.id:
+            raise EmbedderError(f"index {folder.root} was built with {recorded.id}, not {embedder.spec.id}")
+        engine = cls(folder, generation, manifest, embedder)
+        engine._device = device
+        return engine
 
     @property
     def embedder(self) -> Embedder:
+        """The index's embedder, loaded on first use (lexical search never loads it)."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.manifest.embedder["id"])
+            self._embedder = load_recorded(EmbedderSpec.from_dict(self.manifest.embedder), device=self._device)
         return self._embedder
 
     def close(self) -> None:

