@@ -90,49 +90,132 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
         click.echo(chunk.text)
 
 
+def _embedder_options(function: Any) -> Any:
+    """Options that choose and run the embedder, shared by index and add."""
+    options = [
+        click.option("--model", default=None,
+                     help="Embedder for a new index: the bundled e5-small-q4 (default), or a sentence-transformers model by local "
+                          "path or hub name. Naming another model than an existing index's rebuilds it."),
+        click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice)."),
+        click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time."),
+        click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
+        click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ')."),
+        click.option("--allow-download", is_flag=True, help="Let a hub name be downloaded (by default only local folders and the local hub cache are used)."),
+        click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this."),
+        click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this."),
+        click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _writer(index_dir: str, options: dict[str, Any]) -> Any:
+    from .writer import IndexWriter
+
+    quiet = options.pop("quiet")
+    return IndexWriter(index_dir, progress=not quiet, **options)
+
+
+def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
+    """Print what an update did (stderr, or JSON on stdout) and exit 1 when some files failed."""
+    if as_json:
+        _dump_json({"index": index_dir, **summary.to_dict()})
+    else:
+        click.echo(f"{index_dir}: {summary.line()}" + (f"; {summary.chunks} chunks written" if summary.generation else "; nothing to change"), err=True)
+        stats = summary.embedding
+        if stats.texts:
+            rate = f" ({stats.passages_per_second:.1f} passages/s)" if stats.embedded else ""
+            click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {summary.embedder}", err=True)
+        for path, reason in summary.failed:
+            click.echo(f"failed: {path}: {reason}", err=True)
+    if summary.failed:
+        sys.exit(EXIT_ERROR)
+
+
 @main.command()
 @click.argument("src", type=click.Path(exists=True, path_type=str))
 @index_option
-@click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this.")
-@click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this.")
-@click.option("--model", default="e5-small-q4", show_default=True,
-              help="Embedder: the bundled e5-small-q4, or a sentence-transformers model by local path or hub name.")
-@click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time.")
-@click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction).")
-@click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ').")
-@click.option("--allow-download", is_flag=True, help="Let a hub name be downloaded (by default only local folders and the local hub cache are used).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-def index(src: str, index_dir: str, max_chars: int, min_chars: int, model: str, device: str | None, batch_size: int,
-          query_prefix: str | None, passage_prefix: str | None, allow_download: bool, quiet: bool) -> None:
-    """Build the index from a folder (or one file) of reports.
+@click.option("--rebuild", is_flag=True, help="Re-read and re-index every report (vectors still come from the cache).")
+@_embedder_options
+def index(src: str, index_dir: str, rebuild: bool, as_json: bool, **options: Any) -> None:
+    """Build or refresh the index from a folder (or one file) of reports.
 
-    Files that cannot be read are listed with their reasons and skipped; the exit code is then 1.
-    The new index replaces the old one in one atomic switch: searches never see half an index.
-    Passages the same model embedded before come from the index's embedding cache.
+    Only new, changed (by sha256) and removed reports are processed; with nothing changed it
+    touches nothing. Files that cannot be read are listed with their reasons and skipped (exit 1);
+    what was indexed before stays. Each update is committed in one atomic switch: searches see the
+    old index or the new one, never half of one, and a crash leaves the last committed index.
 
     \b
     Examples:
       lawsearch index seeds/
       lawsearch index reports/ --index indexes/hrss --max-chars 400
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
-      lawsearch index seeds/ --index indexes/mine --model ~/models/my-finetuned --passage-prefix "passage: "
+      lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
     """
-    from .engine import BuildSummary, LawSearch
+    summary = _writer(index_dir, options).sync_folder(src, rebuild=rebuild)
+    _report_update(summary, index_dir, as_json)
 
-    summary = BuildSummary()
-    engine = LawSearch.build(src, index_dir, model=model, device=device, batch_size=batch_size, query_prefix=query_prefix,
-                             passage_prefix=passage_prefix, allow_download=allow_download, max_chars=max_chars, min_chars=min_chars,
-                             progress=not quiet, summary=summary)
-    spec = engine.embedder.spec
-    engine.close()
-    stats = summary.embedding
-    click.echo(f"indexed {len(summary.indexed)} report(s), {summary.chunks} chunks into {index_dir} with {spec.id}", err=True)
-    rate = f", {stats.passages_per_second:.1f} passages/s" if stats.embedded else ""
-    click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}; {stats.cached} from the cache", err=True)
-    for path, reason in summary.failed:
-        click.echo(f"failed: {path}: {reason}", err=True)
-    if summary.failed:
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@index_option
+@_embedder_options
+def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -> None:
+    """Add report files to the index; a file whose id (name without extension) is indexed replaces it.
+
+    \b
+    Examples:
+      lawsearch add new/005_nanshan_2023.txt
+      lawsearch add corrected/002_e3a39e3814c16024.txt --index indexes/hrss
+    """
+    summary = _writer(index_dir, options).add_files(files)
+    _report_update(summary, index_dir, as_json)
+
+
+@main.command()
+@click.argument("report_ids", nargs=-1, required=True)
+@index_option
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def remove(report_ids: tuple[str, ...], index_dir: str, wait: float, as_json: bool) -> None:
+    """Remove reports (by id, as `lawsearch info` lists them) from the index.
+
+    \b
+    Examples:
+      lawsearch remove 002_e3a39e3814c16024
+    """
+    from .writer import IndexWriter
+
+    summary = IndexWriter(index_dir, wait=wait).remove(report_ids)
+    _report_update(summary, index_dir, as_json)
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def check(index_dir: str, as_json: bool) -> None:
+    """Verify that the manifest, the chunk files, the lexical and the dense index hold the same chunks.
+
+    \b
+    Examples:
+      lawsearch check
+      lawsearch check --index indexes/hrss --json
+    """
+    from .engine import LawSearch
+
+    with LawSearch.open(index_dir) as engine:
+        problems = engine.check()
+        chunks = engine.info()["chunks"]
+    if as_json:
+        _dump_json({"index": index_dir, "ok": not problems, "chunks": chunks, "problems": problems})
+    else:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo(f"{index_dir}: {'ok' if not problems else f'{len(problems)} problem(s)'}, {chunks} chunks")
+    if problems:
         sys.exit(EXIT_ERROR)
 
 

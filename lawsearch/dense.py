@@ -1,22 +1,17 @@
 """The dense index: FAISS inner product over L2-normalised vectors (cosine), keyed by chunk ids.
 
-FAISS holds int64 ids; ``dense_ids.json`` maps them to chunk ids so that vectors can be deleted and
-replaced by chunk id.
+FAISS holds int64 ids, mapped here to chunk ids so that vectors can be deleted and replaced by chunk
+id. On disk the vectors are stored per report (see store.py) and the index is assembled when opened:
+adding a report writes that report's vectors only.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
-
-from .store import write_json
 
 if TYPE_CHECKING:
     import numpy as np
 
-FAISS_FILE = "dense.faiss"
-IDS_FILE = "dense_ids.json"
 
 
 class DenseIndex:
@@ -34,22 +29,17 @@ class DenseIndex:
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), {})
 
     @classmethod
-    def load(cls, folder: Path) -> "DenseIndex":
+    def from_vectors(cls, chunk_ids: Sequence[str], vectors: "np.ndarray", dim: int) -> "DenseIndex":
+        """An index over ``vectors`` (one row per chunk id), built in memory; exact search needs no training."""
         import faiss
 
         # One thread: exact search over thousands of vectors takes well under a millisecond, while idle
         # OpenMP workers spinning after each search slow the query embedder beside them by half.
         faiss.omp_set_num_threads(1)
-
-        index = faiss.read_index(str(folder / FAISS_FILE))
-        ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
-        return cls(index, {int(key): chunk_id for key, chunk_id in ids.items()})
-
-    def save(self, folder: Path) -> None:
-        import faiss
-
-        faiss.write_index(self._index, str(folder / FAISS_FILE))
-        write_json(folder / IDS_FILE, {str(key): chunk_id for key, chunk_id in self._chunk_ids.items()})
+        index = cls.create(dim)
+        if len(chunk_ids):
+            index.add(chunk_ids, vectors)
+        return index
 
     @property
     def dim(self) -> int:

@@ -7,24 +7,19 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .analysis import ANALYZER_ID, normalise
-from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .dense import DenseIndex
-from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, embed_passages_cached
-from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
-from .errors import EmbedderError, IndexFolderError, LawsearchError, QueryError, ReportFileError
+from .embed import Embedder, EmbedderSpec, load_recorded
+from .errors import EmbedderError, IndexFolderError, LawsearchError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
-from .lexical import LexicalDoc, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .load import find_report_files
-from .models import Chunk, Hit
-from .pipeline import ParsedReport, parse_report
+from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
+from .models import Hit
 from .results import Results
-from .store import IndexFolder, Manifest, ReportEntry, write_json
+from .store import IndexFolder, Manifest, read_report_files
+from .writer import IndexWriter, UpdateSummary
 
 DEFAULT_INDEX = Path("indexes/default")
 MODES = ("lexical", "dense", "hybrid")
@@ -34,41 +29,6 @@ DEFAULT_FUSION = "convex"
 # falls above 0.5; nDCG@10 peaks at 0.3–0.5. 0.4 sits in the middle of that plateau.
 DEFAULT_DENSE_WEIGHT = 0.4
 CANDIDATES = 50
-CHUNKS_FILE = "chunks.json"
-LEXICAL_DIR = "lexical"
-
-
-@dataclass
-class BuildSummary:
-    """What a build did: the reports indexed and the files that failed, with their reasons."""
-
-    indexed: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    chunks: int = 0
-    embedding: EmbedStats = field(default_factory=EmbedStats)
-
-
-def _progress(iterable: Iterable[Any], show: bool, **kwargs: Any) -> Iterable[Any]:
-    if not show:
-        return iterable
-    from tqdm import tqdm
-
-    return tqdm(iterable, **kwargs)
-
-
-def _parse_all(files: list[Path], max_chars: int, min_chars: int, show: bool, summary: BuildSummary) -> list[ParsedReport]:
-    parsed: dict[str, ParsedReport] = {}
-    for path in _progress(files, show, desc="reading", unit="report"):
-        try:
-            report = parse_report(path, max_chars=max_chars, min_chars=min_chars)
-        except ReportFileError as exc:
-            summary.failed.append((exc.path, exc.reason))
-            continue
-        if report.report.id in parsed:
-            summary.failed.append((str(path), f"report id {report.report.id!r} is already taken by {parsed[report.report.id].report.source}"))
-            continue
-        parsed[report.report.id] = report
-    return list(parsed.values())
 
 
 class LawSearch:
@@ -86,16 +46,34 @@ class LawSearch:
         try:
             self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
             self.lexical.load()
-            self.dense = DenseIndex.load(generation)
-            self._chunks: dict[str, dict[str, Any]] = json.loads((generation / CHUNKS_FILE).read_text(encoding="utf-8"))
+            self._chunks, self.dense = self._load_reports()
         except LawsearchError:
             raise
-        except Exception as exc:  # a damaged index shows up as any of whoosh's, faiss's or json's errors
+        except Exception as exc:  # a damaged index shows up as any of whoosh's, numpy's or json's errors
             raise IndexFolderError(f"cannot open index {folder.root}: {type(exc).__name__}: {exc}") from None
         self._check_consistency()
         self._region_keys = {
             rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in manifest.reports.items()
         }
+
+    def _load_reports(self) -> tuple[dict[str, dict[str, Any]], DenseIndex]:
+        """The chunk store and the dense index, assembled from the per-report files of the generation."""
+        import numpy as np
+
+        chunks: dict[str, dict[str, Any]] = {}
+        ids: list[str] = []
+        matrices = []
+        dim = int(self.manifest.embedder.get("dim") or 0)
+        for report_id in self.manifest.reports:
+            records, vectors = read_report_files(self.generation, report_id)
+            if vectors.shape != (len(records), dim):
+                raise IndexFolderError(f"index {self.folder.root} is damaged: report {report_id} has vectors of shape {vectors.shape} for {len(records)} chunks of dimension {dim}")
+            for record in records:
+                chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}
+                ids.append(record["id"])
+            matrices.append(vectors)
+        matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
+        return chunks, DenseIndex.from_vectors(ids, matrix, dim)
 
     def _check_consistency(self) -> None:
         """The manifest, the chunk store and both indexes must hold the same chunks."""
@@ -108,94 +86,42 @@ class LawSearch:
             problems.append(f"dense index holds {len(self.dense)} vectors for {len(listed)} chunks")
         if self.lexical.doc_count() != len(listed):
             problems.append(f"lexical index holds {self.lexical.doc_count()} documents for {len(listed)} chunks")
-        if self.dense.dim != self.manifest.embedder.get("dim"):
-            problems.append(f"dense index has dimension {self.dense.dim}, manifest says {self.manifest.embedder.get('dim')}")
         if problems:
             raise IndexFolderError(f"index {self.folder.root} is damaged: {'; '.join(problems)} (rebuild it)")
 
     # -- building and opening ------------------------------------------------------------------------
 
     @classmethod
-    def build(
-        cls,
-        src: str | Path,
-        index_dir: str | Path = DEFAULT_INDEX,
-        *,
-        model: str = DEFAULT_EMBEDDER,
-        embedder: Embedder | None = None,
-        device: str | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        query_prefix: str | None = None,
-        passage_prefix: str | None = None,
-        allow_download: bool = False,
-        max_chars: int = DEFAULT_MAX_CHARS,
-        min_chars: int = DEFAULT_MIN_CHARS,
-        progress: bool = False,
-        summary: BuildSummary | None = None,
-    ) -> "LawSearch":
-        """Index a folder (or one file) of reports into ``index_dir``, replacing what was there in one atomic switch.
+    def build(cls, src: str | Path, index_dir: str | Path = DEFAULT_INDEX, *, rebuild: bool = False,
+              summary: UpdateSummary | None = None, **options: Any) -> "LawSearch":
+        """Build or refresh ``index_dir`` from a folder (or one file) of reports and open it.
 
-        ``model`` is the bundled ``e5-small-q4`` or a sentence-transformers model by local path or hub
-        name (or pass a ready ``embedder``). Passages already embedded by the same model are taken
-        from the index's embedding cache. Files that cannot be read are skipped and listed in
-        ``summary.failed``; if none can be read, nothing changes and a LawsearchError says why.
+        Only new, changed and removed reports are processed; ``rebuild`` re-reads everything.
+        ``options`` go to IndexWriter: ``model`` (the bundled ``e5-small-q4``, or a sentence-transformers
+        model by local path or hub name), ``embedder``, ``device``, ``batch_size``, ``query_prefix``,
+        ``passage_prefix``, ``allow_download``, ``max_chars``, ``min_chars``, ``progress``, ``wait``.
+        Files that cannot be read are listed in ``summary.failed``.
         """
-        src = Path(src)
-        summary = summary if summary is not None else BuildSummary()
-        folder = IndexFolder(index_dir)
-        with folder.writer_lock():
-            files = find_report_files(src) if src.is_dir() else [src]
-            if not files:
-                raise LawsearchError(f"{src}: no report files (.txt, .md, .htm, .html) found")
-            reports = _parse_all(files, max_chars, min_chars, progress, summary)
-            if not reports:
-                raise LawsearchError(f"{src}: none of {len(files)} file(s) could be read; the index was not changed")
-            embedder = embedder or make_embedder(model, device=device, batch_size=batch_size, query_prefix=query_prefix,
-                                                 passage_prefix=passage_prefix, allow_download=allow_download)
-            chunks = [chunk for report in reports for chunk in report.chunks]
-            cache = EmbeddingCache(folder.root / CACHE_FILE)
-            try:
-                # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
-                # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
-                vectors = embed_passages_cached(embedder, [c.text for c in chunks], cache,
-                                                batch_size=batch_size, progress=progress, stats=summary.embedding)
-            finally:
-                cache.close()
-            generation = folder.new_generation()
-            cls._write_generation(generation, reports, chunks, vectors, embedder)
-            manifest = Manifest(
-                embedder=embedder.spec.to_dict(),
-                analyzer=ANALYZER_ID,
-                reports={
-                    r.report.id: ReportEntry(sha256=r.report.sha256, source=r.report.source, chunk_ids=[c.id for c in r.chunks], meta=r.meta.to_dict())
-                    for r in reports
-                },
-            )
-            folder.commit(generation, manifest)
-        summary.indexed = [r.report.id for r in reports]
-        summary.chunks = len(chunks)
-        return cls(folder, generation, manifest, embedder)
+        writer = IndexWriter(index_dir, **options)
+        writer.sync_folder(src, rebuild=rebuild, summary=summary)
+        return cls.open(index_dir, embedder=writer.embedder_if_loaded)
 
-    @staticmethod
-    def _write_generation(generation: Path, reports: list[ParsedReport], chunks: list[Chunk], vectors: Any, embedder: Embedder) -> None:
-        meta = {r.report.id: r.meta for r in reports}
-        LexicalIndex.create(generation / LEXICAL_DIR).add(
-            LexicalDoc(
-                chunk_id=c.id,
-                report_id=c.report_id,
-                region=meta[c.report_id].region,
-                region_parent=meta[c.report_id].region_parent,
-                year=meta[c.report_id].year,
-                text=c.text,
-                heading=" ".join(c.heading_path),  # as phrase_text() sees it in _allowed
-                title=meta[c.report_id].title,
-            )
-            for c in chunks
-        )
-        dense = DenseIndex.create(embedder.spec.dim)
-        dense.add([c.id for c in chunks], vectors)
-        dense.save(generation)
-        write_json(generation / CHUNKS_FILE, {c.id: {"report_id": c.report_id, "heading_path": list(c.heading_path), "text": c.text} for c in chunks})
+    def add(self, *paths: str | Path, **options: Any) -> UpdateSummary:
+        """Add report files (or replace those already indexed under the same id), then reload."""
+        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).add_files(paths)
+        self._reload()
+        return summary
+
+    def remove(self, *report_ids: str, **options: Any) -> UpdateSummary:
+        """Remove reports by id, then reload."""
+        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).remove(report_ids)
+        self._reload()
+        return summary
+
+    def _reload(self) -> None:
+        fresh = type(self).open(self.folder.root, embedder=self._embedder, device=self._device)
+        self.close()
+        self.__dict__.update(fresh.__dict__)
 
     @classmethod
     def open(cls, index_dir: str | Path = DEFAULT_INDEX, *, model: str | None = None, embedder: Embedder | None = None,
@@ -335,6 +261,25 @@ class LawSearch:
         return hits
 
     # -- describing ----------------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Problems found by a full comparison of manifest, chunk files, Whoosh and the vectors (empty when sound)."""
+        problems = []
+        listed = {cid: rid for rid, entry in self.manifest.reports.items() for cid in entry.chunk_ids}
+        lexical_ids = self.lexical.chunk_ids()
+        for name, held in (("lexical index", lexical_ids), ("dense index", self.dense.chunk_ids()), ("chunk files", set(self._chunks))):
+            missing, extra = set(listed) - held, held - set(listed)
+            if missing:
+                problems.append(f"{name} lacks {len(missing)} chunk(s) of the manifest, e.g. {sorted(missing)[0]}")
+            if extra:
+                problems.append(f"{name} holds {len(extra)} chunk(s) the manifest does not list, e.g. {sorted(extra)[0]}")
+        for chunk_id, record in self._chunks.items():
+            if chunk_id in listed and listed[chunk_id] != record["report_id"]:
+                problems.append(f"chunk {chunk_id} is filed under {record['report_id']}, the manifest says {listed[chunk_id]}")
+        for report_id, entry in self.manifest.reports.items():
+            if len(entry.sha256) != 64:
+                problems.append(f"report {report_id} has no content hash")
+        return problems
 
     def info(self) -> dict[str, Any]:
         """Format, embedder, analyzer, counts and reports of the opened index."""

@@ -23,6 +23,7 @@ from .store import write_json
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
 VOCABULARY_FILE = "vocabulary.json"
+LEXICAL_DIR = "lexical"  # the Whoosh folder inside a generation
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 
 
@@ -119,9 +120,16 @@ class LexicalIndex:
     def open(cls, folder: Path) -> "LexicalIndex":
         return cls(whoosh_index.open_dir(str(folder)), folder)
 
-    def _write_vocabulary(self, texts: list[str]) -> None:
-        """Save the dictionary words of the indexed text, so that queries are segmented without loading all of jieba's."""
-        write_json(self._folder / VOCABULARY_FILE, corpus_vocabulary(texts))
+    def _extend_vocabulary(self, texts: list[str]) -> None:
+        """Add the dictionary words of newly indexed text to the saved vocabulary, so that queries are segmented
+        without loading all of jieba's. Words of removed reports stay: they only refine how queries split."""
+        path = self._folder / VOCABULARY_FILE
+        vocabulary = corpus_vocabulary(texts)
+        if path.exists():
+            vocabulary["words"] = {**json.loads(path.read_text(encoding="utf-8"))["words"], **vocabulary["words"]}
+        tmp = path.with_suffix(".tmp")
+        write_json(tmp, vocabulary)
+        tmp.replace(path)  # a new file: the previous generation may share the old one through a hard link
 
     def load(self) -> None:
         """Open the searcher and the query vocabulary now, so that a damaged index fails at open, not mid-search."""
@@ -135,12 +143,18 @@ class LexicalIndex:
             self.load()
         return parse_query(query, self._segmenter)
 
-    def add(self, docs: Iterable[LexicalDoc]) -> int:
-        """Add documents in one commit; returns how many."""
+    def update(self, remove_reports: Iterable[str], docs: Iterable[LexicalDoc]) -> int:
+        """In one commit, delete every chunk of ``remove_reports`` and add ``docs``; returns how many were added.
+
+        Whoosh writes new segment files and a new table of contents and never changes a file in place,
+        so a copy of the index made of hard links stays intact while this one is updated.
+        """
         writer = self._ix.writer(procs=1, limitmb=256)
         count = 0
         texts: list[str] = []
         try:
+            for report_id in remove_reports:
+                writer.delete_by_term("report_id", report_id)
             for doc in docs:
                 texts += [doc.text, doc.heading, doc.title]
                 fields = {
@@ -160,8 +174,13 @@ class LexicalIndex:
             writer.cancel()
             raise
         writer.commit()
-        self._write_vocabulary(texts)
+        self._extend_vocabulary(texts)
         return count
+
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id the index holds (for consistency checks)."""
+        with self._ix.reader() as reader:
+            return {fields["chunk_id"] for _, fields in reader.iter_docs()}
 
     def doc_count(self) -> int:
         return self._ix.doc_count()

@@ -2,12 +2,17 @@
 
 Layout of ``indexes/<name>/``::
 
-    CURRENT            name of the committed generation, replaced atomically (os.replace)
-    LOCK               held by the one writer
-    gen-000001/        manifest.json, lexical/ (Whoosh), dense.faiss + dense_ids.json, chunks.json
+    CURRENT              name of the committed generation, replaced atomically (os.replace)
+    LOCK                 held by the one writer
+    embeddings.sqlite    passage vectors by (model, text hash), shared by all generations
+    gen-000007/          manifest.json, lexical/ (Whoosh + query vocabulary),
+                         reports/<report id>.json (chunks) and reports/<report id>.npy (their vectors)
 
-A writer fills a new generation folder beside the committed one and then switches CURRENT, so a
-reader sees the old index or the new one, never a mix, and a crash leaves the last good one.
+A writer makes the next generation from the committed one out of hard links (cost: one link per
+file, no data copied), changes only what the update touches — new Whoosh segments, the files of
+added or replaced reports — and then switches CURRENT. Files are never changed in place, so the
+committed generation stays intact: a reader sees the old index or the new one, never a mix, and a
+crash at any point leaves the last committed index; the next writer clears the unfinished one.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import __version__
 from .errors import IndexFolderError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+REPORTS_DIR = "reports"
+_NOT_SHARED = {MANIFEST, "MAIN_WRITELOCK"}
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 _GEN_PREFIX = "gen-"
@@ -69,6 +76,39 @@ class Manifest:
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.reports.values())
+
+
+def report_paths(generation: Path, report_id: str) -> tuple[Path, Path]:
+    """The chunk file and the vector file of one report in a generation."""
+    folder = generation / REPORTS_DIR
+    return folder / f"{report_id}.json", folder / f"{report_id}.npy"
+
+
+def write_report_files(generation: Path, report_id: str, chunks: list[dict[str, Any]], vectors: Any) -> None:
+    """Write (or replace, as new files) one report's chunks and vectors."""
+    import numpy as np
+
+    chunk_path, vector_path = report_paths(generation, report_id)
+    chunk_path.parent.mkdir(parents=True, exist_ok=True)
+    for path in (chunk_path, vector_path):
+        path.unlink(missing_ok=True)  # break the hard link to the previous generation's file
+    write_json(chunk_path, chunks)
+    with vector_path.open("wb") as handle:
+        np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_report_files(generation: Path, report_id: str) -> tuple[list[dict[str, Any]], Any]:
+    import numpy as np
+
+    chunk_path, vector_path = report_paths(generation, report_id)
+    return json.loads(chunk_path.read_text(encoding="utf-8")), np.load(vector_path)
+
+
+def remove_report_files(generation: Path, report_id: str) -> None:
+    for path in report_paths(generation, report_id):
+        path.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -159,17 +199,43 @@ class IndexFolder:
             if foreign:
                 raise IndexFolderError(f"{self.root} is not empty and holds no lawsearch index ({', '.join(sorted(foreign)[:3])} …); choose another --index")
 
-    def new_generation(self) -> Path:
-        """A fresh, empty generation folder beside the committed one."""
+    def new_generation(self, base: Path | None = None) -> Path:
+        """The next generation folder: empty, or a copy of ``base`` made of hard links (the manifest excepted)."""
         self.root.mkdir(parents=True, exist_ok=True)
         generation = self.root / f"{_GEN_PREFIX}{max(self._generations(), default=0) + 1:06d}"
         generation.mkdir()
+        if base is not None:
+            for source in base.rglob("*"):
+                target = generation / source.relative_to(base)
+                if source.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                elif source.name not in _NOT_SHARED:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(source, target)
+                    except OSError:  # a file system without hard links: copy
+                        shutil.copy2(source, target)
         return generation
 
-    def commit(self, generation: Path, manifest: Manifest) -> None:
+    def clear_unfinished(self) -> None:
+        """Remove generations a crashed writer left beyond the committed one (call with the writer lock held)."""
+        current = self._current_number()
+        for number, path in self._generations().items():
+            if number > current:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _current_number(self) -> int:
+        try:
+            return int((self.root / CURRENT).read_text(encoding="utf-8").strip()[len(_GEN_PREFIX):])
+        except (OSError, ValueError):
+            return 0
+
+    def commit(self, generation: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None) -> None:
         """Write the manifest into ``generation`` and make it the committed one in one atomic rename."""
         manifest.updated = utc_now()
         write_json(generation / MANIFEST, manifest.to_dict())
+        if before_switch is not None:
+            before_switch()
         pointer_tmp = self.root / f"{CURRENT}.tmp"
         pointer_tmp.write_text(generation.name, encoding="utf-8")
         with pointer_tmp.open("rb") as handle:
@@ -187,7 +253,7 @@ class IndexFolder:
 
     def remove_stale_generations(self) -> None:
         """Delete generations older than the committed one (keeping one for readers still on it) and unfinished ones."""
-        current = int((self.root / CURRENT).read_text(encoding="utf-8").strip()[len(_GEN_PREFIX):])
+        current = self._current_number()
         generations = self._generations()
         older = sorted(n for n in generations if n < current)
         for number in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:

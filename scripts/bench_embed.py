@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lawsearch.engine import BuildSummary, LawSearch  # noqa: E402
+from lawsearch.engine import LawSearch  # noqa: E402
+from lawsearch.writer import UpdateSummary  # noqa: E402
 
 
 def default_models() -> list[str]:
@@ -33,8 +34,8 @@ def default_models() -> list[str]:
     return models
 
 
-def build(src: Path, index: Path, model: str) -> tuple[float, BuildSummary]:
-    summary = BuildSummary()
+def build(src: Path, index: Path, model: str) -> tuple[float, UpdateSummary]:
+    summary = UpdateSummary()
     start = time.perf_counter()
     LawSearch.build(src, index, model=model, summary=summary).close()
     return time.perf_counter() - start, summary

