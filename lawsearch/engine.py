@@ -29,6 +29,7 @@ DEFAULT_FUSION = "convex"
 # falls above 0.5; nDCG@10 peaks at 0.3–0.5. 0.4 sits in the middle of that plateau.
 DEFAULT_DENSE_WEIGHT = 0.4
 CANDIDATES = 50
+_OPEN_ATTEMPTS = 3
 
 
 class LawSearch:
@@ -132,7 +133,19 @@ class LawSearch:
         another ``model`` (or passing another ``embedder``) is an error that names both.
         """
         folder = IndexFolder(index_dir)
-        generation = folder.current()
+        attempts = 0
+        while True:
+            generation = folder.current()
+            try:
+                return cls._open_generation(folder, generation, model, embedder, device)
+            except IndexFolderError:
+                attempts += 1
+                if attempts >= _OPEN_ATTEMPTS or folder.current() == generation:
+                    raise  # damaged, not merely replaced by a writer while we opened it
+
+    @classmethod
+    def _open_generation(cls, folder: IndexFolder, generation: Path, model: str | None, embedder: Embedder | None,
+                         device: str | None) -> "LawSearch":
         manifest = folder.read_manifest(generation)
         recorded = EmbedderSpec.from_dict(manifest.embedder)
         if model is not None and model not in recorded.names() and str(Path(model).expanduser().resolve()) not in recorded.names():

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
+from .cache import CACHE_FILE
 from .errors import IndexFolderError
 
 FORMAT_VERSION = 2
@@ -38,7 +39,8 @@ _NOT_SHARED = {MANIFEST, "MAIN_WRITELOCK"}
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 _GEN_PREFIX = "gen-"
-_KEEP_OLD_GENERATIONS = 1
+# A replaced generation stays this long, so that a reader who read CURRENT just before a commit still finds it.
+STALE_GRACE_SECONDS = 60.0
 
 
 def utc_now() -> str:
@@ -195,7 +197,8 @@ class IndexFolder:
         if self.root.exists() and not self.root.is_dir():
             raise IndexFolderError(f"{self.root} is a file, not an index folder")
         if self.root.is_dir() and not self.exists():
-            foreign = [p.name for p in self.root.iterdir() if p.name not in (LOCK, f"{CURRENT}.tmp") and not p.name.startswith(_GEN_PREFIX)]
+            ours = (LOCK, f"{CURRENT}.tmp", CACHE_FILE, f"{CACHE_FILE}-journal")  # a first build that died leaves these
+            foreign = [p.name for p in self.root.iterdir() if p.name not in ours and not p.name.startswith(_GEN_PREFIX)]
             if foreign:
                 raise IndexFolderError(f"{self.root} is not empty and holds no lawsearch index ({', '.join(sorted(foreign)[:3])} …); choose another --index")
 
@@ -251,15 +254,23 @@ class IndexFolder:
         finally:
             os.close(fd)
 
-    def remove_stale_generations(self) -> None:
-        """Delete generations older than the committed one (keeping one for readers still on it) and unfinished ones."""
+    def remove_stale_generations(self, grace: float = STALE_GRACE_SECONDS) -> None:
+        """Delete replaced generations, except the one just before the committed one and any replaced less than
+        ``grace`` seconds ago (a reader may be opening it); and unfinished ones (call with the writer lock held)."""
         current = self._current_number()
         generations = self._generations()
-        older = sorted(n for n in generations if n < current)
-        for number in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
-            shutil.rmtree(generations[number], ignore_errors=True)
-        for number in (n for n in generations if n > current):
-            shutil.rmtree(generations[number], ignore_errors=True)
+        committed = sorted(n for n in generations if n <= current and (generations[n] / MANIFEST).exists())
+        now = time.time()
+        for number, successor in zip(committed[:-2], committed[1:-1]):
+            try:
+                replaced_at = (generations[successor] / MANIFEST).stat().st_mtime
+            except OSError:
+                continue
+            if now - replaced_at > grace:
+                shutil.rmtree(generations[number], ignore_errors=True)
+        for number in generations:
+            if number > current or (number < current and number not in committed):
+                shutil.rmtree(generations[number], ignore_errors=True)
 
     @contextmanager
     def writer_lock(self, timeout: float = 0.0) -> Iterator[None]:

@@ -39,6 +39,9 @@ def test_rebuild_switches_generation_and_prunes_old_ones(tmp_path: Path, corpus:
     for _ in range(3):
         LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder(), rebuild=True).close()
     assert (tmp_path / "idx" / CURRENT).read_text() == "gen-000003"
+    # replaced a moment ago: a reader may still be opening gen-000001
+    assert sorted(p.name for p in (tmp_path / "idx").glob("gen-*")) == ["gen-000001", "gen-000002", "gen-000003"]
+    IndexFolder(tmp_path / "idx").remove_stale_generations(grace=0)
     assert sorted(p.name for p in (tmp_path / "idx").glob("gen-*")) == ["gen-000002", "gen-000003"]
 
 
