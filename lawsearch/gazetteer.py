@@ -66,6 +66,10 @@ class Gazetteer:
         places = self._by_name.get(name, [])
         return sorted(places, key=lambda p: p.name != name)
 
+    def places(self) -> list[Place]:
+        """Every place, by adcode."""
+        return sorted(self._by_code.values(), key=lambda p: p.code)
+
     def names(self) -> set[str]:
         return set(self._by_name)
 
