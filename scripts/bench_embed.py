@@ -34,10 +34,10 @@ def default_models() -> list[str]:
     return models
 
 
-def build(src: Path, index: Path, model: str) -> tuple[float, UpdateSummary]:
+def build(src: Path, index: Path, model: str, rebuild: bool = False) -> tuple[float, UpdateSummary]:
     summary = UpdateSummary()
     start = time.perf_counter()
-    LawSearch.build(src, index, model=model, summary=summary).close()
+    LawSearch.build(src, index, model=model, rebuild=rebuild, summary=summary).close()
     return time.perf_counter() - start, summary
 
 
@@ -52,7 +52,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             index = Path(tmp) / "idx"
             cold_seconds, cold = build(Path(args.src), index, model)
-            warm_seconds, warm = build(Path(args.src), index, model)
+            warm_seconds, warm = build(Path(args.src), index, model, rebuild=True)
         label = model if len(model) <= 46 else "…" + model[-45:]
         print(f"{label:<48}{cold.embedding.embedded:>9}{cold.embedding.passages_per_second:>9.1f}"
               f"{cold_seconds:>14.2f}{warm_seconds:>16.2f}{warm.embedding.embedded:>15}")
