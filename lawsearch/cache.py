@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from .errors import LawsearchError
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .embed import Embedder
+    from .embed import Embedder, EmbedderSpec
 
 CACHE_FILE = "embeddings.sqlite"
 
@@ -39,19 +42,33 @@ class EmbedStats:
         return self.embedded / self.seconds if self.seconds else 0.0
 
 
+@contextmanager
+def _database_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise LawsearchError(f"embedding cache {path} is damaged ({exc}); delete it and it will be rebuilt") from None
+
+
 class EmbeddingCache:
     """SQLite table (embedder key, text hash) → float32 vector bytes."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), timeout=30)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
-            " PRIMARY KEY (embedder, text_hash))"
-        )
-        self._db.commit()
+        self.path = path
+        with _database_errors(path):
+            self._db = sqlite3.connect(str(path), timeout=30)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (embedder TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
+                " PRIMARY KEY (embedder, text_hash))"
+            )
+            self._db.commit()
 
     def get_many(self, embedder: str, hashes: Sequence[str]) -> dict[str, bytes]:
+        with _database_errors(self.path):
+            return self._get_many(embedder, hashes)
+
+    def _get_many(self, embedder: str, hashes: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
         unique = list(dict.fromkeys(hashes))
         for i in range(0, len(unique), 500):
@@ -64,8 +81,9 @@ class EmbeddingCache:
         return found
 
     def put_many(self, embedder: str, items: dict[str, bytes]) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", [(embedder, h, v) for h, v in items.items()])
-        self._db.commit()
+        with _database_errors(self.path):
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", [(embedder, h, v) for h, v in items.items()])
+            self._db.commit()
 
     def count(self, embedder: str | None = None) -> int:
         if embedder is None:
@@ -76,16 +94,22 @@ class EmbeddingCache:
         self._db.close()
 
 
-def embed_passages_cached(embedder: "Embedder", texts: Sequence[str], cache: EmbeddingCache | None, *,
-                          batch_size: int, progress: bool = False, stats: EmbedStats | None = None) -> "np.ndarray":
-    """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise."""
+def embed_passages_cached(spec: "EmbedderSpec", get_embedder: Callable[[], "Embedder"], texts: Sequence[str],
+                          cache: EmbeddingCache | None, *, batch_size: int, progress: bool = False,
+                          stats: EmbedStats | None = None) -> "np.ndarray":
+    """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise.
+
+    ``get_embedder`` is called only when something is missing, so a fully cached update never loads a model.
+    A cached vector of the wrong size is ignored and embedded again.
+    """
     import numpy as np
 
     stats = stats if stats is not None else EmbedStats()
-    key = embedder.spec.cache_key
-    dim = embedder.spec.dim
+    key = spec.cache_key
+    dim = spec.dim
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(key, hashes) if cache is not None else {}
+    known = {h: v for h, v in known.items() if len(v) == dim * 4}
     missing = {h: t for h, t in zip(hashes, texts) if h not in known}
     stats.texts += len(texts)
     stats.cached += sum(1 for h in hashes if h in known)
@@ -96,10 +120,14 @@ def embed_passages_cached(embedder: "Embedder", texts: Sequence[str], cache: Emb
 
         bar = tqdm(total=len(missing), desc="embedding", unit="passage")
     items = list(missing.items())
+    embedder = get_embedder() if items else None
     started = time.perf_counter()
     for i in range(0, len(items), batch_size):
         batch = items[i:i + batch_size]
+        assert embedder is not None
         vectors = np.ascontiguousarray(embedder.embed_passages([t for _, t in batch]), dtype=np.float32)
+        if vectors.shape != (len(batch), dim):
+            raise LawsearchError(f"embedder {spec.id} returned vectors of shape {vectors.shape}, expected {(len(batch), dim)}")
         fresh = {h: vectors[j].tobytes() for j, (h, _) in enumerate(batch)}
         known.update(fresh)
         if cache is not None:

@@ -129,6 +129,8 @@ def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
         if stats.texts:
             rate = f" ({stats.passages_per_second:.1f} passages/s)" if stats.embedded else ""
             click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {summary.embedder}", err=True)
+        for note in summary.notes:
+            click.echo(f"note: {note}", err=True)
         for path, reason in summary.failed:
             click.echo(f"failed: {path}: {reason}", err=True)
     if summary.failed:

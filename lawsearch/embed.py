@@ -127,14 +127,41 @@ def default_prompts(name: str, configured: dict[str, str]) -> tuple[str, str]:
     return "", ""
 
 
+_FINGERPRINT_CACHE = "fingerprints.json"
+
+
+def _file_digest(path: Path, known: dict[str, Any]) -> str:
+    """sha256 of a file's bytes, remembered per user by (path, size, mtime) so that large weights are hashed once."""
+    stat = path.stat()
+    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    if key not in known:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        known[key] = digest.hexdigest()
+    return str(known[key])
+
+
 def _fingerprint(folder: Path) -> str:
-    """A revision for a model folder: the hash of its configuration files and the names and sizes of all files."""
+    """The revision of a model folder: a hash over every file's name and content (weights included)."""
+    from .analysis import jieba_cache_dir  # the per-user cache folder
+
+    store = jieba_cache_dir() / _FINGERPRINT_CACHE
+    try:
+        known: dict[str, Any] = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    size = len(known)
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
-        relative = path.relative_to(folder).as_posix()
-        digest.update(f"{relative}:{path.stat().st_size}\n".encode())
-        if path.suffix == ".json" and path.stat().st_size < 1_000_000:
-            digest.update(path.read_bytes())
+        digest.update(f"{path.relative_to(folder).as_posix()}:{_file_digest(path, known)}\n".encode())
+    if len(known) != size:
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            store.write_text(json.dumps(known), encoding="utf-8")
+        except OSError:
+            pass  # only a speed-up
     return digest.hexdigest()
 
 
@@ -164,11 +191,14 @@ class SentenceTransformerEmbedder:
             )
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # lawsearch shows its own progress
             model = SentenceTransformer(str(folder or name), device=device, local_files_only=not allow_download)
         except Exception as exc:  # no such path, no hub here, bad device, broken weights …
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise EmbedderError(f"cannot load sentence-transformers model {name!r}: {reason}") from None
+        folder = folder or _local_folder(name)  # a model just downloaded is in the hub cache now
         configured_query, configured_passage = default_prompts(name, dict(getattr(model, "prompts", {}) or {}))
         dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()
         self._model = model

