@@ -195,6 +195,49 @@ def remove(report_ids: tuple[str, ...], index_dir: str, wait: float, as_json: bo
     _report_update(summary, index_dir, as_json)
 
 
+@main.command(name="eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@index_option
+@click.option("--modes", default="lexical,dense,hybrid", show_default=True, help="Comma-separated modes to evaluate.")
+@click.option("--fusion", default=None, help="Hybrid fusion: convex (default) or rrf.")
+@click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
+@click.option("--per-query", is_flag=True, help="Also list each query's figures.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: str | None, dense_weight: float | None,
+                     per_query: bool, as_json: bool) -> None:
+    """Evaluate the index on gold files: hit@1/5/10, MRR@10, nDCG@10 per mode and query kind,
+    and for 哪些地区 questions whether the expected regions lead.
+
+    Passage gold lines: {"id", "query", "kind", "relevant": [{"doc": REPORT_ID, "contains": TEXT}]}; a hit is
+    relevant when its report is DOC and its text contains TEXT. Region gold lines: {"id", "query", "regions": [...]}.
+
+    \b
+    Examples:
+      lawsearch eval ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl
+      lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
+    """
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, MODES, LawSearch
+    from .evaluate import CUTOFF, evaluate, format_report, read_gold
+
+    chosen = [mode.strip() for mode in modes.split(",") if mode.strip()]
+    unknown = [mode for mode in chosen if mode not in MODES]
+    if unknown or not chosen:
+        raise QueryError(f"unknown mode(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(MODES)}")
+    records = [record for path in gold for record in read_gold(path)]
+    options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight}
+    with LawSearch.open(index_dir) as engine:
+        report = evaluate(lambda query, mode: engine.search(query, mode=mode, top_k=CUTOFF, **options), records, chosen)
+    if as_json:
+        _dump_json({"index": index_dir, "queries": len(records), **options, **report.to_dict()})
+        return
+    click.echo(f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight']}")
+    click.echo(format_report(report))
+    if per_query:
+        for row in report.per_query:
+            figures = "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items() if k not in ("id", "mode", "kind"))
+            click.echo(f"{row['mode']:<8}{row['id'] or '':<8}{row['kind']:<12}{figures}")
+
+
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

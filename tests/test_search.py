@@ -245,3 +245,21 @@ def test_empty_results_still_have_columns(engine: LawSearch) -> None:
     assert len(results) == 0 and results.by_region() == []
     assert list(results.to_dataframe().columns)[:3] == ["rank", "score", "region"]
     assert json.loads(results.to_json())["hits"] == []
+
+
+def test_cli_eval_prints_metrics_per_mode_and_kind(index_dir: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"id": "g1", "query": "调解员联盟", "kind": "direct", "relevant": [{"doc": "000_e216814a7c54799f", "contains": "调解员联盟"}]}\n'
+        '{"id": "g2", "query": "一个不存在的东西 zzz", "kind": "direct", "relevant": [{"doc": "000_e216814a7c54799f", "contains": "不存在的句子"}]}\n'
+        '{"id": "r1", "query": "哪些地区建立了调解员联盟", "regions": ["滨江"]}\n', encoding="utf-8")
+    result = _run("eval", str(gold), "--index", str(index_dir), "--modes", "lexical,hybrid", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["passages"]["lexical"]["direct"]["mrr@10"] == pytest.approx(0.5)  # found first once, never once
+    assert data["passages"]["hybrid"]["all"]["hit@1"] == pytest.approx(0.5)
+    assert data["regions"]["hybrid"] == {"questions": 1, "lead": 1, "share": 1.0}
+    text = _run("eval", str(gold), "--index", str(index_dir), "--modes", "hybrid")
+    assert "hybrid   direct" in text.output and "expected regions lead in 1/1" in text.output
+    bad = _run("eval", str(gold), "--index", str(index_dir), "--modes", "fuzzy")
+    assert bad.exit_code == 1 and "unknown mode" in bad.output
