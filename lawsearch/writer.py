@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .analysis import ANALYZER_ID
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, embed_passages_cached
@@ -32,6 +33,30 @@ CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: 
 def _crash_point(step: str) -> None:
     if os.environ.get(CRASH_ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Background:
+    """Run a function in a thread; ``result()`` re-raises what it raised."""
+
+    def __init__(self, function: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                function()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="lawsearch-lexical", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
 
 
 @dataclass
@@ -277,12 +302,31 @@ class IndexWriter:
                 summary.failed.append((exc.path, exc.reason))
         return reports
 
+    @staticmethod
+    def _update_lexical(generation: Path, fresh: bool, remove: list[str], parsed: list[ParsedReport]) -> None:
+        """Delete the chunks of ``remove`` and add those of ``parsed`` in the generation's Whoosh index."""
+        if not (fresh or remove or parsed):
+            return
+        lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
+        meta = {r.report.id: r.meta for r in parsed}
+        lexical.update(remove, (
+            LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=meta[c.report_id].region,
+                       region_parent=meta[c.report_id].region_parent, year=meta[c.report_id].year, text=c.text,
+                       heading=" ".join(c.heading_path), title=meta[c.report_id].title)
+            for r in parsed for c in r.chunks
+        ))
+        lexical.close()
+
     def _commit(self, base: Path | None, manifest: Manifest | None, parsed: list[ParsedReport], removed: list[str],
                 summary: UpdateSummary, rebuild: bool, recorded: EmbedderSpec | None, relocated: dict[str, str]) -> None:
         fresh = rebuild or base is None or manifest is None
         previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None else None
         chunks = [chunk for report in parsed for chunk in report.chunks]
         spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
+        generation = self.folder.new_generation(None if fresh else base)
+        replaced = [r.report.id for r in parsed if manifest is not None and r.report.id in manifest.reports]
+        # Whoosh and jieba work in Python while the embedder works in C without the GIL: run them side by side.
+        lexical = _Background(lambda: self._update_lexical(generation, fresh, [] if fresh else replaced + removed, parsed))
         cache = EmbeddingCache(self.folder.root / CACHE_FILE)
         try:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
@@ -291,22 +335,9 @@ class IndexWriter:
                                             batch_size=self._batch_size, progress=self._progress, stats=summary.embedding)
         finally:
             cache.close()
+            lexical.join()
         _crash_point("after-embed")
-        generation = self.folder.new_generation(None if fresh else base)
-        replaced = [r.report.id for r in parsed if manifest is not None and r.report.id in manifest.reports]
-        if fresh or replaced or removed or chunks:
-            lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
-            meta = {r.report.id: r.meta for r in parsed}
-            lexical.update(
-                [] if fresh else replaced + removed,
-                (
-                    LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=meta[c.report_id].region,
-                               region_parent=meta[c.report_id].region_parent, year=meta[c.report_id].year, text=c.text,
-                               heading=" ".join(c.heading_path), title=meta[c.report_id].title)
-                    for c in chunks
-                ),
-            )
-            lexical.close()
+        lexical.result()
         _crash_point("after-lexical")
         offset = 0
         for report in parsed:

