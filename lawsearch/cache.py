@@ -110,7 +110,7 @@ def embed_passages_cached(spec: "EmbedderSpec", get_embedder: Callable[[], "Embe
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(key, hashes) if cache is not None else {}
     known = {h: v for h, v in known.items() if len(v) == dim * 4}
-    missing = {h: t for h, t in zip(hashes, texts) if h not in known}
+    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
     stats.texts += len(texts)
     stats.cached += sum(1 for h in hashes if h in known)
     stats.embedded += len(missing)

@@ -61,7 +61,7 @@ class DenseIndex:
         start = max(self._chunk_ids, default=-1) + 1
         keys = np.arange(start, start + len(chunk_ids), dtype=np.int64)
         self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
-        for key, chunk_id in zip(keys.tolist(), chunk_ids):
+        for key, chunk_id in zip(keys.tolist(), chunk_ids, strict=True):
             self._chunk_ids[key] = chunk_id
             self._int_ids[chunk_id] = key
 
@@ -89,4 +89,4 @@ class DenseIndex:
             limit = min(limit, len(keys))
         limit = min(limit, len(self))
         scores, keys = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), limit, params=params)
-        return {self._chunk_ids[int(k)]: float(s) for s, k in zip(scores[0], keys[0]) if k >= 0}
+        return {self._chunk_ids[int(k)]: float(s) for s, k in zip(scores[0], keys[0], strict=True) if k >= 0}

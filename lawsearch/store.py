@@ -262,7 +262,7 @@ class IndexFolder:
         generations = self._generations()
         committed = sorted(n for n in generations if n <= current and (generations[n] / MANIFEST).exists())
         now = time.time()
-        for number, successor in zip(committed[:-2], committed[1:-1]):
+        for number, successor in zip(committed[:-2], committed[1:-1], strict=True):
             try:
                 replaced_at = (generations[successor] / MANIFEST).stat().st_mtime
             except OSError:

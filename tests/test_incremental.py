@@ -39,15 +39,6 @@ def _ids(engine: LawSearch, query: str, mode: str = "lexical") -> set[str]:
     return {hit.report_id for hit in engine.search(query, mode=mode, top_k=50)}
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for seed in SEED_FILES[:3]:
-        shutil.copy(seed, folder / seed.name)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the seeds, so that tests copying it embed only what they add."""

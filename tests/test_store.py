@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,6 @@ from lawsearch.store import CURRENT, IndexFolder
 
 from .conftest import SEED_FILES
 from .fakes import HashEmbedder
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for seed in SEED_FILES[:3]:
-        shutil.copy(seed, folder / seed.name)
-    return folder
 
 
 def test_build_writes_a_generation_and_a_manifest(tmp_path: Path, corpus: Path) -> None:
