@@ -9,6 +9,7 @@ report already indexed stays as it was when its new version cannot be read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -92,8 +93,6 @@ class UpdateSummary:
 
 
 def _sha256(path: Path) -> str | None:
-    import hashlib
-
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -132,7 +131,6 @@ class IndexWriter:
         self._embedder = embedder
         self._embedder_options = {"device": device, "batch_size": batch_size, "query_prefix": query_prefix,
                                   "passage_prefix": passage_prefix, "allow_download": allow_download}
-        self._batch_size = batch_size
         self._max_chars = max_chars
         self._min_chars = min_chars
         self._progress = progress
@@ -332,7 +330,7 @@ class IndexWriter:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
             vectors = embed_passages_cached(spec, lambda: self._get_embedder(recorded, previous), [c.text for c in chunks], cache,
-                                            batch_size=self._batch_size, progress=self._progress, stats=summary.embedding)
+                                            batch_size=self._embedder_options["batch_size"], progress=self._progress, stats=summary.embedding)
         finally:
             cache.close()
             lexical.join()
