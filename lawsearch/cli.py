@@ -216,13 +216,13 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
       lawsearch eval ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl
       lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, MODES, LawSearch
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
-    chosen = [mode.strip() for mode in modes.split(",") if mode.strip()]
-    unknown = [mode for mode in chosen if mode not in MODES]
-    if unknown or not chosen:
-        raise QueryError(f"unknown mode(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(MODES)}")
+    chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]
+    for mode in chosen:
+        check_options(mode=mode)
+    check_options(fusion=fusion)
     records = [record for path in gold for record in read_gold(path)]
     options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight}
     with LawSearch.open(index_dir) as engine:
@@ -326,17 +326,13 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, MODES, LawSearch
-    from .fusion import FUSION_METHODS
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
-    if mode not in MODES:
-        raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    if fusion is not None and fusion not in FUSION_METHODS:
-        raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+    check_options(mode=mode, fusion=fusion)
     items = _read_batch(batch) if batch is not None else []
     options = {
         "mode": mode, "top_k": top_k, "region": region, "year": year,

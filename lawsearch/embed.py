@@ -65,6 +65,10 @@ class EmbedderSpec:
         except (KeyError, TypeError) as exc:
             raise EmbedderError(f"the index records an embedder lawsearch cannot read ({exc}); rebuild the index") from None
 
+    def answers_to(self, name: str) -> bool:
+        """Whether ``name`` (an alias, hub name, id or path) names this embedder."""
+        return name in self.names() or str(Path(name).expanduser().resolve()) in self.names()
+
     def names(self) -> set[str]:
         """Every name a user may give for this embedder."""
         names = {self.name, self.id}

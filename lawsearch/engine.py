@@ -32,6 +32,14 @@ CANDIDATES = 50
 _OPEN_ATTEMPTS = 3
 
 
+def check_options(mode: str | None = None, fusion: str | None = None) -> None:
+    """A QueryError for a mode or fusion method lawsearch does not have (None: not given)."""
+    if mode is not None and mode not in MODES:
+        raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if fusion is not None and fusion not in FUSION_METHODS:
+        raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+
+
 class LawSearch:
     """An opened index: search it, inspect it."""
 
@@ -79,7 +87,7 @@ class LawSearch:
     def _check_consistency(self) -> None:
         """The manifest, the chunk store and both indexes must hold the same chunks."""
         listed = {cid for entry in self.manifest.reports.values() for cid in entry.chunk_ids}
-        stored = set(self._chunks) if isinstance(self._chunks, dict) else set()
+        stored = set(self._chunks)
         problems = []
         if listed != stored:
             problems.append(f"manifest lists {len(listed)} chunks, chunk store holds {len(stored)}")
@@ -148,7 +156,7 @@ class LawSearch:
                          device: str | None) -> "LawSearch":
         manifest = folder.read_manifest(generation)
         recorded = EmbedderSpec.from_dict(manifest.embedder)
-        if model is not None and model not in recorded.names() and str(Path(model).expanduser().resolve()) not in recorded.names():
+        if model is not None and not recorded.answers_to(model):
             raise EmbedderError(f"index {folder.root} was built with {recorded.id}, not {model!r}; search uses the index's own model")
         if embedder is not None and embedder.spec.id != recorded.id:
             raise EmbedderError(f"index {folder.root} was built with {recorded.id}, not {embedder.spec.id}")
@@ -188,10 +196,7 @@ class LawSearch:
         """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year`` filter."""
         if not query or not query.strip():
             raise QueryError("empty query")
-        if mode not in MODES:
-            raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        if fusion not in FUSION_METHODS:
-            raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+        check_options(mode=mode, fusion=fusion)
         if top_k < 1:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
         if not 0.0 <= dense_weight <= 1.0:
@@ -205,7 +210,8 @@ class LawSearch:
         if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
             return Results(query, mode, [])
         limit = max(CANDIDATES, top_k)
-        allowed = self._allowed(parsed, region, year)
+        # Whoosh filters region and year itself; the chunk scan is needed for dense search and exact phrases.
+        allowed = self._allowed(parsed, region, year) if mode != "lexical" or parsed.phrases else None
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
         if mode in ("lexical", "hybrid"):

@@ -200,8 +200,7 @@ class IndexWriter:
         changes = []
         if self._embedder is not None and self._embedder.spec.id != recorded.id:
             changes.append(f"embedder {self._embedder.spec.id} (index: {recorded.id})")
-        elif self._model is not None and self._model not in recorded.names() \
-                and str(Path(self._model).expanduser().resolve()) not in recorded.names():
+        elif self._model is not None and not recorded.answers_to(self._model):
             changes.append(f"model {self._model!r} (index: {recorded.id})")
         for role, given, kept in (("query", self._embedder_options["query_prefix"], recorded.query_prefix),
                                   ("passage", self._embedder_options["passage_prefix"], recorded.passage_prefix)):
