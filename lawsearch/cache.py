@@ -42,12 +42,22 @@ class EmbedStats:
         return self.embedded / self.seconds if self.seconds else 0.0
 
 
+# SQLite's primary result codes that mean the file itself is damaged; others (full disk, permissions, locks) are not.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
 @contextmanager
 def _database_errors(path: Path) -> Iterator[None]:
+    """SQLite errors as one line that says what happened: damage (delete the cache, it is rebuilt) or a disk, permission
+    or lock problem (the cache is fine; do not delete it)."""
     try:
         yield
-    except sqlite3.DatabaseError as exc:
-        raise LawsearchError(f"embedding cache {path} is damaged ({exc}); delete it and it will be rebuilt") from None
+    except sqlite3.Error as exc:
+        code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            raise LawsearchError(f"embedding cache {path} is damaged ({exc}); run `lawsearch check --repair --index {path.parent}` "
+                                 "(it sets the cache aside; the index itself is unchanged)") from None
+        raise LawsearchError(f"cannot use embedding cache {path}: {exc}; the index is unchanged") from None
 
 
 class EmbeddingCache:
@@ -94,13 +104,53 @@ class EmbeddingCache:
         self._db.close()
 
 
+def cache_problem(path: Path) -> str | None:
+    """Why the embedding cache at ``path`` is damaged (SQLite's own integrity check), or None when it is sound or absent."""
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'vectors'").fetchone():  # an empty file is a new cache
+                db.execute("SELECT embedder, text_hash, vector FROM vectors LIMIT 1").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"embedding cache {path.name} is damaged ({exc})"
+    if rows != ["ok"]:
+        return f"embedding cache {path.name} is damaged ({'; '.join(map(str, rows[:2]))})"
+    return None
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged cache out of the way (never deleted: it may still be of use); a new one is made when needed."""
+    target = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(target)
+    for suffix in ("-journal", "-wal", "-shm"):  # SQLite's side files belong with their database
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def _sound(vector: bytes, dim: int, normalized: bool) -> bool:
+    """A cached vector of the right size, finite, and of unit length when the model normalises (else: embed again)."""
+    import numpy as np
+
+    if len(vector) != dim * 4:
+        return False
+    norm = float(np.linalg.norm(np.frombuffer(vector, dtype=np.float32)))
+    return np.isfinite(norm) and (not normalized or abs(norm - 1.0) <= 1e-3)
+
+
 def embed_passages_cached(spec: "EmbedderSpec", get_embedder: Callable[[], "Embedder"], texts: Sequence[str],
                           cache: EmbeddingCache | None, *, batch_size: int, progress: bool = False,
                           stats: EmbedStats | None = None) -> "np.ndarray":
     """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise.
 
     ``get_embedder`` is called only when something is missing, so a fully cached update never loads a model.
-    A cached vector of the wrong size is ignored and embedded again.
+    A cached vector of the wrong size or norm (damaged) is ignored and embedded again.
     """
     import numpy as np
 
@@ -109,7 +159,7 @@ def embed_passages_cached(spec: "EmbedderSpec", get_embedder: Callable[[], "Embe
     dim = spec.dim
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(key, hashes) if cache is not None else {}
-    known = {h: v for h, v in known.items() if len(v) == dim * 4}
+    known = {h: v for h, v in known.items() if _sound(v, dim, spec.normalized)}
     missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
     stats.texts += len(texts)
     stats.cached += sum(1 for h in hashes if h in known)

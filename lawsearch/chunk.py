@@ -77,7 +77,8 @@ def _paragraphs(text: str) -> list[_Span]:
         return tuple(s.heading.text for s in stack)
 
     texts = [text[s:e] for s, e in lines]
-    candidate = [is_unnumbered_heading(line) and parse_heading(line) is None for line in texts]
+    parsed = [parse_heading(line) for line in texts]
+    candidate = [heading is None and is_unnumbered_heading(line) for heading, line in zip(parsed, texts, strict=True)]
     for index, (start, end) in enumerate(lines):
         line = texts[index]
         if index >= body_end:  # the signature belongs to the whole report, not to the last section
@@ -85,7 +86,7 @@ def _paragraphs(text: str) -> list[_Span]:
                 close(stack.pop())
             spans.append(_Span((), start, end))
             continue
-        heading = parse_heading(line)
+        heading = parsed[index]
         if heading is None and candidate[index] and _stands_alone(candidate, index, body_end, seen_numbered):
             numbered = [s.heading.rank for s in stack if s.heading.rank == int(s.heading.rank) and s.heading.rank != TITLE_RANK]
             rank = numbered[-1] + 0.5 if seen_numbered and numbered else TITLE_RANK

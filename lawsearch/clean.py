@@ -35,22 +35,39 @@ _BREADCRUMB_START = re.compile(
     rf"|首页\s*{_CRUMB_SEPARATOR})"
 )
 _BREADCRUMB_CONTINUATION = re.compile(rf"^\s*{_CRUMB_SEPARATOR}")
+# Patterns that repeat a group over a line keep it linear: the alternatives of a repeated group
+# never share a prefix (longest first), and whitespace and repeats are possessive (``\s*+``, ``++``), so
+# a line that fails to match is not retried in every way of splitting it (``首页  首页  …主办单位``).
+_SEPARATOR = r"[|｜丨/]"
+
+
+def _words(*words: str) -> str:
+    """An alternation of literal words, longest first, so no word is tried after a shorter prefix of it."""
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_SHARE_TARGETS = _words("微信", "微博", "QQ", "QQ空间", "朋友圈", "新浪微博", "腾讯微博", "人人网", "豆瓣")
 _FOOTER_START = re.compile(
-    r"^\s*(版权所有(?:\s|[:：©(（]|$)|Copyright|©|网站标识码|政府网站标识码|扫一扫在手机|用手机扫描|手机扫一扫"
-    r"|分享到\s*(?:[:：]|$|(?:微信|微博|QQ|QQ空间|朋友圈|新浪微博|腾讯微博|人人网|豆瓣|\s|[|｜丨/、])+$)"
+    r"^\s*+(版权所有(?:\s|[:：©(（]|$)|Copyright|©|网站标识码|政府网站标识码|扫一扫在手机|用手机扫描|手机扫一扫"
+    rf"|分享到\s*+(?:[:：]|$|(?:{_SHARE_TARGETS}|\s|[|｜丨/、])++$)"
     r"|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]?ICP备|.{0,4}公网安备"
-    r"|(?:主办|承办|协办|维护|主办单位|承办单位|维护单位|技术支持|上一篇|下一篇|相关链接)\s*[:：])",
+    r"|(?:主办|承办|协办|维护|主办单位|承办单位|维护单位|技术支持|上一篇|下一篇|相关链接)\s*+[:：])",
     re.IGNORECASE,
 )
-_NAV_ROW = re.compile(r"^\s*(?:(?:首页|联系我们|网站地图|网站声明|关于我们|返回顶部|隐私声明|使用帮助|无障碍|English)\s*[|｜丨/]?\s*)+$")
+_NAV_WORDS = _words("首页", "联系我们", "网站地图", "网站声明", "关于我们", "返回顶部", "隐私声明", "使用帮助", "无障碍", "English")
+# One or more navigation words, each followed by spaces and at most one separator: 首页 | 网站地图 | 联系我们.
+_NAV_ROW = re.compile(rf"\s*+(?>(?:{_NAV_WORDS})\s*+{_SEPARATOR}?\s*+)++")
 _BUTTON = re.compile(r"【[^】]{1,12}】|〖[^〗]{1,12}〗|\[[^\]]{1,12}\]")
-_BUTTON_WORDS = re.compile(r"(打印|关闭|收藏|返回|字体|字号|大|中|小|默认|顶部|分享|纠错|本页|本文|此页|窗口|\s|[|｜丨/])+")
+_BUTTON_WORDS = re.compile(
+    rf"(?:{_words('打印', '关闭', '收藏', '返回', '字体', '字号', '大', '中', '小', '默认', '顶部', '分享', '纠错', '本页', '本文', '此页', '窗口')}"
+    rf"|\s|{_SEPARATOR})++"
+)
 
 
 def _is_button_row(line: str) -> bool:
     """A row of UI buttons such as ``【打印本页】 【关闭本页】`` or ``【字体：大 中 小】``."""
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(line) > _MAX_CHROME_LINE_CHARS:
         return False
     if not _BUTTON.search(stripped):
         return bool(re.search(r"[|｜丨]", stripped)) and _BUTTON_WORDS.fullmatch(stripped) is not None
@@ -94,7 +111,7 @@ def remove_header_fields(text: str) -> str:
 
 
 def _is_footer_line(line: str) -> bool:
-    return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_FOOTER_START.match(line) or _NAV_ROW.match(line))
+    return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_FOOTER_START.match(line) or _NAV_ROW.fullmatch(line))
 
 
 def remove_footer_lines(text: str) -> str:

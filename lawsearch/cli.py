@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -10,7 +11,10 @@ import click
 
 from . import __version__
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .load import DEFAULT_MAX_FILE_BYTES
 from .errors import LawsearchError, QueryError
+from .query import MAX_QUERY_CHARS
+from .terminal import dumps_json, printable
 
 DEFAULT_INDEX = "indexes/default"
 index_option = click.option(
@@ -28,7 +32,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except LawsearchError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(exc)}", err=True)  # messages name files and quote input
             ctx.exit(EXIT_ERROR)
 
 
@@ -48,7 +52,7 @@ def main() -> None:
 
 
 def _dump_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(dumps_json(data, indent=2))  # json.dumps escapes controls; dumps_json also lone surrogates
 
 
 @main.command()
@@ -72,7 +76,7 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
         _dump_json(parsed.to_dict())
         return
     meta = parsed.meta
-    click.secho(meta.title, bold=True)
+    click.secho(printable(meta.title), bold=True)
     for label, value in (
         ("report", meta.report_id),
         ("region", meta.region_label),
@@ -81,13 +85,13 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
         ("published", meta.published.isoformat() if meta.published else None),
         ("source", f"{parsed.report.source} ({parsed.report.encoding})"),
     ):
-        click.echo(f"  {label:<10}{value if value is not None else '—'}")
+        click.echo(f"  {label:<10}{printable(value) if value is not None else '—'}")
     click.echo(f"  {'chunks':<10}{len(parsed.chunks)}")
     for chunk in parsed.chunks:
         click.echo()
         path = " › ".join(chunk.heading_path) or "(before the first heading)"
-        click.secho(f"[{chunk.id}] {path}", fg="cyan")
-        click.echo(chunk.text)
+        click.secho(printable(f"[{chunk.id}] {path}"), fg="cyan")
+        click.echo(printable(chunk.text, keep="\n"))
 
 
 def _embedder_options(function: Any) -> Any:
@@ -103,6 +107,8 @@ def _embedder_options(function: Any) -> Any:
         click.option("--allow-download", is_flag=True, help="Let a hub name be downloaded (by default only local folders and the local hub cache are used)."),
         click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this."),
         click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this."),
+        click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 1e6, show_default=True,
+                     help="Skip (and list) report files larger than this many megabytes."),
         click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
@@ -116,7 +122,8 @@ def _writer(index_dir: str, options: dict[str, Any]) -> Any:
     from .writer import IndexWriter
 
     quiet = options.pop("quiet")
-    return IndexWriter(index_dir, progress=not quiet, **options)
+    max_file_bytes = int(options.pop("max_file_mb") * 1e6)
+    return IndexWriter(index_dir, progress=not quiet, max_file_bytes=max_file_bytes, **options)
 
 
 def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
@@ -124,40 +131,51 @@ def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
     if as_json:
         _dump_json({"index": index_dir, **summary.to_dict()})
     else:
-        click.echo(f"{index_dir}: {summary.line()}" + (f"; {summary.chunks} chunks written" if summary.generation else "; nothing to change"), err=True)
+        click.echo(printable(f"{index_dir}: {summary.line()}") + (f"; {summary.chunks} chunks written" if summary.generation else "; nothing to change"), err=True)
         stats = summary.embedding
         if stats.texts:
             rate = f" ({stats.passages_per_second:.1f} passages/s)" if stats.embedded else ""
-            click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {summary.embedder}", err=True)
+            click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {printable(summary.embedder)}", err=True)
         for note in summary.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {printable(note)}", err=True)
         for path, reason in summary.failed:
-            click.echo(f"failed: {path}: {reason}", err=True)
+            click.echo(f"failed: {printable(path)}: {printable(reason)}", err=True)
     if summary.failed:
         sys.exit(EXIT_ERROR)
 
 
 @main.command()
-@click.argument("src", type=click.Path(exists=True, path_type=str))
+@click.argument("src", required=False, type=click.Path(exists=True, path_type=str))
 @index_option
 @click.option("--rebuild", is_flag=True, help="Re-read and re-index every report (vectors still come from the cache).")
+@click.option("--upgrade", is_flag=True, help="Rebuild an index of an older format from its recorded report files (no SRC).")
 @_embedder_options
-def index(src: str, index_dir: str, rebuild: bool, as_json: bool, **options: Any) -> None:
+def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json: bool, **options: Any) -> None:
     """Build or refresh the index from a folder (or one file) of reports.
 
     Only new, changed (by sha256) and removed reports are processed; with nothing changed it
-    touches nothing. Files that cannot be read are listed with their reasons and skipped (exit 1);
-    what was indexed before stays. Each update is committed in one atomic switch: searches see the
-    old index or the new one, never half of one, and a crash leaves the last committed index.
+    touches nothing. Files that cannot be read (special files, link loops, files over
+    --max-file-mb, undecodable names …) are listed with their reasons and skipped (exit 1);
+    what was indexed before stays. A file that is gone, or a link whose target vanished, is a
+    removed report. Each update is committed in one atomic switch: searches see the old index or
+    the new one, never half of one, and a crash leaves the last committed index.
 
     \b
     Examples:
       lawsearch index seeds/
       lawsearch index reports/ --index indexes/hrss --max-chars 400
+      lawsearch index --upgrade --index indexes/old        # after a lawsearch upgrade changed the format
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
     """
-    summary = _writer(index_dir, options).sync_folder(src, rebuild=rebuild)
+    if upgrade:
+        if src is not None or rebuild:
+            raise LawsearchError("--upgrade re-reads the index's own recorded report files: give no SRC and no --rebuild")
+        summary = _writer(index_dir, options).upgrade()
+    elif src is None:
+        raise LawsearchError("give a folder or file of reports (SRC), or --upgrade")
+    else:
+        summary = _writer(index_dir, options).sync_folder(src, rebuild=rebuild)
     _report_update(summary, index_dir, as_json)
 
 
@@ -240,65 +258,162 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
 
 @main.command()
 @index_option
+@click.option("--repair", is_flag=True, help="Repair a damaged index: re-point CURRENT, or rebuild damaged parts from the recorded report files.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish (with --repair).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def check(index_dir: str, as_json: bool) -> None:
-    """Verify that the manifest, the chunk files, the lexical and the dense index hold the same chunks.
+def check(index_dir: str, repair: bool, wait: float, quiet: bool, as_json: bool) -> None:
+    """Verify the index: the CURRENT pointer, the manifest, the checksum of every file, and that the
+    manifest, the chunk files, the lexical and the dense index hold the same chunks. Exit 1 on any problem.
+
+    With --repair: point CURRENT at the newest generation that verifies; when that one is damaged,
+    re-read its damaged reports from their recorded files (vectors from the embedding cache) into a
+    new generation, and list the reports that had to be dropped because their file is gone.
+    Nothing else is deleted. Then verify again.
 
     \b
     Examples:
       lawsearch check
       lawsearch check --index indexes/hrss --json
+      lawsearch check --repair
     """
-    from .engine import LawSearch
+    from .engine import verify_index
 
-    with LawSearch.open(index_dir) as engine:
-        problems = engine.check()
-        chunks = engine.info()["chunks"]
+    repaired = None
+    if repair:
+        from .writer import IndexWriter
+
+        repaired = IndexWriter(index_dir, wait=wait, progress=not quiet and not as_json).repair()
+    problems, chunks = verify_index(index_dir)
     if as_json:
-        _dump_json({"index": index_dir, "ok": not problems, "chunks": chunks, "problems": problems})
+        _dump_json({"index": index_dir, "ok": not problems, "chunks": chunks, "problems": problems,
+                    **({"repair": repaired.to_dict()} if repaired is not None else {})})
     else:
+        if repaired is not None:
+            _echo_repair(repaired)
         for problem in problems:
-            click.echo(f"problem: {problem}", err=True)
-        click.echo(f"{index_dir}: {'ok' if not problems else f'{len(problems)} problem(s)'}, {chunks} chunks")
-    if problems:
+            click.echo(f"problem: {printable(problem)}", err=True)
+        click.echo(printable(f"{index_dir}: {'ok' if not problems else f'{len(problems)} problem(s)'}, {chunks} chunks"))
+        if problems and not repair:
+            click.echo(printable(f"run `lawsearch check --repair --index {index_dir}` to repair it"), err=True)
+    if problems or (repaired is not None and repaired.dropped):  # a dropped report is a loss the exit status shows
         sys.exit(EXIT_ERROR)
 
 
+def _echo_repair(summary: Any) -> None:
+    """What ``check --repair`` found and did, on stderr."""
+    for problem in summary.problems:
+        click.echo(f"found: {printable(problem)}", err=True)
+    for note in summary.notes:
+        click.echo(f"repair: {printable(note)}", err=True)
+    if summary.action == "sound":
+        click.echo(f"repair: nothing to repair ({summary.generation} verifies)", err=True)
+    elif summary.action == "repointed":
+        click.echo(f"repair: CURRENT now names {summary.generation}, the newest generation that verifies", err=True)
+    else:
+        click.echo(f"repair: rebuilt as {summary.generation}; re-read {len(summary.reread)} report(s) from their files"
+                   + (f": {printable(', '.join(summary.reread))}" if summary.reread else ""), err=True)
+    for report_id, reason in summary.dropped:
+        click.echo(f"dropped: {printable(report_id)}: {printable(reason)}", err=True)
+
+
 def _render_hits(hits: list[Any], indent: str = "") -> None:
+    """Hits for people; every piece of report text goes through printable() (a report must not drive the terminal)."""
     for rank, hit in enumerate(hits, start=1):
-        where = " · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x)
-        click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(hit.report_id, dim=True))
+        where = printable(" · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x))
+        click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(printable(hit.report_id), dim=True))
         if hit.heading_path:
-            click.echo(f"{indent}    " + click.style(" › ".join(hit.heading_path), fg="cyan"))
-        styled = "".join(click.style(segment, bold=True, fg="yellow") if marked else segment for segment, marked in hit.snippet_parts)
+            click.echo(f"{indent}    " + click.style(printable(" › ".join(hit.heading_path)), fg="cyan"))
+        styled = "".join(click.style(printable(segment), bold=True, fg="yellow") if marked else printable(segment)
+                         for segment, marked in hit.snippet_parts)
         click.echo(f"{indent}    {styled}")
 
 
-def _read_batch(path: str) -> list[dict[str, Any]]:
-    """Queries of a batch file: one per line, or JSON lines with a "query" field (other fields, like "id",
-    are echoed in the output); blank lines are skipped."""
+# Fields of a batch answer. An input field of one of these names comes back under "input", so it can
+# neither overwrite a result field nor make a good answer look failed.
+BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "query_truncated", "error", "line", "input")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: json would read it as infinity and write Infinity
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _parse_batch_line(line: str) -> dict[str, Any]:
+    """A stripped, non-blank batch line as a dict with a "query" string; a ValueError says what is wrong."""
+    if not line.startswith("{"):
+        return {"query": line}
+    try:
+        item = json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; very deep nesting a RecursionError
+        raise ValueError(f"not a JSON object ({type(exc).__name__ if isinstance(exc, RecursionError) else exc})") from None
+    if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+        raise ValueError('JSON line without a "query" string')
+    return item
+
+
+def _stdin_bytes() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
+def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | None, str | None]]:
+    """``(line number, item, error)`` for each non-blank line of a batch file: ``item`` is a dict with a "query"
+    string (a plain line, or a JSON line whose other fields, like "id", are echoed in the output), ``error``
+    what is wrong with a line that cannot be one (not UTF-8, not a JSON object, no "query" string).
+
+    The file is read as bytes and decoded line by line, so one bad line spoils only itself; a file that
+    cannot be read at all is a LawsearchError.
+    """
+    import codecs
     import pathlib
 
     try:
-        text = sys.stdin.read() if path == "-" else pathlib.Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = _stdin_bytes() if path == "-" else pathlib.Path(path).read_bytes()
+    except OSError as exc:
         raise LawsearchError(f"{path}: cannot read batch file ({exc})") from None
-    items = []
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = line.strip()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise LawsearchError(f"{path}: cannot read batch file (it is UTF-16; save it as UTF-8)")
+    lines: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    for number, raw in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            lines.append((number, None, f"not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)"))
+            continue
         if not line:
             continue
-        if not line.startswith("{"):
-            items.append({"query": line})
-            continue
         try:
-            item = json.loads(line)
-        except ValueError:
-            raise LawsearchError(f"{path}:{number}: not a JSON object") from None
-        if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-            raise LawsearchError(f"{path}:{number}: JSON line without a \"query\" string")
-        items.append(item)
-    return items
+            lines.append((number, _parse_batch_line(line), None))
+        except ValueError as exc:
+            lines.append((number, None, str(exc)))
+    return lines
+
+
+def _batch_answer(engine: Any, item: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """One batch line's answer: its echoed fields, then the result or ``"error"``, then colliding fields under "input"."""
+    fields = {key: value for key, value in item.items() if key != "query"}
+    echoed = {key: value for key, value in fields.items() if key not in BATCH_RESULT_FIELDS}
+    colliding = {key: value for key, value in fields.items() if key in BATCH_RESULT_FIELDS}
+    tail = {"input": colliding} if colliding else {}
+    try:
+        return {**echoed, **engine.search(item["query"], **options).to_dict(), **tail}
+    except QueryError as exc:  # one bad query does not spoil the batch
+        return {**echoed, "query": item["query"], "error": str(exc), **tail}
+
+
+def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
+    """The answer as one line of strict JSON (no NaN, valid UTF-8) and True, or an error line and False when it cannot be written."""
+    try:
+        return dumps_json(answer, allow_nan=False), True
+    except (ValueError, RecursionError) as exc:
+        return dumps_json({"line": number, "error": f"cannot write the answer as JSON ({type(exc).__name__}: {exc})"}), False
 
 
 @main.command()
@@ -313,11 +428,23 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--model", help="Only to check: fail unless the index was built with this model (search always uses the index's own).")
 @click.option("--device", help="Where a sentence-transformers query model runs (cpu, cuda …).")
-@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str), help="File of queries (one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); prints one JSON result a line.")
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+              help="File of queries (UTF-8; one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); "
+                   "prints one JSON answer a line (see below).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, by_region: bool,
            fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
+
+    A query longer than {cap} characters is cut to its first {cap} (a note on stderr; in JSON
+    "query_truncated": {{"from": N, "to": {cap}}}); control characters and undecodable bytes in it are
+    replaced.
+
+    With --batch, each non-blank line gets one JSON line: the line's fields other than "query" (e.g.
+    "id"), then the result ({{"query", "mode", "hits", "regions"}}) or {{"query", "error"}} for a query that
+    cannot be run. Fields named like a result field ({fields}) come back under "input" instead.
+    A line that is not UTF-8, not a JSON object or has no "query" string gets {{"line": N, "error": ...}}.
+    Exit status 1 when any line failed.
 
     \b
     Examples:
@@ -333,7 +460,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
     check_options(mode=mode, fusion=fusion)
-    items = _read_batch(batch) if batch is not None else []
+    lines = _read_batch(batch) if batch is not None else []
     options = {
         "mode": mode, "top_k": top_k, "region": region, "year": year,
         "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
@@ -341,20 +468,19 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     with LawSearch.open(index_dir, model=model, device=device) as engine:
         if batch is not None:
             failed = 0
-            for item in items:
-                extra = {key: value for key, value in item.items() if key != "query"}
-                try:
-                    line = {**extra, **engine.search(item["query"], **options).to_dict()}
-                except QueryError as exc:  # one bad query does not spoil the batch
-                    failed += 1
-                    line = {**extra, "query": item["query"], "error": str(exc)}
-                click.echo(json.dumps(line, ensure_ascii=False))
+            for number, item, problem in lines:
+                answer = {"line": number, "error": problem} if item is None else _batch_answer(engine, item, options)
+                text, written = _batch_json(answer, number)
+                failed += "error" in answer or not written
+                click.echo(text)
             if failed:
-                click.echo(f"error: {failed} of {len(items)} queries failed (see their \"error\" fields)", err=True)
+                click.echo(f"error: {failed} of {len(lines)} queries failed (see their \"error\" fields)", err=True)
                 sys.exit(EXIT_ERROR)
             return
         assert query is not None
         results = engine.search(query, **options)
+    for note in results.notes:  # e.g. that the query was cut
+        click.echo(f"note: {printable(note)}", err=True)
     if as_json:
         click.echo(results.to_json(indent=2))
         return
@@ -364,10 +490,13 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     if by_region:
         for number, group in enumerate(results.by_region(), start=1):
             label = f"{group.region} ({group.region_parent})" if group.region_parent else group.region
-            click.echo(click.style(f"{number}. {label}", bold=True) + f"  {group.score:.3f}")
+            click.echo(click.style(f"{number}. {printable(label)}", bold=True) + f"  {group.score:.3f}")
             _render_hits(list(group.hits), indent="   ")
         return
     _render_hits(results.hits)
+
+
+search.help = (search.help or "").format(cap=MAX_QUERY_CHARS, fields=", ".join(BATCH_RESULT_FIELDS))
 
 
 @main.command()
@@ -388,10 +517,10 @@ def info(index_dir: str, as_json: bool) -> None:
         _dump_json(data)
         return
     for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer"):
-        click.echo(f"{key:<11}{data[key]}")
-    click.echo(f"{'embedder':<11}{data['embedder'].get('id')} (dim {data['embedder'].get('dim')})")
+        click.echo(f"{key:<11}{printable(data[key])}")
+    click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
     for report in data["report_list"]:
-        click.echo(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}")
+        click.echo(printable(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}"))
 
 
 if __name__ == "__main__":  # pragma: no cover

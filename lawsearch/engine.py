@@ -13,10 +13,11 @@ from typing import Any
 from .analysis import ANALYZER_ID, normalise
 from .dense import DenseIndex
 from .embed import Embedder, EmbedderSpec, load_recorded
-from .errors import EmbedderError, IndexFolderError, LawsearchError, QueryError
+from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
 from .models import Hit
+from .query import MAX_QUERY_CHARS, clean_text, prepare_query
 from .results import Results
 from .store import IndexFolder, Manifest, read_report_files
 from .writer import IndexWriter, UpdateSummary
@@ -30,6 +31,7 @@ DEFAULT_FUSION = "convex"
 DEFAULT_DENSE_WEIGHT = 0.4
 CANDIDATES = 50
 _OPEN_ATTEMPTS = 3
+_NORM_TOLERANCE = 1e-3  # stored vectors are L2-normalised: a norm off by more is damage
 
 
 def check_options(mode: str | None = None, fusion: str | None = None) -> None:
@@ -51,7 +53,8 @@ class LawSearch:
         self._embedder = embedder
         self._device = device
         if manifest.analyzer != ANALYZER_ID:
-            raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r} (rebuild the index)")
+            raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
+                                   f"run `lawsearch index --upgrade --index {folder.root}`")
         try:
             self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
             self.lexical.load()
@@ -59,7 +62,7 @@ class LawSearch:
         except LawsearchError:
             raise
         except Exception as exc:  # a damaged index shows up as any of whoosh's, numpy's or json's errors
-            raise IndexFolderError(f"cannot open index {folder.root}: {type(exc).__name__}: {exc}") from None
+            raise DamagedIndexError(folder.root, f"{generation.name} cannot be opened ({type(exc).__name__}: {exc})") from None
         self._check_consistency()
         self._region_keys = {
             rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in manifest.reports.items()
@@ -75,8 +78,12 @@ class LawSearch:
         dim = int(self.manifest.embedder.get("dim") or 0)
         for report_id in self.manifest.reports:
             records, vectors = read_report_files(self.generation, report_id)
-            if vectors.shape != (len(records), dim):
-                raise IndexFolderError(f"index {self.folder.root} is damaged: report {report_id} has vectors of shape {vectors.shape} for {len(records)} chunks of dimension {dim}")
+            if vectors.shape != (len(records), dim) or vectors.dtype != np.float32:
+                raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
+                                                f"for {len(records)} chunks of dimension {dim}")
+            norms = np.linalg.norm(vectors, axis=1) if len(vectors) else np.ones(0, dtype=np.float32)
+            if not np.all(np.isfinite(norms)) or np.any(np.abs(norms - 1.0) > _NORM_TOLERANCE):
+                raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
             for record in records:
                 chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}
                 ids.append(record["id"])
@@ -96,7 +103,7 @@ class LawSearch:
         if self.lexical.doc_count() != len(listed):
             problems.append(f"lexical index holds {self.lexical.doc_count()} documents for {len(listed)} chunks")
         if problems:
-            raise IndexFolderError(f"index {self.folder.root} is damaged: {'; '.join(problems)} (rebuild it)")
+            raise DamagedIndexError(self.folder.root, "; ".join(problems))
 
     # -- building and opening ------------------------------------------------------------------------
 
@@ -193,9 +200,20 @@ class LawSearch:
         fusion: str = DEFAULT_FUSION,
         dense_weight: float = DEFAULT_DENSE_WEIGHT,
     ) -> Results:
-        """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year`` filter."""
-        if not query or not query.strip():
+        """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year`` filter.
+
+        Every query is cleaned first (lone surrogates → U+FFFD, control characters → spaces) and cut to
+        ``MAX_QUERY_CHARS`` characters; ``Results.query`` is the text searched, ``Results.query_truncated``
+        tells of a cut.
+        """
+        if not isinstance(query, str):
+            raise QueryError(f"query must be text, got {type(query).__name__}")
+        prepared = prepare_query(query, MAX_QUERY_CHARS)
+        query, truncated = prepared.text, prepared.truncated
+        if not query:
             raise QueryError("empty query")
+        if region is not None:
+            region = clean_text(str(region))
         check_options(mode=mode, fusion=fusion)
         if top_k < 1:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
@@ -208,7 +226,7 @@ class LawSearch:
                 raise QueryError(f"year must be a number, got {year!r}") from None
         parsed = self.lexical.parse_query(query)
         if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
-            return Results(query, mode, [])
+            return Results(query, mode, [], query_truncated=truncated)
         limit = max(CANDIDATES, top_k)
         # Whoosh filters region and year itself; the chunk scan is needed for dense search and exact phrases.
         allowed = self._allowed(parsed, region, year) if mode != "lexical" or parsed.phrases else None
@@ -230,7 +248,7 @@ class LawSearch:
         else:
             fused = convex(lexical, dense, dense_weight=dense_weight)
         candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
-        return Results(query, mode, candidates[:top_k], candidates)
+        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated)
 
     def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None) -> set[str] | None:
         """Chunk ids that pass the filters and contain every quoted phrase; None when nothing restricts."""
@@ -303,3 +321,26 @@ class LawSearch:
     def info(self) -> dict[str, Any]:
         """Format, embedder, analyzer, counts and reports of the opened index."""
         return self.folder.describe(self.generation)
+
+
+def verify_index(index_dir: str | Path = DEFAULT_INDEX) -> tuple[list[str], int]:
+    """Everything ``lawsearch check`` verifies — the pointer, the manifest, the checksum of every file, then the
+    agreement of manifest, chunk files and both indexes — as ``(problems, chunk count)``; no problem is raised."""
+    from .cache import CACHE_FILE, cache_problem
+
+    folder = IndexFolder(index_dir)
+    cache = [problem for problem in (cache_problem(folder.root / CACHE_FILE),) if problem]
+    try:
+        generation = folder.current()
+        manifest = folder.read_manifest(generation)
+    except IndexFolderError as exc:
+        return [str(exc), *cache], 0
+    problems = folder.verify(generation, manifest)
+    if problems:
+        return problems + cache, manifest.chunk_count
+    try:
+        engine = LawSearch(folder, generation, manifest)
+    except LawsearchError as exc:
+        return [str(exc), *cache], manifest.chunk_count
+    with engine:
+        return engine.check() + cache, manifest.chunk_count

@@ -38,6 +38,14 @@ class IndexFolderError(LawsearchError):
     """An index folder that is missing, unreadable or inconsistent."""
 
 
+class DamagedIndexError(IndexFolderError):
+    """Damage found in an index; ``what`` names it, the message adds how to repair it."""
+
+    def __init__(self, root: str | Path, what: str) -> None:
+        self.what = what
+        super().__init__(f"index {root} is damaged: {what}; run `lawsearch check --repair --index {root}`")
+
+
 class EmbedderError(LawsearchError):
     """An embedder that cannot be loaded or does not match the index."""
 

@@ -8,9 +8,13 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
@@ -20,6 +24,8 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".htm", ".html")
 MARKDOWN_SUFFIXES = (".md",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MARKDOWN_SUFFIXES
+# Reports are tens to hundreds of kilobytes; a file this large is a mistake (a log, a dump) that would take hours to embed.
+DEFAULT_MAX_FILE_BYTES = 20_000_000
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -115,21 +121,19 @@ def _in_gb2312(ch: str) -> bool:
     return True
 
 
-def html_to_text(html: str) -> str:
-    """The visible text of a page body, one block element per line."""
-    from inscriptis import get_text  # imported here: only HTML reports need it
-    from inscriptis.css_profiles import CSS_PROFILES
-    from inscriptis.model.config import ParserConfig
+def html_to_text(html: str, path: str | Path = "<html>") -> str:
+    """The visible text of a page body, one block element per line (see :mod:`lawsearch.htmltext`).
 
-    # The strict profile adds no spaces around inline elements, which Chinese text must not get.
-    config = ParserConfig(css=CSS_PROFILES["strict"], display_links=False, display_images=False)
-    # List items become plain blocks: inscriptis would prefix "* " or "1. ", hiding the report's own numbering.
-    html = _LIST_ITEM.sub(r"<\1div", html)
-    text = get_text(html, config)
-    return "\n".join(line.strip() for line in text.splitlines())
+    Raises a ReportFileError naming ``path`` when the HTML parser cannot read the page.
+    """
+    from .htmltext import UnreadableHTML, page_text  # imported here: only HTML reports need the parser
+
+    try:
+        return page_text(html)
+    except UnreadableHTML as exc:
+        raise ReportFileError(path, f"cannot be read as HTML ({exc})") from None
 
 
-_LIST_ITEM = re.compile(r"<(/?)li\b", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
@@ -143,18 +147,14 @@ def markdown_to_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def read_report(path: str | Path) -> Report:
+def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Report:
     """Read one report file into a Report (decoded text, stable id, sha256 of the bytes)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'!r}; lawsearch reads {', '.join(SUPPORTED_SUFFIXES)}")
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ReportFileError(path, "is a directory, not a report file") from None
-    except OSError as exc:
-        raise ReportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    check_file_name(path)
+    data = read_file_bytes(path, max_bytes)
     text, encoding = decode_report_bytes(data, path)
     if suffix in HTML_SUFFIXES:
         text = html_to_text(text)
@@ -172,12 +172,122 @@ def read_report(path: str | Path) -> Report:
     )
 
 
-def find_report_files(folder: str | Path) -> list[Path]:
-    """The report files of a folder (recursively), sorted, skipping hidden files."""
+def check_file_name(path: Path) -> None:
+    """Refuse a file name that is not valid UTF-8 (its id could not be stored or searched)."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReportFileError(path, "file name is not valid UTF-8; rename the file") from None
+
+
+def _kind_of(mode: int) -> str | None:
+    """What a non-regular file is, for messages; None for a regular file."""
+    for test, kind in ((stat.S_ISREG, None), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def read_file_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``. FIFOs, devices and sockets are refused without being
+    read (opened non-blocking, checked with fstat), so no special file can hang or flood the reader."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ReportFileError(path, "no such file (or a link whose target is gone)") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReportFileError(path, "symbolic link loop") from None
+        raise ReportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        kind = _kind_of(info.st_mode)
+        if kind is not None:
+            raise ReportFileError(path, f"is {kind}, not a report file")
+        if info.st_size > max_bytes:
+            raise ReportFileError(path, f"{_megabytes(info.st_size)} is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ReportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # it grew while being read
+        raise ReportFileError(path, f"is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+    return data
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size} bytes"
+
+
+@dataclass
+class FolderScan:
+    """The report files found in a folder, and the entries skipped with their reasons (path, reason)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)  # files of other types: not reports, not errors
+
+
+def scan_report_folder(folder: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FolderScan:
+    """Walk ``folder`` for report files (by extension; hidden entries skipped). Links are followed to regular files
+    and to folders not yet visited; loops, special files, oversized files and undecodable names are skipped with a
+    reason; a link whose target is gone is not a report (it is neither listed nor an error)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportFileError(folder, "is not a folder")
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    scan = FolderScan()
+    seen_dirs: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            info = directory.stat()
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            scan.skipped.append((str(directory), _os_reason(exc)))
+            continue
+        if (info.st_dev, info.st_ino) in seen_dirs:
+            continue
+        seen_dirs.add((info.st_dev, info.st_ino))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                mode = os.stat(path).st_mode  # follows links
+            except FileNotFoundError:
+                continue  # a dangling link: the report is gone
+            except OSError as exc:
+                if path.suffix.lower() in SUPPORTED_SUFFIXES or entry.is_symlink():
+                    scan.skipped.append((str(path), _os_reason(exc)))
+                continue
+            if stat.S_ISDIR(mode):
+                pending.append(path)
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                scan.ignored.append(path)
+                continue
+            try:
+                check_file_name(path)
+                kind = _kind_of(mode)
+                if kind is not None:
+                    raise ReportFileError(path, f"is {kind}, not a report file")
+                size = os.stat(path).st_size
+                if size > max_bytes:
+                    raise ReportFileError(path, f"{_megabytes(size)} is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+            except ReportFileError as exc:
+                scan.skipped.append((exc.path, exc.reason))
+                continue
+            scan.files.append(path)
+    scan.files.sort()
+    return scan
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return f"cannot be read ({exc.strerror or exc})"

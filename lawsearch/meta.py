@@ -180,8 +180,9 @@ def _region_from_self_reference(text: str, gazetteer: Gazetteer) -> Place | None
         return place.level == level or (level == "city" and place.level == "county" and place.name.endswith("市"))
 
     counts: Counter[str] = Counter()
+    bigrams = set(map(str.__add__, text, text[1:]))  # a name can be in the text only if each of its bigrams is
     for name in gazetteer.names():
-        if len(name) >= _MIN_FALLBACK_NAME_CHARS and name in text:
+        if len(name) >= _MIN_FALLBACK_NAME_CHARS and _bigrams_of(name) <= bigrams and name in text:
             if any(p.name == name and fits(p) for p in gazetteer.lookup(name)):
                 counts[name] = text.count(name)
     if not counts:
@@ -190,6 +191,10 @@ def _region_from_self_reference(text: str, gazetteer: Gazetteer) -> Place | None
     if mentions < _MIN_SELF_REFERENCE_MENTIONS:
         return None
     return _disambiguate([p for p in gazetteer.lookup(best_name) if p.name == best_name and fits(p)], text, gazetteer)
+
+
+def _bigrams_of(name: str) -> set[str]:
+    return {name[i:i + 2] for i in range(len(name) - 1)}
 
 
 def find_region_parent(place: Place, text: str, gazetteer: Gazetteer | None = None) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_text
 from .clean import clean_text, page_fields
 from .errors import EmptyReportError
-from .load import read_report
+from .load import DEFAULT_MAX_FILE_BYTES, read_report
 from .meta import extract_meta
 from .models import Chunk, Report, ReportMeta
 
@@ -33,9 +33,10 @@ class ParsedReport:
         }
 
 
-def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS) -> ParsedReport:
+def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
+                 max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedReport:
     """Read one report file and split it; raises a ReportFileError naming the file on bad input."""
-    report = read_report(path)
+    report = read_report(path, max_bytes=max_bytes)
     cleaned = clean_text(report.text)
     if not cleaned.strip():
         raise EmptyReportError(path, "nothing but page chrome (no report text)")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .models import Hit
+from .query import truncation_note
 from .snippet import snippet_html
+from .terminal import dumps_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,13 +52,25 @@ def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> lis
 
 
 class Results:
-    """Hits of one query, best first. Iterate it, group it by region, or turn it into JSON or a DataFrame."""
+    """Hits of one query, best first. Iterate it, group it by region, or turn it into JSON or a DataFrame.
 
-    def __init__(self, query: str, mode: str, hits: list[Hit], candidates: list[Hit] | None = None) -> None:
+    ``query`` is the text that was searched: cleaned, and cut when it was longer than the engine's cap;
+    then ``query_truncated`` is ``(original length, kept length)`` and ``notes`` says so.
+    """
+
+    def __init__(self, query: str, mode: str, hits: list[Hit], candidates: list[Hit] | None = None,
+                 query_truncated: tuple[int, int] | None = None) -> None:
         self.query = query
         self.mode = mode
         self.hits = hits
         self._candidates = candidates if candidates is not None else hits
+        self.query_truncated = query_truncated
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about how the query was run, one line each (e.g. that it was cut)."""
+        note = truncation_note(self.query_truncated)
+        return [note] if note else []
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -76,15 +89,20 @@ class Results:
         return group_by_region(self._candidates)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was cut."""
+        data: dict[str, Any] = {
             "query": self.query,
             "mode": self.mode,
             "hits": [hit.to_dict() for hit in self.hits],
             "regions": [group.to_dict() for group in self.by_region()],
         }
+        if self.query_truncated is not None:
+            data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
+        return data
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        """The dict as JSON; always valid UTF-8 (lone surrogates are written as visible escapes, see terminal.dumps_json)."""
+        return dumps_json(self.to_dict(), indent=indent)
 
     def to_dataframe(self) -> "pd.DataFrame":
         import pandas as pd
@@ -116,5 +134,6 @@ class Results:
                 f"<td>{hit.year or ''}</td><td>{html.escape(' › '.join(hit.heading_path))}</td>"
                 f"<td style='text-align:left'>{snippet}</td></tr>"
             )
-        caption = f"<caption>{html.escape(self.query)} — {self.mode}, {len(self.hits)} hits</caption>"
+        notes = "".join(f"; {html.escape(note)}" for note in self.notes)
+        caption = f"<caption>{html.escape(self.query)} — {self.mode}, {len(self.hits)} hits{notes}</caption>"
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

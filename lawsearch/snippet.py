@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from typing import Sequence
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
@@ -23,11 +24,13 @@ def _matches(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the terms, longest terms first."""
     spans: list[tuple[int, int]] = []
     lowered = text.lower()
+    taken = bytearray(len(lowered))  # characters inside a span already kept: checking them is linear in the text
     # One-character words (件, 局) would be marked inside every longer word that holds them.
     for term in sorted({t.lower() for t in terms if len(t.strip()) > 1}, key=len, reverse=True):
         for m in re.finditer(re.escape(term), lowered):
-            if all(m.end() <= s or m.start() >= e for s, e in spans):
+            if not any(taken[m.start():m.end()]):
                 spans.append((m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # adjacent words (调解员|联盟) read as one mark
         if merged and merged[-1][1] == start:
@@ -50,9 +53,10 @@ def snippet_parts(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -
         start, end = 0, width
     else:
         lowered = text.lower()
+        ends = [e for _, e in spans]
 
         def richness(i: int) -> tuple[int, int]:
-            inside = [(s, e) for s, e in spans[i:] if e <= spans[i][0] + width]
+            inside = spans[i:bisect_right(ends, spans[i][0] + width)]  # spans are sorted and do not overlap
             return len({lowered[s:e] for s, e in inside}), sum(e - s for s, e in inside)
 
         best = max(range(len(spans)), key=richness)

@@ -13,11 +13,18 @@ file, no data copied), changes only what the update touches — new Whoosh segme
 added or replaced reports — and then switches CURRENT. Files are never changed in place, so the
 committed generation stays intact: a reader sees the old index or the new one, never a mix, and a
 crash at any point leaves the last committed index; the next writer clears the unfinished one.
+
+A generation is complete once its manifest exists: the manifest is written last, atomically, and
+records the sha256 of every other file of the generation (``check`` verifies them all). A generation
+without a manifest is unfinished and may be cleared; one with a manifest is never deleted unless
+CURRENT, readable and naming an older generation, proves it was not committed, or a newer committed
+one has replaced it. When CURRENT is lost or garbled, readers and writers stop and say how to repair.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -30,12 +37,13 @@ from typing import Any, Callable, Iterator
 
 from . import __version__
 from .cache import CACHE_FILE
-from .errors import IndexFolderError
+from .errors import DamagedIndexError, IndexFolderError
 
-FORMAT_VERSION = 2
+# 3: checksums of every file in the manifest, report files named by a hash of the report id.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 REPORTS_DIR = "reports"
-_NOT_SHARED = {MANIFEST, "lexical/MAIN_WRITELOCK"}  # paths inside a generation that a new one does not take over
+_LOCK_SUFFIX = "WRITELOCK"  # Whoosh's lock file: neither shared with a new generation nor checksummed
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 _GEN_PREFIX = "gen-"
@@ -45,6 +53,13 @@ STALE_GRACE_SECONDS = 60.0
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+MANIFEST_CHECKSUM = "checksum"
+
+
+def _json_sha256(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -63,6 +78,7 @@ class Manifest:
     analyzer: str
     reports: dict[str, ReportEntry] = field(default_factory=dict)
     chunking: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # path inside the generation → sha256
     format_version: int = FORMAT_VERSION
     lawsearch_version: str = __version__
     created: str = field(default_factory=utc_now)
@@ -74,17 +90,46 @@ class Manifest:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Manifest":
         reports = {rid: ReportEntry(**entry) for rid, entry in data.get("reports", {}).items()}
-        return cls(**{**data, "reports": reports})
+        known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
+        return cls(**{**known, "reports": reports})
+
+    def to_json(self) -> dict[str, Any]:
+        """What is written to disk: the fields and a checksum over them, so that a changed byte is seen."""
+        data = self.to_dict()
+        return {**data, MANIFEST_CHECKSUM: _json_sha256(data)}
 
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.reports.values())
 
 
+def report_file_stem(report_id: str) -> str:
+    """The on-disk name of a report's files: a hash of its id, so that any file name (long, odd characters) works.
+
+    >>> report_file_stem("002_e3a39e3814c16024")
+    '35e2f75ae6d8b449bc0ce0abc15ccd18'
+    """
+    return hashlib.sha256(report_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def report_paths(generation: Path, report_id: str) -> tuple[Path, Path]:
     """The chunk file and the vector file of one report in a generation."""
     folder = generation / REPORTS_DIR
-    return folder / f"{report_id}.json", folder / f"{report_id}.npy"
+    stem = report_file_stem(report_id)
+    return folder / f"{stem}.json", folder / f"{stem}.npy"
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def generation_files(generation: Path) -> list[str]:
+    """The files of a generation that its manifest checksums: every file but the manifest and lock files."""
+    return sorted(
+        path.relative_to(generation).as_posix() for path in generation.rglob("*")
+        if path.is_file() and path.name != MANIFEST and not path.name.endswith((_LOCK_SUFFIX, ".tmp"))
+    )
 
 
 def write_report_files(generation: Path, report_id: str, chunks: list[dict[str, Any]], vectors: Any) -> None:
@@ -122,44 +167,134 @@ def write_json(path: Path, data: Any) -> None:
         os.fsync(handle.fileno())
 
 
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON beside ``path`` and rename it into place: ``path`` is whole or absent, never half written."""
+    tmp = path.with_name(path.name + ".tmp")
+    write_json(tmp, data)
+    os.replace(tmp, path)
+
+
 class IndexFolder:
     """One index folder on disk."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
+    # -- the pointer ---------------------------------------------------------------------------------
+
+    def pointer(self) -> tuple[str | None, str | None]:
+        """``(generation name, None)`` when CURRENT names a generation with a manifest, else ``(None, problem)``;
+        ``(None, None)`` when there is no CURRENT and no complete generation (no index, or a first build that died)."""
+        path = self.root / CURRENT
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            complete = self.complete_generations()
+            if not complete:
+                return None, None
+            return None, f"{CURRENT} is missing but {len(complete)} complete generation(s) are there (newest {complete[-1].name})"
+        except OSError as exc:
+            return None, f"{CURRENT} cannot be read ({exc.strerror or exc})"
+        try:
+            name = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            return None, f"{CURRENT} is garbled (not text)"
+        if not name:
+            return None, f"{CURRENT} is empty"
+        if self._number(name) is None:
+            return None, f"{CURRENT} is garbled ({name[:40]!r} is not a generation name)"
+        if not (self.root / name / MANIFEST).is_file():
+            return None, f"{CURRENT} names {name}, which has no {MANIFEST}"
+        return name, None
+
     def current(self) -> Path:
-        """The committed generation folder; a clear error when there is no index here."""
-        pointer = self.root / CURRENT
+        """The committed generation folder; a clear error when there is no index here or CURRENT is damaged."""
         if not self.root.exists():
             raise IndexFolderError(f"no index at {self.root} (build one with: lawsearch index DIR --index {self.root})")
-        try:
-            name = pointer.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            raise IndexFolderError(f"{self.root} is not a lawsearch index (no {CURRENT} file)") from None
-        except OSError as exc:
-            raise IndexFolderError(f"cannot read index {self.root}: {exc.strerror or exc}") from None
-        generation = self.root / name
-        if not (generation / MANIFEST).is_file():
-            raise IndexFolderError(f"index {self.root} is damaged: generation {name} has no {MANIFEST}")
-        return generation
+        name, problem = self.pointer()
+        if problem is not None:
+            raise DamagedIndexError(self.root, problem)
+        if name is None:
+            raise IndexFolderError(f"{self.root} is not a lawsearch index (no {CURRENT} file)")
+        return self.root / name
 
     def exists(self) -> bool:
-        return (self.root / CURRENT).is_file()
+        """Whether the folder holds an index (committed, or with a pointer that needs repair)."""
+        return (self.root / CURRENT).exists() or bool(self.complete_generations())
 
-    def read_manifest(self, generation: Path | None = None) -> Manifest:
+    def point_to(self, generation: Path) -> None:
+        """Make ``generation`` the committed one in one atomic rename."""
+        pointer_tmp = self.root / f"{CURRENT}.tmp"
+        pointer_tmp.write_text(generation.name, encoding="utf-8")
+        with pointer_tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, self.root / CURRENT)
+        self._fsync_dir()
+
+    # -- manifests and checksums ----------------------------------------------------------------------
+
+    def read_manifest(self, generation: Path | None = None, any_format: bool = False) -> Manifest:
+        """The manifest of ``generation`` (default: the committed one). An older format is an error that says how
+        to upgrade, unless ``any_format``."""
         generation = generation or self.current()
         try:
             data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
+            recorded = data.pop(MANIFEST_CHECKSUM, None)
+            if recorded is not None and recorded != _json_sha256(data):
+                raise ValueError("its content does not match its checksum")
             manifest = Manifest.from_dict(data)
-            if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict):
-                raise ValueError("embedder and reports must be objects")
+            if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict) or not isinstance(manifest.files, dict):
+                raise ValueError("embedder, reports and files must be objects")
+        except FileNotFoundError:
+            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} is missing") from None
         except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise IndexFolderError(f"cannot read {generation / MANIFEST}: {type(exc).__name__}: {exc}") from None
-        if manifest.format_version != FORMAT_VERSION:
-            raise IndexFolderError(f"index {self.root} has format {manifest.format_version}; this lawsearch reads format {FORMAT_VERSION} (rebuild it)")
+            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} cannot be read ({type(exc).__name__}: {exc})") from None
+        if not any_format and manifest.format_version != FORMAT_VERSION:
+            newer = isinstance(manifest.format_version, int) and manifest.format_version > FORMAT_VERSION
+            if newer:
+                raise IndexFolderError(f"index {self.root} has format {manifest.format_version}, newer than this lawsearch reads "
+                                       f"({FORMAT_VERSION}): upgrade lawsearch")
+            raise IndexFolderError(f"index {self.root} has format {manifest.format_version}; this lawsearch reads format "
+                                   f"{FORMAT_VERSION}: run `lawsearch index --upgrade --index {self.root}` (it re-reads the "
+                                   "recorded report files and reuses the embedding cache)")
+        return manifest
+
+    def verify(self, generation: Path, manifest: Manifest) -> list[str]:
+        """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when sound)."""
+        owners = {f"{REPORTS_DIR}/{path.name}": f"{kind} of report {rid}" for rid in manifest.reports
+                  for path, kind in zip(report_paths(generation, rid), ("chunks", "vectors"), strict=True)}
+        problems = []
+
+        def problem(relative: str, what: str) -> None:
+            owner = f" ({owners[relative]})" if relative in owners else ""
+            problems.append(f"{generation.name}/{relative}{owner} {what}")
+
+        for relative, expected in sorted(manifest.files.items()):
+            try:
+                actual = file_sha256(generation / relative)
+            except FileNotFoundError:
+                problem(relative, "is missing")
+                continue
+            except OSError as exc:
+                problem(relative, f"cannot be read ({exc.strerror or exc})")
+                continue
+            if actual != expected:
+                problem(relative, "does not match its checksum")
+        for relative in generation_files(generation):
+            if relative not in manifest.files:
+                problem(relative, "is not listed in the manifest")
+        return problems
+
+    def verified_manifest(self, generation: Path) -> Manifest:
+        """The manifest of a generation whose files all match it; a damage error naming them otherwise.
+        Writers call this before they build on a generation."""
+        manifest = self.read_manifest(generation)
+        problems = self.verify(generation, manifest)
+        if problems:
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            raise DamagedIndexError(self.root, "; ".join(problems[:3]) + more)
         return manifest
 
     def describe(self, generation: Path | None = None) -> dict[str, Any]:
@@ -184,14 +319,34 @@ class IndexFolder:
             ],
         }
 
+    # -- generations ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _number(name: str) -> int | None:
+        number = name[len(_GEN_PREFIX):]
+        if name.startswith(_GEN_PREFIX) and len(number) == 6 and number.isdigit():
+            return int(number)
+        return None
+
     def _generations(self) -> dict[int, Path]:
         """Generation folders by number; anything else in the folder is not ours and is left alone."""
         found = {}
-        for path in self.root.glob(f"{_GEN_PREFIX}*"):
-            number = path.name[len(_GEN_PREFIX):]
-            if path.is_dir() and len(number) == 6 and number.isdigit():
-                found[int(number)] = path
+        if not self.root.is_dir():
+            return found
+        for path in self.root.iterdir():
+            number = self._number(path.name)
+            if number is not None and path.is_dir() and not path.is_symlink():
+                found[number] = path
         return found
+
+    def generations_after(self, generation: Path) -> list[Path]:
+        """Generation folders numbered above ``generation``."""
+        number = self._number(generation.name) or 0
+        return [path for n, path in sorted(self._generations().items()) if n > number]
+
+    def complete_generations(self) -> list[Path]:
+        """Generations that have a manifest, oldest first."""
+        return [path for _, path in sorted(self._generations().items()) if (path / MANIFEST).is_file()]
 
     def check_writable(self) -> None:
         """Refuse to write an index into a folder that holds other things and no index."""
@@ -204,49 +359,66 @@ class IndexFolder:
                 raise IndexFolderError(f"{self.root} is not empty and holds no lawsearch index ({', '.join(sorted(foreign)[:3])} …); choose another --index")
 
     def new_generation(self, base: Path | None = None) -> Path:
-        """The next generation folder: empty, or a copy of ``base`` made of hard links (the manifest excepted)."""
+        """The next generation folder: empty, or a copy of ``base`` made of hard links (manifest and locks excepted)."""
         self.root.mkdir(parents=True, exist_ok=True)
         generation = self.root / f"{_GEN_PREFIX}{max(self._generations(), default=0) + 1:06d}"
         generation.mkdir()
         if base is not None:
-            for source in base.rglob("*"):
-                target = generation / source.relative_to(base)
-                if source.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                elif source.relative_to(base).as_posix() not in _NOT_SHARED:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(source, target)
-                    except OSError:  # a file system without hard links: copy
-                        shutil.copy2(source, target)
+            for relative in generation_files(base):
+                source, target = base / relative, generation / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(source, target)
+                except OSError:  # a file system without hard links: copy
+                    shutil.copy2(source, target)
         return generation
 
+    def set_aside(self, generation: Path) -> Path:
+        """Rename a damaged generation out of the way (kept, never deleted; no longer a generation to any writer)."""
+        target = self.root / f"damaged-{generation.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        generation.rename(target)
+        return target
+
+    def discard(self, generation: Path) -> None:
+        """Remove a generation this writer made and did not commit."""
+        shutil.rmtree(generation, ignore_errors=True)
+
     def clear_unfinished(self) -> None:
-        """Remove generations a crashed writer left beyond the committed one (call with the writer lock held)."""
-        current = self._current_number()
+        """Remove what crashed writers left (call with the writer lock held): generations without a manifest, and
+        generations above the one a sound CURRENT names (never committed). With CURRENT damaged beside complete
+        generations nothing is deleted: the damage error says how to repair."""
+        name, problem = self.pointer()
+        if problem is not None:
+            raise DamagedIndexError(self.root, problem)
+        current = self._number(name) if name else 0
         for number, path in self._generations().items():
-            if number > current:
+            if not (path / MANIFEST).is_file() or (name is not None and number > current):
                 shutil.rmtree(path, ignore_errors=True)
+        (self.root / f"{CURRENT}.tmp").unlink(missing_ok=True)
 
-    def _current_number(self) -> int:
-        try:
-            return int((self.root / CURRENT).read_text(encoding="utf-8").strip()[len(_GEN_PREFIX):])
-        except (OSError, ValueError):
-            return 0
-
-    def commit(self, generation: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None) -> None:
-        """Write the manifest into ``generation`` and make it the committed one in one atomic rename."""
+    def commit(self, generation: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None,
+               prune: bool = True, verified_base: tuple[Path, Manifest] | None = None) -> None:
+        """Checksum the generation's files into its manifest, write the manifest (last, atomically) and make the
+        generation the committed one in one atomic rename; then, with ``prune``, delete replaced generations.
+        A file still hard-linked to a ``verified_base`` file keeps that file's checksum instead of being read again."""
         manifest.updated = utc_now()
-        write_json(generation / MANIFEST, manifest.to_dict())
+        manifest.files = {relative: self._checksum(generation, relative, verified_base) for relative in generation_files(generation)}
+        write_json_atomic(generation / MANIFEST, manifest.to_json())
         if before_switch is not None:
             before_switch()
-        pointer_tmp = self.root / f"{CURRENT}.tmp"
-        pointer_tmp.write_text(generation.name, encoding="utf-8")
-        with pointer_tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(pointer_tmp, self.root / CURRENT)
-        self._fsync_dir()
-        self.remove_stale_generations()
+        self.point_to(generation)
+        if prune:
+            self.remove_stale_generations()
+
+    @staticmethod
+    def _checksum(generation: Path, relative: str, verified_base: tuple[Path, Manifest] | None) -> str:
+        if verified_base is not None and relative in verified_base[1].files:
+            try:
+                if os.path.samefile(generation / relative, verified_base[0] / relative):
+                    return verified_base[1].files[relative]
+            except OSError:
+                pass
+        return file_sha256(generation / relative)
 
     def _fsync_dir(self) -> None:
         fd = os.open(self.root, os.O_RDONLY)
@@ -258,7 +430,10 @@ class IndexFolder:
     def remove_stale_generations(self, grace: float = STALE_GRACE_SECONDS) -> None:
         """Delete replaced generations, except the one just before the committed one and any replaced less than
         ``grace`` seconds ago (a reader may be opening it); and unfinished ones (call with the writer lock held)."""
-        current = self._current_number()
+        name, problem = self.pointer()
+        if name is None:
+            return
+        current = self._number(name) or 0
         generations = self._generations()
         committed = sorted(n for n in generations if n <= current and (generations[n] / MANIFEST).exists())
         now = time.time()

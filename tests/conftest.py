@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from lawsearch.pipeline import ParsedReport, parse_report
+from lawsearch.store import MANIFEST, IndexFolder, Manifest, write_json_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -25,3 +27,12 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def parsed_seeds() -> dict[str, ParsedReport]:
     return {path.stem: parse_report(path) for path in SEED_FILES}
+
+
+def edit_manifest(index: Path, change: Callable[[Manifest], None]) -> None:
+    """Change the committed manifest of ``index`` as a writer would (checksum kept right), to set up a test."""
+    folder = IndexFolder(index)
+    generation = folder.current()
+    manifest = folder.read_manifest(generation, any_format=True)
+    change(manifest)
+    write_json_atomic(generation / MANIFEST, manifest.to_json())

