@@ -157,7 +157,7 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
     data = read_file_bytes(path, max_bytes)
     text, encoding = decode_report_bytes(data, path)
     if suffix in HTML_SUFFIXES:
-        text = html_to_text(text)
+        text = html_to_text(text, path)
         if not text.strip():
             raise EmptyReportError(path, "page has no visible text")
     elif suffix in MARKDOWN_SUFFIXES:

@@ -15,7 +15,7 @@ Matching is not changed: NFKC and segmentation are applied later, as before.
 '调解员 [2J联盟�'
 >>> prepared = prepare_query("调" * 40_000)
 >>> len(prepared.text), prepared.truncated
-(500, (40000, 500))
+(200, (40000, 200))
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# At most one embedding window of the bundled model (510 tokens ≈ 800 Chinese characters), and the
-# length of the longest passage (chunk.DEFAULT_MAX_CHARS): a whole passage can still be the query.
-# On the seeds a 40,000-character query, cut to 500, answers warm on 2 cores in ≈ 0.07 s lexical and ≈ 0.55 s
-# dense or hybrid (the embedder's time grows with the length: 1,000 characters took ≈ 1.3 s).
-MAX_QUERY_CHARS = 500
+# A long question is 50–100 characters. The embedder's time grows faster than the length (bundled e5-small on
+# 2 cores, warm: 100 characters ≈ 0.1 s, 200 ≈ 0.2–0.3 s, 500 ≈ 0.5–0.8 s, 1,000 ≈ 1.3 s), so 200 keeps every
+# query, however long it came in, well under a second in every mode.
+MAX_QUERY_CHARS = 200
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # C0 and C1 controls and DEL, except the whitespace ones (\t \n \v \f \r, \x1c–\x1f, \x85), which separate words.

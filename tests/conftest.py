@@ -25,6 +25,17 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the five seeds with the bundled embedder, built once for the whole run: read it, or copy its
+    embedding cache so that other builds embed only what is new; never change it."""
+    from lawsearch.engine import LawSearch
+
+    folder = tmp_path_factory.mktemp("seeds-index") / "seeds"
+    LawSearch.build(SEEDS, folder).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
 def parsed_seeds() -> dict[str, ParsedReport]:
     return {path.stem: parse_report(path) for path in SEED_FILES}
 

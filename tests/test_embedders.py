@@ -14,7 +14,6 @@ from lawsearch.embed import EmbedderSpec, make_embedder
 from lawsearch.engine import LawSearch
 from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError, LawsearchError
-from lawsearch.store import IndexFolder
 
 from .conftest import SEED_FILES, SEEDS, edit_manifest
 from .fakes import HashEmbedder

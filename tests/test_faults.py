@@ -22,7 +22,7 @@ NEW_REPORT = "某某区人社局2024年度法治政府建设情况报告\n一、
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def pristine(tmp_path_factory: pytest.TempPathFactory, seeds_index: Path) -> tuple[Path, Path]:
     """A real index of three seeds built in two commits (so two generations share files through hard links),
     and the folder of its sources."""
     root = tmp_path_factory.mktemp("faults")
@@ -31,6 +31,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for seed in SEED_FILES[:3]:
         shutil.copy(seed, sources / seed.name)
     index = root / "idx"
+    index.mkdir()
+    shutil.copy(seeds_index / "embeddings.sqlite", index / "embeddings.sqlite")  # only the new report is embedded
     _ok(CliRunner().invoke(main, ["index", str(sources), "--index", str(index), "-q"]))
     shutil.copy(SEED_FILES[3], sources / SEED_FILES[3].name)
     _ok(CliRunner().invoke(main, ["index", str(sources), "--index", str(index), "-q"]))

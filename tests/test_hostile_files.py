@@ -27,11 +27,9 @@ LONG_STEM = "长" * 78 + "_report"  # 241 bytes of UTF-8 in the name: fine for t
 
 
 @pytest.fixture(scope="module")
-def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warm_cache(seeds_index: Path) -> Path:
     """An embedding cache that already holds the seeds' passages."""
-    folder = tmp_path_factory.mktemp("warm") / "idx"
-    LawSearch.build(SEED_FILES[0].parent, folder).close()
-    return folder / "embeddings.sqlite"
+    return seeds_index / "embeddings.sqlite"
 
 
 def _index(warm_cache: Path, target: Path) -> Path:

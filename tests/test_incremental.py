@@ -40,11 +40,9 @@ def _ids(engine: LawSearch, query: str, mode: str = "lexical") -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warm_cache(seeds_index: Path) -> Path:
     """An index of the seeds, so that tests copying it embed only what they add."""
-    folder = tmp_path_factory.mktemp("warm") / "idx"
-    LawSearch.build(SEED_FILES[0].parent, folder).close()
-    return folder
+    return seeds_index
 
 
 def _index_like(warm_cache: Path, target: Path, corpus: Path) -> Path:

@@ -18,7 +18,7 @@ from lawsearch.engine import LawSearch
 from lawsearch.errors import QueryError
 from lawsearch.query import MAX_QUERY_CHARS, clean_text, prepare_query
 
-from .conftest import SEED_FILES, SEEDS
+from .conftest import SEED_FILES
 
 MODES = ["lexical", "dense", "hybrid"]
 # A mis-encoded argument: GBK bytes of 调解 read as UTF-8 with surrogateescape, then ESC [ 2 J, a lone high surrogate.
@@ -26,10 +26,8 @@ HOSTILE = "\udcb5\udcf7\udcbd\udce2调解员联盟\x1b[2J\ud800\x00"
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("queries") / "seeds"
-    LawSearch.build(SEEDS, folder).close()
-    return folder
+def index_dir(seeds_index: Path) -> Path:
+    return seeds_index
 
 
 @pytest.fixture(scope="module")

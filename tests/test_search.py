@@ -11,17 +11,15 @@ from lawsearch.engine import LawSearch
 from lawsearch.errors import QueryError
 from lawsearch.evaluate import evaluate, read_gold
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT
 
 QUESTION = "哪些地区建立了调解员联盟"
 DEV = ROOT.parent / "shared" / "eval"
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("index") / "seeds"
-    LawSearch.build(SEEDS, folder).close()
-    return folder
+def index_dir(seeds_index: Path) -> Path:
+    return seeds_index
 
 
 @pytest.fixture(scope="session")
