@@ -138,10 +138,12 @@ def _sound(vector: bytes, dim: int, normalized: bool) -> bool:
     """A cached vector of the right size, finite, and of unit length when the model normalises (else: embed again)."""
     import numpy as np
 
+    from .embed import are_unit_vectors
+
     if len(vector) != dim * 4:
         return False
-    norm = float(np.linalg.norm(np.frombuffer(vector, dtype=np.float32)))
-    return np.isfinite(norm) and (not normalized or abs(norm - 1.0) <= 1e-3)
+    values = np.frombuffer(vector, dtype=np.float32)
+    return are_unit_vectors(values[None, :]) if normalized else bool(np.all(np.isfinite(values)))
 
 
 def embed_passages_cached(spec: "EmbedderSpec", get_embedder: Callable[[], "Embedder"], texts: Sequence[str],

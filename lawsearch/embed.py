@@ -230,6 +230,17 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self.spec.query_prefix)
 
 
+UNIT_NORM_TOLERANCE = 1e-3  # a stored vector of a normalising model whose norm is further from 1 was changed on disk
+
+
+def are_unit_vectors(vectors: "np.ndarray") -> bool:
+    """Whether every row of the 2-D array ``vectors`` is finite and of unit length (within UNIT_NORM_TOLERANCE)."""
+    import numpy as np
+
+    norms = np.linalg.norm(vectors, axis=1)
+    return bool(np.all(np.isfinite(norms)) and np.all(np.abs(norms - 1.0) <= UNIT_NORM_TOLERANCE))
+
+
 def _normalised(vectors: "np.ndarray") -> "np.ndarray":
     import numpy as np
 

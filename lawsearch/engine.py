@@ -12,7 +12,7 @@ from typing import Any
 
 from .analysis import ANALYZER_ID, normalise
 from .dense import DenseIndex
-from .embed import Embedder, EmbedderSpec, load_recorded
+from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
 from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
@@ -31,7 +31,6 @@ DEFAULT_FUSION = "convex"
 DEFAULT_DENSE_WEIGHT = 0.4
 CANDIDATES = 50
 _OPEN_ATTEMPTS = 3
-_NORM_TOLERANCE = 1e-3  # stored vectors are L2-normalised: a norm off by more is damage
 
 
 def check_options(mode: str | None = None, fusion: str | None = None) -> None:
@@ -81,8 +80,7 @@ class LawSearch:
             if vectors.shape != (len(records), dim) or vectors.dtype != np.float32:
                 raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
                                                 f"for {len(records)} chunks of dimension {dim}")
-            norms = np.linalg.norm(vectors, axis=1) if len(vectors) else np.ones(0, dtype=np.float32)
-            if not np.all(np.isfinite(norms)) or np.any(np.abs(norms - 1.0) > _NORM_TOLERANCE):
+            if not are_unit_vectors(vectors):
                 raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
             for record in records:
                 chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}

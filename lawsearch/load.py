@@ -189,33 +189,45 @@ def _kind_of(mode: int) -> str | None:
     return "not a regular file"
 
 
+def _refuse_unless_report_sized(path: str | Path, info: os.stat_result, max_bytes: int) -> None:
+    """A ReportFileError unless ``info`` is that of a regular file of at most ``max_bytes``."""
+    kind = _kind_of(info.st_mode)
+    if kind is not None:
+        raise ReportFileError(path, f"is {kind}, not a report file")
+    if info.st_size > max_bytes:
+        raise ReportFileError(path, _too_large(max_bytes, info.st_size))
+
+
+def _too_large(max_bytes: int, size: int | None = None) -> str:
+    return f"{_megabytes(size) + ' ' if size is not None else ''}is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)"
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file (or a link whose target is gone)"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
 def read_file_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``. FIFOs, devices and sockets are refused without being
     read (opened non-blocking, checked with fstat), so no special file can hang or flood the reader."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ReportFileError(path, "no such file (or a link whose target is gone)") from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ReportFileError(path, "symbolic link loop") from None
-        raise ReportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise ReportFileError(path, _os_reason(exc)) from None
     try:
-        info = os.fstat(fd)
-        kind = _kind_of(info.st_mode)
-        if kind is not None:
-            raise ReportFileError(path, f"is {kind}, not a report file")
-        if info.st_size > max_bytes:
-            raise ReportFileError(path, f"{_megabytes(info.st_size)} is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+        _refuse_unless_report_sized(path, os.fstat(fd), max_bytes)
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise ReportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise ReportFileError(path, _os_reason(exc)) from None
     finally:
         os.close(fd)
     if len(data) > max_bytes:  # it grew while being read
-        raise ReportFileError(path, f"is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+        raise ReportFileError(path, _too_large(max_bytes))
     return data
 
 
@@ -245,27 +257,27 @@ def scan_report_folder(folder: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYT
     while pending:
         directory = pending.pop()
         try:
-            info = directory.stat()
+            folder_info = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             scan.skipped.append((str(directory), _os_reason(exc)))
             continue
-        if (info.st_dev, info.st_ino) in seen_dirs:
+        if (folder_info.st_dev, folder_info.st_ino) in seen_dirs:
             continue
-        seen_dirs.add((info.st_dev, info.st_ino))
+        seen_dirs.add((folder_info.st_dev, folder_info.st_ino))
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
             try:
-                mode = os.stat(path).st_mode  # follows links
+                info = os.stat(path)  # follows links
             except FileNotFoundError:
                 continue  # a dangling link: the report is gone
             except OSError as exc:
                 if path.suffix.lower() in SUPPORTED_SUFFIXES or entry.is_symlink():
                     scan.skipped.append((str(path), _os_reason(exc)))
                 continue
-            if stat.S_ISDIR(mode):
+            if stat.S_ISDIR(info.st_mode):
                 pending.append(path)
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -273,21 +285,10 @@ def scan_report_folder(folder: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYT
                 continue
             try:
                 check_file_name(path)
-                kind = _kind_of(mode)
-                if kind is not None:
-                    raise ReportFileError(path, f"is {kind}, not a report file")
-                size = os.stat(path).st_size
-                if size > max_bytes:
-                    raise ReportFileError(path, f"{_megabytes(size)} is over the {_megabytes(max_bytes)} limit for one report (--max-file-mb)")
+                _refuse_unless_report_sized(path, info, max_bytes)
             except ReportFileError as exc:
                 scan.skipped.append((exc.path, exc.reason))
                 continue
             scan.files.append(path)
     scan.files.sort()
     return scan
-
-
-def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
-    return f"cannot be read ({exc.strerror or exc})"

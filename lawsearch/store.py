@@ -261,31 +261,42 @@ class IndexFolder:
                                    "recorded report files and reuses the embedding cache)")
         return manifest
 
-    def verify(self, generation: Path, manifest: Manifest) -> list[str]:
-        """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when sound)."""
-        owners = {f"{REPORTS_DIR}/{path.name}": f"{kind} of report {rid}" for rid in manifest.reports
-                  for path, kind in zip(report_paths(generation, rid), ("chunks", "vectors"), strict=True)}
-        problems = []
-
-        def problem(relative: str, what: str) -> None:
-            owner = f" ({owners[relative]})" if relative in owners else ""
-            problems.append(f"{generation.name}/{relative}{owner} {what}")
-
+    @staticmethod
+    def damaged_files(generation: Path, manifest: Manifest) -> dict[str, str]:
+        """Every file of ``generation`` against the checksums of its manifest: path inside the generation → what is
+        wrong with it (empty when sound)."""
+        damage = {}
         for relative, expected in sorted(manifest.files.items()):
             try:
                 actual = file_sha256(generation / relative)
             except FileNotFoundError:
-                problem(relative, "is missing")
+                damage[relative] = "is missing"
                 continue
             except OSError as exc:
-                problem(relative, f"cannot be read ({exc.strerror or exc})")
+                damage[relative] = f"cannot be read ({exc.strerror or exc})"
                 continue
             if actual != expected:
-                problem(relative, "does not match its checksum")
+                damage[relative] = "does not match its checksum"
         for relative in generation_files(generation):
             if relative not in manifest.files:
-                problem(relative, "is not listed in the manifest")
-        return problems
+                damage[relative] = "is not listed in the manifest"
+        return damage
+
+    @staticmethod
+    def report_file_owners(generation: Path, manifest: Manifest) -> dict[str, tuple[str, str]]:
+        """Path inside the generation → (report id, "chunks" or "vectors") for every report file."""
+        return {path.relative_to(generation).as_posix(): (report_id, kind) for report_id in manifest.reports
+                for path, kind in zip(report_paths(generation, report_id), ("chunks", "vectors"), strict=True)}
+
+    def describe_damage(self, generation: Path, manifest: Manifest, damage: dict[str, str]) -> list[str]:
+        """One line a damaged file, naming the report a report file belongs to."""
+        owners = self.report_file_owners(generation, manifest)
+        return [f"{generation.name}/{relative}" + (f" ({owners[relative][1]} of report {owners[relative][0]})" if relative in owners else "")
+                + f" {what}" for relative, what in damage.items()]
+
+    def verify(self, generation: Path, manifest: Manifest) -> list[str]:
+        """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when sound)."""
+        return self.describe_damage(generation, manifest, self.damaged_files(generation, manifest))
 
     def verified_manifest(self, generation: Path) -> Manifest:
         """The manifest of a generation whose files all match it; a damage error naming them otherwise.

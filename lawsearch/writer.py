@@ -26,7 +26,7 @@ from .errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportF
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .load import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
 from .pipeline import ParsedReport, parse_report
-from .store import (FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files, report_paths,
+from .store import (FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files,
                     write_report_files)
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
@@ -288,7 +288,8 @@ class IndexWriter:
                 raise IndexFolderError(f"{self.folder.root}: no generation has a readable manifest; nothing can be repaired "
                                        "(rebuild with `lawsearch index DIR --rebuild`)")
             current_format = manifest.format_version == FORMAT_VERSION and manifest.analyzer == ANALYZER_ID
-            problems = self.folder.verify(target, manifest) if current_format else \
+            damage = self.folder.damaged_files(target, manifest) if current_format else {}
+            problems = self.folder.describe_damage(target, manifest, damage) if current_format else \
                 [f"{target.name} has an older format ({manifest.format_version}, analyzer {manifest.analyzer})"]
             summary.problems += problems
             if not problems:
@@ -300,7 +301,9 @@ class IndexWriter:
                     self.folder.point_to(target)
                     summary.action = "repointed"
                 return summary
-            damaged_ids = self._damaged_reports(target, manifest, problems) if current_format else set(manifest.reports)
+            # Damage outside the report files (the lexical index) needs no re-read: the lexical index is rebuilt anyway.
+            owners = self.folder.report_file_owners(target, manifest)
+            damaged_ids = {owners[relative][0] for relative in damage if relative in owners} if current_format else set(manifest.reports)
             staged: list[StagedReport] = []
             for report_id, entry in sorted(manifest.reports.items()):
                 if report_id in damaged_ids:
@@ -459,21 +462,6 @@ class IndexWriter:
             staged.append(StagedReport.from_parsed(parsed))
             summary.reread.append(report_id)
         return staged
-
-    @staticmethod
-    def _damaged_reports(generation: Path, manifest: Manifest, problems: list[str]) -> set[str]:
-        """The reports whose chunk or vector file is named in ``problems`` (damage elsewhere, in the lexical index,
-        needs no report re-read: repair rebuilds the lexical index from the chunk files)."""
-        by_file = {}
-        for report_id in manifest.reports:
-            for path in report_paths(generation, report_id):
-                by_file[f"{generation.name}/{path.relative_to(generation).as_posix()}"] = report_id
-        found = set()
-        for problem in problems:
-            named = problem.split(" ", 1)[0]
-            if named in by_file:
-                found.add(by_file[named])
-        return found
 
     @staticmethod
     def _update_lexical(generation: Path, fresh: bool, remove: list[str], staged: list[StagedReport]) -> None:
