@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from . import __version__
-from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
-from .load import DEFAULT_MAX_FILE_BYTES
+from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .read.files import DEFAULT_MAX_FILE_BYTES
 from .errors import LawsearchError, QueryError
 from .query import MAX_QUERY_CHARS
 from .terminal import dumps_json, printable
@@ -69,7 +69,7 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
       lawsearch chunks report.html --json | jq '.chunks[].heading_path'
       lawsearch chunks report.txt --max-chars 300
     """
-    from .pipeline import parse_report
+    from .read import parse_report
 
     parsed = parse_report(file, max_chars=max_chars, min_chars=min_chars)
     if as_json:

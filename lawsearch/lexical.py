@@ -57,7 +57,7 @@ def region_keys(region: str | None, parent: str | None) -> str:
     >>> region_keys("南昌县", None)
     '南昌 南昌县 南昌市 江西 江西省'
     """
-    from .gazetteer import default_gazetteer, short_name
+    from .read.gazetteer import default_gazetteer, short_name
 
     gazetteer = default_gazetteer()
     names = {place for place in (region, parent) if place}

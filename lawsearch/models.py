@@ -17,6 +17,8 @@ class Report:
     sha256: str
     encoding: str
     text: str
+    # Lines the document itself marks as headings (DOCX heading styles, HTML <h1>…<h6>): text → level, 1 outermost.
+    styled_headings: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .analysis import ANALYZER_ID
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
-from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
 from .errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
-from .load import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
-from .pipeline import ParsedReport, parse_report
+from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
+from .read import ParsedReport, parse_report
 from .store import (FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files,
                     write_report_files)
 

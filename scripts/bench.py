@@ -43,7 +43,7 @@ from lawsearch.cache import CACHE_FILE  # noqa: E402
 from lawsearch.embed import make_embedder  # noqa: E402
 from lawsearch.engine import MODES, LawSearch  # noqa: E402
 from lawsearch.lexical import LexicalDoc, LexicalIndex  # noqa: E402
-from lawsearch.pipeline import parse_report  # noqa: E402
+from lawsearch.read import parse_report  # noqa: E402
 from lawsearch.writer import IndexWriter  # noqa: E402
 
 LAWSEARCH = str(Path(sys.executable).parent / "lawsearch")

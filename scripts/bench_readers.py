@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from lawsearch.chunk import chunk_text
-from lawsearch.clean import clean_text, page_fields
-from lawsearch.gazetteer import default_gazetteer
-from lawsearch.load import html_to_text
-from lawsearch.meta import extract_meta
+from lawsearch.read.chunks import chunk_text
+from lawsearch.read.chrome import clean_text, page_fields
+from lawsearch.read.gazetteer import default_gazetteer
+from lawsearch.read.files import html_to_text
+from lawsearch.read.meta import extract_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)

@@ -6,7 +6,7 @@ from typing import Callable
 
 import pytest
 
-from lawsearch.pipeline import ParsedReport, parse_report
+from lawsearch.read import ParsedReport, parse_report
 from lawsearch.store import MANIFEST, IndexFolder, Manifest, write_json_atomic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from lawsearch.chunk import chunk_text
-from lawsearch.headings import parse_heading
-from lawsearch.pipeline import ParsedReport
+from lawsearch.read.chunks import chunk_text
+from lawsearch.read.headings import parse_heading
+from lawsearch.read import ParsedReport
 
 from .conftest import SEED_FILES
 

@@ -1,4 +1,4 @@
-from lawsearch.clean import clean_text, page_fields
+from lawsearch.read.chrome import clean_text, page_fields
 
 from .conftest import SEEDS
 

@@ -1,6 +1,6 @@
 import pytest
 
-from lawsearch.headings import is_unnumbered_heading, parse_heading, signature_size
+from lawsearch.read.headings import is_unnumbered_heading, parse_heading, signature_size
 
 
 @pytest.mark.parametrize(

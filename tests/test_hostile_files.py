@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch, verify_index
 from lawsearch.errors import ReportFileError
-from lawsearch.load import read_report, scan_report_folder
-from lawsearch.pipeline import parse_report
+from lawsearch.read.files import read_report, scan_report_folder
+from lawsearch.read import parse_report
 
 from .conftest import SEED_FILES
 

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawsearch.chunk import chunk_text
-from lawsearch.clean import clean_text, page_fields, remove_invisible_characters
+from lawsearch.read.chunks import chunk_text
+from lawsearch.read.chrome import clean_text, page_fields, remove_invisible_characters
 from lawsearch.errors import LawsearchError, ReportFileError
-from lawsearch.headings import is_unnumbered_heading, numbered_rank, parse_heading, signature_size
-from lawsearch.htmlnesting import limit_nesting
-from lawsearch.load import decode_report_bytes, html_to_text, read_report
-from lawsearch.meta import extract_meta
+from lawsearch.read.headings import is_unnumbered_heading, numbered_rank, parse_heading, signature_size
+from lawsearch.read.htmlnesting import limit_nesting
+from lawsearch.read.files import decode_report_bytes, html_to_text, read_report
+from lawsearch.read.meta import extract_meta
 
 # No example database (nothing written into the checkout), no per-example deadline (timing is tested apart).
 HOSTILE = settings(max_examples=120, deadline=None, database=None,

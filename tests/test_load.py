@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lawsearch.errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
-from lawsearch.load import read_report, scan_report_folder
+from lawsearch.read.files import read_report, scan_report_folder
 
 from .conftest import SEED_FILES, SEEDS
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from lawsearch.meta import extract_meta, find_year
-from lawsearch.pipeline import ParsedReport
+from lawsearch.read.meta import extract_meta, find_year
+from lawsearch.read import ParsedReport
 
 # The metadata table of the foundation issue: region, parent, year, published.
 EXPECTED = {

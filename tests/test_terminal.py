@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from lawsearch.cli import _render_hits, _report_update, main
 from lawsearch.engine import LawSearch
 from lawsearch.models import Hit
-from lawsearch.pipeline import parse_report
+from lawsearch.read import parse_report
 from lawsearch.terminal import SAFE_RANGES, dumps_json, printable
 from lawsearch.writer import UpdateSummary
 

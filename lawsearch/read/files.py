@@ -17,8 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
-from .models import Report
+from ..errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
+from ..models import Report
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".htm", ".html")
@@ -122,11 +122,11 @@ def _in_gb2312(ch: str) -> bool:
 
 
 def html_to_text(html: str, path: str | Path = "<html>") -> str:
-    """The visible text of a page body, one block element per line (see :mod:`lawsearch.htmltext`).
+    """The visible text of a page body, one block element per line (see :mod:`lawsearch.read.html`).
 
     Raises a ReportFileError naming ``path`` when the HTML parser cannot read the page.
     """
-    from .htmltext import UnreadableHTML, page_text  # imported here: only HTML reports need the parser
+    from .html import UnreadableHTML, page_text  # imported here: only HTML reports need the parser
 
     try:
         return page_text(html)

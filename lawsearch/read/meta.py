@@ -18,7 +18,7 @@ from datetime import date
 
 from .gazetteer import Gazetteer, Place, default_gazetteer
 from .headings import is_date_line, is_numbered_heading, signature_size
-from .models import ReportMeta
+from ..models import ReportMeta
 
 # Names of a human-resources and social-security bureau (and provincial department), full form first.
 _HRSS_BUREAU = ("人力资源和社会保障局", "人力资源与社会保障局", "人力资源社会保障局", "人力社保局", "人社局")

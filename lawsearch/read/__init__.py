@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chunk import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_text
-from .clean import clean_text, page_fields
-from .errors import EmptyReportError
-from .load import DEFAULT_MAX_FILE_BYTES, read_report
+from .chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_text
+from .chrome import clean_text, page_fields
+from ..errors import EmptyReportError
+from .files import DEFAULT_MAX_FILE_BYTES, read_report
 from .meta import extract_meta
-from .models import Chunk, Report, ReportMeta
+from ..models import Chunk, Report, ReportMeta
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Splitting a cleaned report into chunks that keep their heading path.
 
-Each non-empty line is a paragraph. Headings (see :mod:`lawsearch.headings`) open and close
+Each non-empty line is a paragraph. Headings (see :mod:`lawsearch.read.headings`) open and close
 sections on a stack; every paragraph is filed under the headings open above it. Paragraphs longer
 than ``max_chars`` split at sentence ends; paragraphs shorter than ``min_chars`` merge with a
 neighbour under the same heading. A chunk's text is an exact slice of the cleaned text, and the
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .headings import TITLE_RANK, Heading, is_unnumbered_heading, parse_heading, signature_size
-from .models import Chunk
+from ..models import Chunk
 
 DEFAULT_MAX_CHARS = 500
 DEFAULT_MIN_CHARS = 80
