@@ -29,9 +29,13 @@ class ReportMeta:
     title: str
     region: str | None = None
     region_parent: str | None = None
+    level: str | None = None  # national, province (直辖市 included), city or county
     agency: str | None = None
+    kind: str | None = None  # one of lawsearch.read.kinds.KINDS
     year: int | None = None
     published: date | None = None
+    # Front and back matter: subtitle, venue, delivered, speaker, speaker_office, signed_by, signed, doc_number, index_number.
+    front: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def region_label(self) -> str | None:
@@ -46,9 +50,12 @@ class ReportMeta:
             "title": self.title,
             "region": self.region,
             "region_parent": self.region_parent,
+            "level": self.level,
             "agency": self.agency,
+            "kind": self.kind,
             "year": self.year,
             "published": self.published.isoformat() if self.published else None,
+            **{name: value for name, value in self.front.items() if value is not None},
         }
 
 

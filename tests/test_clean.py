@@ -1,4 +1,6 @@
-from lawsearch.read.chrome import clean_text, page_fields
+from datetime import date
+
+from lawsearch.read.page import clean_text, page_fields, read_page
 
 from .conftest import SEEDS
 
@@ -18,32 +20,37 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def _check_seed(name: str, chrome: list[str]) -> None:
+def _check_seed(name: str, chrome: list[str], front: list[str]) -> None:
     raw = (SEEDS / name).read_text(encoding="utf-8")
-    cleaned = _lines(clean_text(raw))
+    page = read_page(raw)
+    cleaned = _lines(page.text)
     raw_lines = _lines(raw)
-    for line in chrome:
+    for line in chrome + front:
         assert line in raw_lines, f"test expects {line!r} in the seed"
         assert line not in cleaned
-    assert cleaned == [line for line in raw_lines if line not in chrome], "report content was changed or dropped"
+    assert cleaned == [line for line in raw_lines if line not in chrome + front], "report content was changed or dropped"
+    assert {d.text for d in page.dropped} == set(chrome + front)
 
 
-def test_seed_001_footer_removed_content_and_signature_kept() -> None:
-    _check_seed("001_a27f8d567ac8393e.txt", CHROME_001)
-    cleaned = clean_text((SEEDS / "001_a27f8d567ac8393e.txt").read_text(encoding="utf-8"))
-    assert cleaned.endswith("武汉市人力资源和社会保障局\n2023年3月9日")
+def test_seed_001_footer_removed_and_signature_read_as_back_matter() -> None:
+    _check_seed("001_a27f8d567ac8393e.txt", CHROME_001, ["武汉市人力资源和社会保障局", "2023年3月9日"])
+    front = read_page((SEEDS / "001_a27f8d567ac8393e.txt").read_text(encoding="utf-8")).front
+    assert (front.signed_by, front.signed) == ("武汉市人力资源和社会保障局", date(2023, 3, 9))
 
 
-def test_seed_002_breadcrumbs_header_and_buttons_removed_title_kept() -> None:
-    _check_seed("002_e3a39e3814c16024.txt", CHROME_002)
-    cleaned = clean_text((SEEDS / "002_e3a39e3814c16024.txt").read_text(encoding="utf-8"))
-    assert cleaned.startswith("上虞区人社局2020年度法治政府建设情况报告")
+def test_seed_002_breadcrumbs_header_and_buttons_removed_title_read_as_front_matter() -> None:
+    _check_seed("002_e3a39e3814c16024.txt", CHROME_002, ["上虞区人社局2020年度法治政府建设情况报告"])
+    page = read_page((SEEDS / "002_e3a39e3814c16024.txt").read_text(encoding="utf-8"))
+    assert page.front.title == "上虞区人社局2020年度法治政府建设情况报告"
+    assert {d.rule for d in page.dropped} == {"breadcrumb", "page field", "title", "footer", "buttons"}
 
 
-def test_clean_seeds_without_chrome_are_unchanged_but_for_blank_lines() -> None:
-    for name in ("000_e216814a7c54799f.txt", "003_31027cef6ae4fb1c.txt", "004_f44f9f962692f528.txt"):
+def test_clean_seeds_without_chrome_are_unchanged_but_for_blank_lines_and_signature() -> None:
+    for name in ("000_e216814a7c54799f.txt", "003_31027cef6ae4fb1c.txt"):
         raw = (SEEDS / name).read_text(encoding="utf-8")
         assert _lines(clean_text(raw)) == _lines(raw)
+    raw = (SEEDS / "004_f44f9f962692f528.txt").read_text(encoding="utf-8")
+    assert _lines(clean_text(raw)) == _lines(raw)[:-2]
 
 
 def test_header_values_are_kept_as_fields() -> None:

@@ -2,16 +2,17 @@ from datetime import date
 
 import pytest
 
+from lawsearch.read.front import FrontMatter
 from lawsearch.read.meta import extract_meta, find_year
 from lawsearch.read import ParsedReport
 
 # The metadata table of the foundation issue: region, parent, year, published.
 EXPECTED = {
     "000_e216814a7c54799f": ("滨江区", "杭州市", 2022, None),
-    "001_a27f8d567ac8393e": ("武汉市", None, 2022, date(2023, 3, 9)),
+    "001_a27f8d567ac8393e": ("武汉市", "湖北省", 2022, date(2023, 3, 9)),
     "002_e3a39e3814c16024": ("上虞区", "绍兴市", 2020, date(2021, 2, 22)),
     "003_31027cef6ae4fb1c": ("罗湖区", "深圳市", 2022, None),
-    "004_f44f9f962692f528": ("南昌县", None, 2023, date(2023, 11, 21)),
+    "004_f44f9f962692f528": ("南昌县", "南昌市", 2023, date(2023, 11, 21)),
 }
 
 
@@ -46,14 +47,15 @@ def test_distractor_places_do_not_win() -> None:
     )
     meta = extract_meta("r", text)
     assert meta.region == "上虞区"
-    assert meta.region_parent is None  # the text never names 绍兴
+    assert meta.region_parent == "绍兴市"  # one place has that name: its city is a fact of the gazetteer
     assert meta.published == date(2023, 1, 5)
 
 
 def test_unknown_fields_stay_empty() -> None:
     meta = extract_meta("r", "一、工作情况\n全年开展执法检查。\n二、存在问题\n力量不足。")
-    assert (meta.region, meta.region_parent, meta.agency, meta.year, meta.published) == (None, None, None, None, None)
-    assert meta.title == "法治政府建设年度报告"
+    assert (meta.region, meta.region_parent, meta.level, meta.agency, meta.year, meta.published) == (None,) * 6
+    assert meta.kind == "其他"
+    assert meta.title == "r"  # nothing to compose a title from: the report id, never an invented kind
 
 
 def test_year_reported_on_is_not_the_plan_or_publish_year() -> None:
@@ -63,7 +65,7 @@ def test_year_reported_on_is_not_the_plan_or_publish_year() -> None:
 
 
 def test_publish_date_prefers_the_page_field() -> None:
-    meta = extract_meta("r", "正文。\n某县人社局\n2021年2月1日", {"公开日期": "2021-02-22 10:51"})
+    meta = extract_meta("r", "正文。\n某县人社局\n2021年2月1日", FrontMatter(fields={"公开日期": "2021-02-22 10:51"}))
     assert meta.published == date(2021, 2, 22)
 
 

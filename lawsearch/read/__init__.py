@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_text
-from .chrome import clean_text, page_fields
 from ..errors import EmptyReportError
 from .files import DEFAULT_MAX_FILE_BYTES, read_report
+from .boilerplate import Boilerplate
 from .meta import extract_meta
+from .page import DroppedLine, Page, read_page
 from ..models import Chunk, Report, ReportMeta
 
 
@@ -24,6 +25,7 @@ class ParsedReport:
     cleaned_text: str
     meta: ReportMeta
     chunks: tuple[Chunk, ...]
+    dropped: tuple[DroppedLine, ...] = ()
 
     def to_dict(self) -> dict:
         """The shape ``lawsearch chunks --json`` prints."""
@@ -34,12 +36,18 @@ class ParsedReport:
 
 
 def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
-                 max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedReport:
+                 max_bytes: int = DEFAULT_MAX_FILE_BYTES, boilerplate: Boilerplate | None = None) -> ParsedReport:
     """Read one report file and split it; raises a ReportFileError naming the file on bad input."""
-    report = read_report(path, max_bytes=max_bytes)
-    cleaned = clean_text(report.text)
-    if not cleaned.strip():
-        raise EmptyReportError(path, "nothing but page chrome (no report text)")
-    meta = extract_meta(report.id, cleaned, page_fields(report.text))
-    chunks = tuple(chunk_text(report.id, cleaned, max_chars=max_chars, min_chars=min_chars))
-    return ParsedReport(report=report, cleaned_text=cleaned, meta=meta, chunks=chunks)
+    return parse(read_report(path, max_bytes=max_bytes), boilerplate, max_chars=max_chars, min_chars=min_chars)
+
+
+def parse(report: Report, boilerplate: Boilerplate | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+          min_chars: int = DEFAULT_MIN_CHARS) -> ParsedReport:
+    """Split a report already read; ``boilerplate`` holds the corpus's recurring lines (dropped as chrome)."""
+    page = read_page(report.text, boilerplate)
+    if not page.text.strip():
+        raise EmptyReportError(report.source, "nothing but page chrome (no report text)")
+    meta = extract_meta(report.id, page.text, page.front)
+    chunks = tuple(chunk_text(report.id, page.text, max_chars=max_chars, min_chars=min_chars,
+                              styled_headings=dict(report.styled_headings)))
+    return ParsedReport(report=report, cleaned_text=page.text, meta=meta, chunks=chunks, dropped=tuple(page.dropped))

@@ -1,11 +1,10 @@
-"""Removing the page chrome that government portals wrap around a report.
+"""What one line of page chrome looks like: the line rules the page stage (:mod:`.page`) applies.
 
-Every filter is a pure ``str -> str`` function that drops whole lines only when the line is chrome;
-report content is never touched. Header fields (索引号, 公开日期, 发布单位 …) are dropped from the
-text but their values can be read first with :func:`page_fields`.
+Each predicate judges a single line; where a line stands (before, inside or after the body) is the page
+stage's business.
 
->>> clean_text("当前位置：首页 > 工作动态\\n正文。\\n【打印本页】【关闭本页】")
-'正文。'
+>>> is_button_row("【打印本页】【关闭本页】"), is_footer_line("版权所有：某某市人民政府"), starts_breadcrumb("当前位置：首页 > 工作动态")
+(True, True, True)
 """
 
 from __future__ import annotations
@@ -18,15 +17,14 @@ HEADER_LABELS = (
     "发布日期", "发文日期", "成文日期", "生成日期", "生效日期", "发布时间", "发布单位", "发布机构",
     "发文机关", "发文单位", "所属机构", "主题分类", "体裁分类", "组配分类", "服务对象分类", "主题词",
     "信息来源", "来源", "作者", "浏览次数", "阅读次数", "点击数", "点击量", "访问量", "浏览量", "字号", "有效性",
+    "时间", "发表时间", "更新时间", "阅读量", "编辑", "责任编辑", "审核", "稿源",
 )
 _LABEL = "|".join(sorted(map(re.escape, HEADER_LABELS), key=len, reverse=True))
 # A label is followed by a colon, or, in pages that lay the header out as a table, by a wide gap.
 _FIELD = re.compile(rf"({_LABEL})(?:\s*[:：]\s*|\s{{2,}}|\t\s*)")
 _HEADER_LINE = re.compile(rf"^\s*(?:{_LABEL})(?:\s*[:：]|\s{{2,}}|\t)")
-# Header fields only stand above the report body: the zone ends at the first real paragraph,
-# a line that is long or ends a sentence.
-_HEADER_ZONE_END_CHARS = 100
-_SENTENCE_END = re.compile(r"[。！？!?]\s*$")
+# A label standing alone, its value on the next line: ``发表时间：`` / ``2026-02-09 09:45:30``.
+_LONE_LABEL = re.compile(rf"^\s*({_LABEL})\s*[:：]?\s*$")
 _MAX_CHROME_LINE_CHARS = 200
 
 _CRUMB_SEPARATOR = r"(?:>>|>|»|›|＞|→)"
@@ -64,7 +62,7 @@ _BUTTON_WORDS = re.compile(
 )
 
 
-def _is_button_row(line: str) -> bool:
+def is_button_row(line: str) -> bool:
     """A row of UI buttons such as ``【打印本页】 【关闭本页】`` or ``【字体：大 中 小】``."""
     stripped = line.strip()
     if not stripped or len(line) > _MAX_CHROME_LINE_CHARS:
@@ -76,99 +74,49 @@ def _is_button_row(line: str) -> bool:
     return _BUTTON_WORDS.fullmatch(inner) is not None and (not rest or _BUTTON_WORDS.fullmatch(rest) is not None)
 
 
-def _drop_lines(text: str, is_chrome: Callable[[str], bool]) -> str:
-    return "\n".join(line for line in text.split("\n") if not is_chrome(line))
-
-
-def remove_breadcrumbs(text: str) -> str:
-    """Drop ``当前位置: 首页 > …`` lines and the ``>>`` lines that continue them."""
-    out: list[str] = []
-    in_crumb = False
-    for line in text.split("\n"):
-        if len(line) <= _MAX_CHROME_LINE_CHARS and (_BREADCRUMB_START.match(line) or (in_crumb and _BREADCRUMB_CONTINUATION.match(line))):
-            in_crumb = True
-            continue
-        in_crumb = False
-        out.append(line)
-    return "\n".join(out)
-
-
-def _ends_header_zone(line: str) -> bool:
-    return len(line.strip()) > _HEADER_ZONE_END_CHARS or bool(_SENTENCE_END.search(line))
-
-
-def remove_header_fields(text: str) -> str:
-    """Drop ``索引号: … 公开日期: …`` lines above the report body."""
-    out: list[str] = []
-    in_header_zone = True
-    for line in text.split("\n"):
-        if in_header_zone and len(line) <= _MAX_CHROME_LINE_CHARS and _HEADER_LINE.match(line):
-            continue
-        if _ends_header_zone(line):
-            in_header_zone = False
-        out.append(line)
-    return "\n".join(out)
-
-
-def _is_footer_line(line: str) -> bool:
+def is_footer_line(line: str) -> bool:
+    """Copyright, ICP, 公网安备, 网站标识码, 分享到, 扫一扫 and similar footer lines, and navigation rows."""
     return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_FOOTER_START.match(line) or _NAV_ROW.fullmatch(line))
 
 
-def remove_footer_lines(text: str) -> str:
-    """Drop copyright, ICP, 公网安备, 网站标识码, 分享到, 扫一扫 and similar footer lines."""
-    return _drop_lines(text, _is_footer_line)
+def starts_breadcrumb(line: str) -> bool:
+    """``当前位置：…`` or ``首页 > …``."""
+    return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_BREADCRUMB_START.match(line))
 
 
-def remove_button_rows(text: str) -> str:
-    """Drop rows of page buttons: 【打印本页】【关闭本页】, 【字体：大 中 小】…"""
-    return _drop_lines(text, _is_button_row)
+def continues_breadcrumb(line: str) -> bool:
+    """``>> 栏目 >> 正文``: a line that starts with a crumb separator."""
+    return len(line) <= _MAX_CHROME_LINE_CHARS and bool(_BREADCRUMB_CONTINUATION.match(line))
 
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+def is_crumb_separator(line: str) -> bool:
+    """A line that is nothing but a crumb separator (``>``), as pages that lay crumbs out one per line have."""
+    return bool(re.fullmatch(rf"\s*{_CRUMB_SEPARATOR}\s*", line))
 
 
-def remove_invisible_characters(text: str) -> str:
-    """Drop zero-width spaces, joiners, stray byte-order marks and soft hyphens that scraped pages carry."""
-    return _INVISIBLE.sub("", text)
+def is_home_link(line: str) -> bool:
+    return line.strip() in ("首页", "网站首页", "主页")
 
 
-def tidy_blank_lines(text: str) -> str:
-    """Strip trailing spaces, collapse runs of blank lines, trim the ends."""
-    lines = [line.rstrip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+def lone_label(line: str) -> str | None:
+    """The label of a page-field line whose value is on the next line (``发表时间：``), else None."""
+    if len(line) > 20:
+        return None
+    m = _LONE_LABEL.match(line)
+    return m.group(1) if m else None
 
 
-FILTERS: tuple[Callable[[str], str], ...] = (
-    remove_invisible_characters,
-    remove_breadcrumbs,
-    remove_header_fields,
-    remove_footer_lines,
-    remove_button_rows,
-    tidy_blank_lines,
-)
+def header_fields(line: str) -> list[tuple[str, str]]:
+    """``[(label, value)]`` of a page-field line such as ``索引号: 0025/2021-65504 公开方式: 主动公开``; [] otherwise.
 
-
-def clean_text(text: str) -> str:
-    """Apply every chrome filter in turn."""
-    for apply in FILTERS:
-        text = apply(text)
-    return text
-
-
-def page_fields(text: str) -> dict[str, str]:
-    """Values of the header fields above the report body, e.g. ``{"公开日期": "2021-02-22 10:51"}``.
-
-    >>> page_fields("文号: 公开日期: 2021-02-22 10:51\\n正文")
-    {'文号': '', '公开日期': '2021-02-22 10:51'}
+    >>> header_fields("文号: 公开日期: 2021-02-22 10:51")
+    [('文号', ''), ('公开日期', '2021-02-22 10:51')]
     """
-    fields: dict[str, str] = {}
-    for line in text.split("\n"):
-        if not _HEADER_LINE.match(line):
-            if _ends_header_zone(line):
-                break
-            continue
-        matches = list(_FIELD.finditer(line))
-        for i, match in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-            fields.setdefault(match.group(1), line[match.end():end].strip())
+    if len(line) > _MAX_CHROME_LINE_CHARS or not _HEADER_LINE.match(line):
+        return []
+    matches = list(_FIELD.finditer(line))
+    fields = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        fields.append((match.group(1), line[match.end():end].strip()))
     return fields

@@ -58,8 +58,10 @@ def _lines_with_offsets(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _paragraphs(text: str) -> list[_Span]:
-    """Body paragraphs with their heading paths; a heading with nothing under it becomes its own paragraph."""
+def _paragraphs(text: str, styled_headings: dict[str, int] | None = None) -> list[_Span]:
+    """Body paragraphs with their heading paths; a heading with nothing under it becomes its own paragraph.
+    ``styled_headings`` are lines the document styles as headings (text → level, 1 outermost)."""
+    styled_headings = styled_headings or {}
     lines = _lines_with_offsets(text)
     body_end = len(lines) - signature_size([text[s:e] for s, e in lines])
     stack: list[_Section] = []
@@ -87,6 +89,8 @@ def _paragraphs(text: str) -> list[_Span]:
             spans.append(_Span((), start, end))
             continue
         heading = parsed[index]
+        if heading is None and line in styled_headings:
+            heading = Heading(rank=styled_headings[line], text=line, inline=False)
         if heading is None and candidate[index] and _stands_alone(candidate, index, body_end, seen_numbered):
             numbered = [s.heading.rank for s in stack if s.heading.rank == int(s.heading.rank) and s.heading.rank != TITLE_RANK]
             rank = numbered[-1] + 0.5 if seen_numbered and numbered else TITLE_RANK
@@ -165,11 +169,12 @@ def _strip(text: str, span: _Span) -> _Span:
     return _Span(span.path, span.start + lead, span.start + len(piece.rstrip()))
 
 
-def chunk_text(report_id: str, text: str, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS) -> list[Chunk]:
-    """Chunks of one cleaned report text, in reading order."""
+def chunk_text(report_id: str, text: str, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
+               styled_headings: dict[str, int] | None = None) -> list[Chunk]:
+    """Chunks of one cleaned report text, in reading order (``styled_headings``: see :func:`_paragraphs`)."""
     if max_chars < 20:
         raise ValueError(f"max_chars must be at least 20, got {max_chars}")
-    spans = _merge_short(_paragraphs(text), min_chars, max_chars)
+    spans = _merge_short(_paragraphs(text, styled_headings), min_chars, max_chars)
     spans = [part for span in spans for part in _split_long(text, span, max_chars)]
     return [
         Chunk(

@@ -60,6 +60,39 @@ class Gazetteer:
             for key in {place.name, place.short_name}:
                 self._by_name.setdefault(key, []).append(place)
         self.max_name_length = max(len(name) for name in self._by_name)
+        self._prefixes = {name[:2] for name in self._by_name}
+        self._name_counts: dict[str, int] = {}
+        for place in places:
+            self._name_counts[place.name] = self._name_counts.get(place.name, 0) + 1
+
+    def is_unique(self, place: Place) -> bool:
+        """Whether no other place has this full name (朝阳区 is in two cities; 上虞区 is one place)."""
+        return self._name_counts.get(place.name, 0) == 1
+
+    def find(self, text: str, short_names: bool = False) -> list[tuple[int, int, list[Place]]]:
+        """Place names in ``text``, longest first at each position, not overlapping: ``[(start, end, places)]``.
+
+        Short names (杭州 for 杭州市) only when ``short_names``: many of them are common words (平安, 城关).
+
+        >>> [(s, e, p[0].name) for s, e, p in default_gazetteer().find("在杭州市滨江区工作")]
+        [(1, 4, '杭州市'), (4, 7, '滨江区')]
+        """
+        found = []
+        position = 0
+        while position < len(text) - 1:
+            if text[position:position + 2] not in self._prefixes:
+                position += 1
+                continue
+            for size in range(min(self.max_name_length, len(text) - position), 1, -1):
+                piece = text[position:position + size]
+                places = [p for p in self._by_name.get(piece, []) if short_names or p.name == piece]
+                if places:
+                    found.append((position, position + size, self.lookup(piece) if short_names else places))
+                    position += size
+                    break
+            else:
+                position += 1
+        return found
 
     def lookup(self, name: str) -> list[Place]:
         """Places called ``name`` (full name first, then those whose short name it is)."""

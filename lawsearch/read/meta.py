@@ -1,222 +1,238 @@
-"""Report metadata from the text: region, agency, year reported on, publish date and title.
+"""Report metadata: region, region_parent, level, agency, kind, year, published and title — for any body at any level.
 
-The region is the place of the reporting bureau itself — taken from the bureau's own name in the
-title, signature and body (``滨江区人力资源和社会保障局``), never from the first place name seen —
-and, when no bureau is named, from how the report speaks of itself (我区 / 区委 → the district it
-names most). A field the text does not support stays None.
+The region is the place of the issuing body itself. Sources are tried in order of authority and the first that
+names a place decides: the title, the subtitle (在某省第十四届人民代表大会…上), the speaker's office (某市市长), the
+signature, the page's publisher field, bodies named in the text (某区人力资源和社会保障局, 某省人民政府: a place
+followed by the name of a body), and last how the report speaks of itself (我省 / 全省 / 我市 / 本区 → the place of
+that level it names most). Central bodies (国务院, 某某部, 国家某某局) have level ``national`` and no region.
+Traditional characters are read as simplified. A field the report does not support stays None.
 
 >>> m = extract_meta("r1", "上虞区人社局2020年度法治政府建设情况报告\\n2020年上虞区人力社保局认真贯彻……")
->>> m.region, m.agency, m.year, m.title
-('上虞区', '上虞区人力资源和社会保障局', 2020, '上虞区人社局2020年度法治政府建设情况报告')
+>>> m.region, m.level, m.agency, m.kind, m.year, m.title
+('上虞区', 'county', '上虞区人力资源和社会保障局', '法治政府建设年度报告', 2020, '上虞区人社局2020年度法治政府建设情况报告')
+>>> m = extract_meta("r2", "黑龍江省人民政府工作報告\\n——2026年1月20日在黑龍江省第十四屆人民代表大會第五次會議上\\n各位代表：現在，我代表省人民政府，向大會報告工作，請予審議。")
+>>> m.region, m.level, m.agency, m.kind, m.year
+('黑龙江省', 'province', '黑龙江省人民政府', '政府工作报告', 2026)
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
-from .gazetteer import Gazetteer, Place, default_gazetteer
-from .headings import is_date_line, is_numbered_heading, signature_size
 from ..models import ReportMeta
+from .front import FrontMatter, parse_date
+from .gazetteer import Gazetteer, Place, default_gazetteer
+from .headings import is_numbered_heading
+from .kinds import OTHER, RETROSPECTIVE, kind_of_opening, kind_of_title
+from .numbers import normalise_numbers
+from .simplify import simplified
 
-# Names of a human-resources and social-security bureau (and provincial department), full form first.
-_HRSS_BUREAU = ("人力资源和社会保障局", "人力资源与社会保障局", "人力资源社会保障局", "人力社保局", "人社局")
-_HRSS_DEPARTMENT = ("人力资源和社会保障厅", "人力资源社会保障厅", "人社厅")
-_OTHER_BUREAU = ("人力资源局",)
-_BUREAU = re.compile("|".join(_HRSS_BUREAU + _HRSS_DEPARTMENT + _OTHER_BUREAU))
-
-_MAX_TITLE_CHARS = 60
+_HAN = r"\u3400-\u9fff"
+# What follows a place in the name of a body: its government, congress, or a bureau, department, commission or office.
+_BODY_TAIL = re.compile(
+    rf"人民政府|政府(?!工作报告)|人大常委会|人民代表大会常务委员会|[{_HAN}]{{1,12}}?(?:总局|局|厅|委员会|办公室|办公厅|署)"
+)
+_GOVERNMENT_REPORT_TAIL = re.compile(r"政府(?=工作报告)")
+# Abbreviations of body names written out in full.
+_FULL_BODY_NAMES = {
+    "人社局": "人力资源和社会保障局", "人力社保局": "人力资源和社会保障局", "人力资源社会保障局": "人力资源和社会保障局",
+    "人力资源与社会保障局": "人力资源和社会保障局", "人社厅": "人力资源和社会保障厅",
+    "人力资源社会保障厅": "人力资源和社会保障厅", "政府": "人民政府",
+}
+# A congress session named after a place: 某省第十四届人民代表大会.
+_CONGRESS = re.compile(r"^第[一二三四五六七八九十]+届")
+# The heads of governments: their reports are their government's (省长, 市长, 自治区主席 …).
+_GOVERNMENT_HEAD = re.compile(r"(?:省|市|区|县|州|盟|旗)长$|自治区(?:人民政府)?主席$|人民政府主席$")
+_NATIONAL_BODY = re.compile(
+    rf"^(?:中华人民共和国)?(国务院(?:办公厅)?|国家[{_HAN}]{{1,12}}?(?:总局|局|委员会|署)|[{_HAN}]{{2,10}}?部)(?![{_HAN}]*(?:省|市|县|区)(?:委|政府))"
+)
+_SELF_REFERENCE = {
+    "province": re.compile(r"我省|全省|省委|省政府|我区(?=.{0,40}自治区)|全区(?=.{0,40}自治区)"),
+    "city": re.compile(r"我市|全市|市委|市政府|市人大"),
+    "county": re.compile(r"我区|我县|全县|区委|县委|区政府|县政府|区人大|县人大"),
+}
+_LEVEL_RANK = {"province": 1, "city": 2, "county": 3}
+_OPENING_CHARS = 3000
 _OPENING_WEIGHT = 3
 _MIN_SELF_REFERENCE_MENTIONS = 2
-_MIN_FALLBACK_NAME_CHARS = 3
-
-_SELF_REFERENCE = {
-    "county": re.compile(r"我区|我县|区委|县委|区政府|县政府|区人大|县人大"),
-    "city": re.compile(r"我市|市委|市政府|市人大"),
-}
-_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PLAN_WORDS = re.compile(r"安排|计划|打算|思路|展望|下一步|要点")
-_REPORT_INTRO = re.compile(r"现将.{0,20}?(20\d{2})\s*年度?.{0,30}?报告")
-_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_PUBLISHED_FIELDS = ("公开日期", "发布日期", "发布时间", "成文日期", "发文日期", "生成日期")
+_REPORT_INTRO = re.compile(r"现将.{0,20}?((?:19|20)\d{2})\s*年度?.{0,30}?报告")
+_PUBLISHED_FIELDS = ("公开日期", "发布日期", "发布时间", "发表时间", "时间", "更新时间", "成文日期", "发文日期", "生成日期")
 _PUBLISHER_FIELDS = ("发布单位", "发布机构", "发文机关", "发文单位", "所属机构", "信息来源", "来源")
-_SENTENCE_END = re.compile(r"[。！？；;!?，,：:]$")
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
-_CN_YEAR = re.compile(f"([{_CN_DIGIT}]{{4}})(\\s*年)")
-_CN_MONTH_DAY = re.compile(f"(\\d{{4}}\\s*年\\s*)([{_CN_DIGIT}十]{{1,3}})(\\s*月\\s*)([{_CN_DIGIT}十]{{1,3}})(\\s*日)")
 
 
-def _cn_small_number(text: str) -> int | None:
-    """一 … 三十一 → 1 … 31."""
-    if "十" not in text:
-        return _CN_DIGITS.get(text) if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    value = (_CN_DIGITS.get(tens, -99) if tens else 1) * 10 + (_CN_DIGITS.get(ones, -99) if ones else 0)
-    return value if 0 < value < 100 else None
+@dataclass(frozen=True)
+class _Mention:
+    """A place named in a source, and the body named after it, if any (``人力资源和社会保障局``)."""
+
+    places: tuple[Place, ...]
+    body: str | None
+    start: int
 
 
-def normalise_numbers(text: str) -> str:
-    """Full-width digits and Chinese-numeral years and dates as ASCII digits, for reading years and dates.
-
-    >>> normalise_numbers("二〇二一年一月二十日，２０２０年度")
-    '2021年1月20日，2020年度'
-    """
-    text = text.translate(_FULLWIDTH_DIGITS)
-    text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)) + m.group(2), text)
-
-    def month_day(m: re.Match[str]) -> str:
-        month, day = _cn_small_number(m.group(2)), _cn_small_number(m.group(4))
-        if month is None or day is None:
-            return m.group(0)
-        return f"{m.group(1)}{month}{m.group(3)}{day}{m.group(5)}"
-
-    return _CN_MONTH_DAY.sub(month_day, text)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def find_title(text: str) -> str | None:
-    """The report's own title line: a short unpunctuated line above the first numbered heading that names a report."""
-    for line in _lines(text):
-        if is_numbered_heading(line):
-            return None
-        if len(line) > _MAX_TITLE_CHARS or _SENTENCE_END.search(line):
-            continue
-        if re.search(r"报告|总结", line) or (re.search(r"情况", line) and _YEAR.search(normalise_numbers(line))):
-            return line
-    return None
-
-
-def signature_lines(text: str) -> list[str]:
-    """The closing lines that sign a report (issuing bureau and date), if the report ends with a date."""
-    lines = _lines(text)
-    size = signature_size(lines)
-    return lines[len(lines) - size:] if size else []
-
-
-def _bureau_places(text: str, gazetteer: Gazetteer) -> list[tuple[Place, str, list[Place]]]:
-    """Each bureau named with a place: (place, bureau word, all places of that name)."""
+def _mentions(text: str, gazetteer: Gazetteer, short_names: bool) -> list[_Mention]:
+    """Places named in ``text``. A short name (浙江) counts only where a body or a congress follows it."""
     found = []
-    for match in _BUREAU.finditer(text):
-        before = text[max(0, match.start() - gazetteer.max_name_length): match.start()]
-        for size in range(len(before), 1, -1):
-            places = gazetteer.lookup(before[-size:])
-            if places:
-                found.append((places[0], match.group(0), places))
-                break
+    for start, end, places in gazetteer.find(text, short_names=short_names):
+        body = _body_after(text, end, gazetteer)
+        full = any(p.name == text[start:end] for p in places)
+        if not full and body is None and not _CONGRESS.match(text[end:end + 6]):
+            continue
+        found.append(_Mention(tuple(places), body, start))
     return found
+
+
+def _body_after(text: str, end: int, gazetteer: Gazetteer) -> str | None:
+    """The body named right after a place (its tail holds no other place: 宁波市|鄞州区… is the district's body)."""
+    if _GOVERNMENT_REPORT_TAIL.match(text, end):
+        return "人民政府"
+    m = _BODY_TAIL.match(text, end)
+    if not m or gazetteer.find(m.group(0)):
+        return None
+    return _FULL_BODY_NAMES.get(m.group(0), m.group(0))
+
+
+def _disambiguate(places: tuple[Place, ...], context: str, gazetteer: Gazetteer) -> Place:
+    """Of several places with one name, the one whose parent the context names (else the first)."""
+    for place in places:
+        parent = gazetteer.parent_of(place)
+        if parent and _mentioned(parent, context):
+            return place
+    return places[0]
 
 
 def _mentioned(place: Place, text: str) -> bool:
     return place.name in text or (len(place.short_name) >= 2 and place.short_name in text)
 
 
-def _disambiguate(places: list[Place], text: str, gazetteer: Gazetteer) -> Place:
-    """Of several places with one name, the one whose parent the text mentions (else the first)."""
-    for place in places:
-        parent = gazetteer.parent_of(place)
-        if parent and _mentioned(parent, text):
-            return place
-    return places[0]
+def _pick(mentions: list[_Mention], context: str, gazetteer: Gazetteer) -> tuple[Place, str | None] | None:
+    """The issuing place of one source: a place named with a body first; of a chain (某市某区) the innermost."""
+    if not mentions:
+        return None
+    with_body = [m for m in mentions if m.body]
+    candidates = with_body or mentions
+    chosen = candidates[0]
+    place = _disambiguate(chosen.places, context, gazetteer)
+    for mention in candidates[1:]:
+        inner = _disambiguate(mention.places, context, gazetteer)
+        if place in gazetteer.ancestors(inner):
+            chosen, place = mention, inner
+    return place, chosen.body
 
 
-def _agency(place: Place, words: set[str]) -> str:
-    """The bureau's full name: 人社局 and 人力社保局 are abbreviations of 人力资源和社会保障局."""
-    if words & set(_HRSS_DEPARTMENT):
-        return place.name + _HRSS_DEPARTMENT[0]
-    if words & set(_HRSS_BUREAU):
-        return place.name + _HRSS_BUREAU[0]
-    return place.name + sorted(words)[0]
+def _body_votes(body: str, gazetteer: Gazetteer) -> tuple[Place, str] | None:
+    """The place whose body the text names most (the opening counting more): ``某区人社局`` in a report of it."""
+    votes: Counter[str] = Counter()
+    named: dict[str, tuple[Place, str]] = {}
+    opening = body[:_OPENING_CHARS]
+    for text, weight in ((opening, _OPENING_WEIGHT), (body[_OPENING_CHARS:], 1)):
+        for mention in _mentions(text, gazetteer, short_names=False):
+            if mention.body:
+                place = _disambiguate(mention.places, body, gazetteer)
+                votes[place.code] += weight
+                named.setdefault(place.code, (place, mention.body))
+    if not votes:
+        return None
+    return named[votes.most_common(1)[0][0]]
 
 
-def find_region(text: str, fields: dict[str, str], gazetteer: Gazetteer | None = None) -> tuple[Place | None, str | None]:
-    """The reporting bureau's place and its agency name.
+def _self_reference(body: str, gazetteer: Gazetteer) -> Place | None:
+    """The level the report uses of itself (我省 → province), then the place of that level it names most (twice at least).
 
-    Sources are tried in order of authority — title, signature, the page's publisher field, then
-    the body (its opening paragraph counting more) — and the first that names a bureau decides, so
-    a parent bureau mentioned often in the body cannot outvote the report's own signature.
-    """
-    gazetteer = gazetteer or default_gazetteer()
-    lines = _lines(text)
-    body_end = len(lines) - len(signature_lines(text))
-    sources = [
-        [(find_title(text) or "", 1)],
-        [("\n".join(signature_lines(text)), 1)],
-        [("\n".join(fields.get(name, "") for name in _PUBLISHER_FIELDS), 1)],
-        [(lines[0] if lines else "", _OPENING_WEIGHT), ("\n".join(lines[1:body_end]), 1)],
-    ]
-    for source in sources:
-        votes: Counter[str] = Counter()
-        variants: dict[str, list[Place]] = {}
-        words: dict[str, set[str]] = {}
-        for source_text, weight in source:
-            for place, word, places in _bureau_places(source_text, gazetteer):
-                votes[place.name] += weight
-                variants[place.name] = places
-                words.setdefault(place.name, set()).add(word)
-        if votes:
-            name = votes.most_common(1)[0][0]
-            place = _disambiguate(variants[name], text, gazetteer)
-            return place, _agency(place, words[name])
-    return _region_from_self_reference(text, gazetteer), None
-
-
-def _region_from_self_reference(text: str, gazetteer: Gazetteer) -> Place | None:
-    """When no bureau is named: the level the report uses of itself (我区 → district), then the one full
-    place name of that level it names most (at least twice). Short forms are not counted: too many are
-    common words (平安, 城关)."""
-    level_counts = {level: len(pattern.findall(text)) for level, pattern in _SELF_REFERENCE.items()}
-    level = max(level_counts, key=level_counts.__getitem__)
-    if level_counts[level] == 0:
+    Short names count for provinces only; at lower levels too many are common words (平安, 城关)."""
+    counts = {level: len(pattern.findall(body)) for level, pattern in _SELF_REFERENCE.items()}
+    level = max(counts, key=counts.__getitem__)
+    if counts[level] == 0:
         return None
 
     def fits(place: Place) -> bool:  # 我市 may be a county-level city (诸暨市) as well as a prefecture
         return place.level == level or (level == "city" and place.level == "county" and place.name.endswith("市"))
 
-    counts: Counter[str] = Counter()
-    bigrams = set(map(str.__add__, text, text[1:]))  # a name can be in the text only if each of its bigrams is
-    for name in gazetteer.names():
-        if len(name) >= _MIN_FALLBACK_NAME_CHARS and _bigrams_of(name) <= bigrams and name in text:
-            if any(p.name == name and fits(p) for p in gazetteer.lookup(name)):
-                counts[name] = text.count(name)
-    if not counts:
+    names: Counter[str] = Counter()
+    chosen: dict[str, tuple[Place, ...]] = {}
+    for start, end, places in gazetteer.find(body, short_names=level == "province"):
+        fitting = tuple(p for p in places if fits(p))
+        if fitting:
+            names[fitting[0].name] += 1
+            chosen[fitting[0].name] = fitting
+    if not names:
         return None
-    best_name, mentions = max(counts.items(), key=lambda item: (item[1], len(item[0])))
+    best, mentions = max(names.items(), key=lambda item: (item[1], len(item[0])))
     if mentions < _MIN_SELF_REFERENCE_MENTIONS:
         return None
-    return _disambiguate([p for p in gazetteer.lookup(best_name) if p.name == best_name and fits(p)], text, gazetteer)
+    return _disambiguate(chosen[best], body, gazetteer)
 
 
-def _bigrams_of(name: str) -> set[str]:
-    return {name[i:i + 2] for i in range(len(name) - 1)}
+def _national_body(*sources: str) -> str | None:
+    """A central body that issues the report (国务院, 应急管理部, 国家某某局) when a source starts with one."""
+    for source in sources:
+        m = _NATIONAL_BODY.match(source.strip())
+        if m:
+            return m.group(1)
+    return None
+
+
+def find_region(body: str, front: FrontMatter, gazetteer: Gazetteer | None = None) -> tuple[Place | None, str | None]:
+    """The issuing body's place and, where the report names it, the body's full name (see the module docstring)."""
+    gazetteer = gazetteer or default_gazetteer()
+    context = "\n".join(filter(None, (front.title, front.subtitle, front.speaker_office, front.signed_by, body[:_OPENING_CHARS])))
+    publisher = "\n".join(front.fields.get(name, "") for name in _PUBLISHER_FIELDS)
+    for source, short in ((front.title, True), (front.venue, True), (front.speaker_office, True), (front.signed_by, True)):
+        picked = _pick(_mentions(source, gazetteer, short_names=short), context, gazetteer) if source else None
+        if picked:
+            return picked
+    publisher_bodies = [m for m in _mentions(publisher, gazetteer, short_names=False) if m.body]
+    if picked := _pick(publisher_bodies, context, gazetteer):
+        return picked
+    if voted := _body_votes(body, gazetteer):
+        return voted
+    return _self_reference(body, gazetteer), None
 
 
 def find_region_parent(place: Place, text: str, gazetteer: Gazetteer | None = None) -> str | None:
-    """The city a county-level region belongs to, when the text names that city and the region's name does not already carry it."""
+    """The place's parent (a county's city, a city's province), when the name is unique or the text names the parent;
+    a district named only by an ambiguous name (朝阳区) keeps no parent unless the text says which."""
     gazetteer = gazetteer or default_gazetteer()
-    if place.level != "county":
-        return None
     parent = gazetteer.parent_of(place)
-    if parent is None or not _mentioned(parent, text) or place.name.startswith(parent.short_name):
+    if parent is None:
         return None
-    return parent.name
+    if gazetteer.is_unique(place) or _mentioned(parent, text):
+        return parent.name
+    return None
 
 
-def find_year(text: str, published: date | None = None) -> int | None:
-    """The year reported on: from the title, a 现将…年…报告 sentence, year headings and the opening sentence.
+def _agency(place: Place | None, body: str | None, kind: str, front: FrontMatter) -> str | None:
+    """The issuing body's full name: the body named with the place, else the government of a government's report."""
+    if place is None:
+        return None
+    if body:
+        return place.name + body
+    if kind == "政府工作报告" or (front.speaker_office and _GOVERNMENT_HEAD.search(front.speaker_office)):
+        return place.name + "人民政府"
+    return None
+
+
+def find_kind(body: str, front: FrontMatter) -> str:
+    """The kind of document (see :mod:`.kinds`): from the title, else from the first headings and opening paragraph."""
+    if front.title and (kind := kind_of_title(simplified(front.title))):
+        return kind
+    lines = [line for line in body.split("\n") if line.strip()]
+    headings = [line for line in lines if is_numbered_heading(line)][:3]
+    return kind_of_opening(headings + lines[:1]) or OTHER
+
+
+def find_year(text: str, published: date | None = None, title: str | None = None) -> int | None:
+    """The year a retrospective report is on: from the title, a 现将…年…报告 sentence, year headings and the opening.
 
     Years in plan sections (安排/计划/思路…) and years after the publish date do not count.
     """
     votes: Counter[int] = Counter()
-    lines = _lines(text)
-    title = find_title(text)
-    if title and (m := _YEAR.search(title)):
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if title and (m := _YEAR.search(normalise_numbers(title))):
         votes[int(m.group(1))] += 10
     for m in _REPORT_INTRO.finditer(text):
         votes[int(m.group(1))] += 8
@@ -224,8 +240,6 @@ def find_year(text: str, published: date | None = None) -> int | None:
         if is_numbered_heading(line) and not _PLAN_WORDS.search(line) and (m := _YEAR.search(line[:20])):
             votes[int(m.group(1))] += 3
     for line in lines[:3]:
-        if is_date_line(line):
-            continue
         if (m := re.match(r"\s*((?:19|20)\d{2})\s*年", line)) and not _PLAN_WORDS.search(line[:40]):
             votes[int(m.group(1))] += 3
             break
@@ -236,44 +250,68 @@ def find_year(text: str, published: date | None = None) -> int | None:
     return max(votes.items(), key=lambda item: (item[1], -item[0]))[0]
 
 
-def _parse_date(value: str) -> date | None:
-    m = _ISO_DATE.search(value)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+def _year_on(body: str, front: FrontMatter, kind: str, published: date | None) -> int | None:
+    """The year the report is on: its title's year; for reports that look ahead or are delivered to a congress (a
+    2026 政府工作报告), the year delivered; for retrospective ones, the year they review."""
+    title = normalise_numbers(simplified(front.title or ""))
+    if m := _YEAR.search(title):
+        return int(m.group(1))
+    if kind not in RETROSPECTIVE and kind != OTHER:
+        day = front.delivered or published
+        if day:
+            return day.year
+    return find_year(normalise_numbers(body), published)
 
 
-def find_published(text: str, fields: dict[str, str]) -> date | None:
-    """The publish date: a page's 公开日期/发布日期 field, else the date that signs the report."""
+def find_published(front: FrontMatter) -> date | None:
+    """The publish date: a page field (公开日期, 发布时间, 时间 …) or a date standing above the body, else the date
+    that signs the report."""
     for name in _PUBLISHED_FIELDS:
-        if fields.get(name) and (day := _parse_date(fields[name])):
+        if front.fields.get(name) and (day := parse_date(front.fields[name])):
             return day
-    signature = signature_lines(text)
-    return _parse_date(signature[-1]) if signature else None
+    return front.page_date or front.signed
 
 
-def extract_meta(report_id: str, text: str, fields: dict[str, str] | None = None, gazetteer: Gazetteer | None = None) -> ReportMeta:
-    """All metadata of one cleaned report text (``fields`` are the page header values, see clean.page_fields)."""
-    fields = fields or {}
+def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, gazetteer: Gazetteer | None = None) -> ReportMeta:
+    """All metadata of one report: its body text and front matter (see :func:`.page.read_page`); given text alone,
+    the page stage is run on it first."""
+    if front is None:
+        from .page import read_page
+
+        page = read_page(body)
+        body, front = page.text, page.front
     gazetteer = gazetteer or default_gazetteer()
-    place, agency = find_region(text, fields, gazetteer)
-    numeric = normalise_numbers(text)
-    published = find_published(numeric, {name: normalise_numbers(value) for name, value in fields.items()})
-    year = find_year(numeric, published)
-    title = find_title(text) or _composed_title(agency or (place.name if place else None), year)
+    simple_front = FrontMatter(
+        title=simplified(front.title or "") or None, subtitle=simplified(front.subtitle or "") or None,
+        venue=simplified(front.venue or "") or None, speaker_office=simplified(front.speaker_office or "") or None,
+        signed_by=simplified(front.signed_by or "") or None,
+        fields={name: simplified(value) for name, value in front.fields.items()},
+    )
+    simple_body = simplified(body[: _OPENING_CHARS * 4])
+    kind = find_kind(simple_body, simple_front)
+    place, named_body = find_region(simple_body, simple_front, gazetteer)
+    national = None if place else _national_body(simple_front.title or "", simple_front.signed_by or "")
+    published = find_published(front)
+    year = _year_on(body, front, kind, published)
+    agency = national or _agency(place, named_body, kind, simple_front)
+    level = "national" if national else (place.level if place else None)
+    context = "\n".join(filter(None, (simple_front.title, simple_front.signed_by, simple_body)))
     return ReportMeta(
         report_id=report_id,
-        title=title,
+        title=front.title or _composed_title(report_id, agency or (place.name if place else None), year, kind),
         region=place.name if place else None,
-        region_parent=find_region_parent(place, text, gazetteer) if place else None,
+        region_parent=find_region_parent(place, context, gazetteer) if place else None,
+        level=level,
         agency=agency,
+        kind=kind,
         year=year,
         published=published,
+        front=front.to_dict(),
     )
 
 
-def _composed_title(who: str | None, year: int | None) -> str:
-    return f"{who or ''}{f'{year}年' if year else ''}法治政府建设年度报告"
+def _composed_title(report_id: str, who: str | None, year: int | None, kind: str) -> str:
+    """A title for a report without a title line, from what is known of it; the report id when nothing is."""
+    if not who and not year and kind == OTHER:
+        return report_id
+    return f"{who or ''}{f'{year}年' if year else ''}{kind if kind != OTHER else '报告'}"
