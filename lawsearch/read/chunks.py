@@ -17,10 +17,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from .headings import TITLE_RANK, Heading, is_unnumbered_heading, parse_heading, signature_size
+from .headings import (TITLE_RANK, Heading, is_appendix_marker, is_unnumbered_heading, lead_sentence, parse_heading,
+                       signature_size)
 from ..models import Chunk
 
 DEFAULT_MAX_CHARS = 500
+# An appendix (附件1) closes every numbered section; lead sentences sit below every numbered heading.
+APPENDIX_RANK = 0.5
+LEAD_RANK = 9.75  # not a whole number: numbered ranks are
 DEFAULT_MIN_CHARS = 80
 
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’\"」』）)]*|$)")
@@ -81,16 +85,26 @@ def _paragraphs(text: str, styled_headings: dict[str, int] | None = None) -> lis
     texts = [text[s:e] for s, e in lines]
     parsed = [parse_heading(line) for line in texts]
     candidate = [heading is None and is_unnumbered_heading(line) for heading, line in zip(parsed, texts, strict=True)]
+    leads = _lead_headings(texts, parsed)
+    consumed: set[int] = set()
     for index, (start, end) in enumerate(lines):
         line = texts[index]
+        if index in consumed:
+            continue
         if index >= body_end:  # the signature belongs to the whole report, not to the last section
             while stack:
                 close(stack.pop())
             spans.append(_Span((), start, end))
             continue
-        heading = parsed[index]
+        heading = parsed[index] or leads.get(index)
         if heading is None and line in styled_headings:
             heading = Heading(rank=styled_headings[line], text=line, inline=False)
+        if heading is None and is_appendix_marker(line):
+            heading = Heading(rank=APPENDIX_RANK, text=line, inline=False)
+            if index + 1 < body_end and candidate[index + 1]:  # 附件1 / 名词解释: the appendix's own title joins it
+                heading = Heading(rank=APPENDIX_RANK, text=f"{line} {texts[index + 1]}", inline=False)
+                end = lines[index + 1][1]
+                consumed.add(index + 1)
         if heading is None and candidate[index] and _stands_alone(candidate, index, body_end, seen_numbered):
             numbered = [s.heading.rank for s in stack if s.heading.rank == int(s.heading.rank) and s.heading.rank != TITLE_RANK]
             rank = numbered[-1] + 0.5 if seen_numbered and numbered else TITLE_RANK
@@ -99,7 +113,8 @@ def _paragraphs(text: str, styled_headings: dict[str, int] | None = None) -> lis
             spans.append(_Span(path(), start, end))
             continue
         seen_numbered = seen_numbered or heading.rank != TITLE_RANK
-        while stack and stack[-1].heading.rank >= heading.rank:
+        numbered_heading = parsed[index] is not None
+        while stack and (stack[-1].heading.rank >= heading.rank or (numbered_heading and _is_subheading(stack[-1].heading))):
             close(stack.pop())
         stack.append(_Section(heading, start, end))
         if heading.inline:
@@ -108,6 +123,19 @@ def _paragraphs(text: str, styled_headings: dict[str, int] | None = None) -> lis
         close(stack.pop())
     spans.sort(key=lambda span: span.start)
     return spans
+
+
+def _is_subheading(heading: Heading) -> bool:
+    """An unnumbered heading inside a numbered section (rank 1.5, 2.5 …): a topic of its own, never the parent of
+    the numbered headings that follow it."""
+    return heading.rank > 1 and heading.rank % 1 == 0.5
+
+
+def _lead_headings(texts: list[str], parsed: list[Heading | None]) -> dict[int, Heading]:
+    """Lead sentences that act as run-in headings: a paragraph's short first sentence, where the paragraph before or
+    after it is led the same way (one such paragraph alone is just a short sentence)."""
+    leads = {i: lead for i, line in enumerate(texts) if parsed[i] is None and (lead := lead_sentence(line))}
+    return {i: Heading(rank=LEAD_RANK, text=lead, inline=True) for i, lead in leads.items() if i - 1 in leads or i + 1 in leads}
 
 
 def _stands_alone(candidate: list[bool], index: int, body_end: int, in_body: bool) -> bool:

@@ -35,6 +35,9 @@ _DATE_LINE = re.compile(
     r"|[〇零○一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*$"
 )
 _MAX_SIGNATURE_NAME_CHARS = 40
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_APPENDIX = re.compile(r"^(?:附件|附录|附表)\s*[0-9一二三四五六七八九十]{0,3}\s*[:：]?$")
+_LEAD = re.compile(r"^(?![一二三四五六七八九十]+是)([^，,、；;：:。！？!?（）()]{4,20})。(?=\s*\S.{19})")
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,30 @@ def is_unnumbered_heading(line: str) -> bool:
     stripped = line.strip()
     return (
         0 < len(stripped) <= MAX_UNNUMBERED_HEADING_CHARS
+        and len(_HAN.findall(stripped)) >= 2
         and not _PUNCTUATED.search(stripped)
         and not _DATE_LINE.match(stripped)
         and not re.match(rf"^[{_CN_NUM}]是", stripped)
     )
+
+
+def is_appendix_marker(line: str) -> bool:
+    """``附件1`` / ``附件：`` / ``附录二``: a line that opens an appendix, a top-level section of its own."""
+    return bool(_APPENDIX.match(line.strip()))
+
+
+def lead_sentence(line: str) -> str | None:
+    """The short first sentence that leads a paragraph as a bold run-in heading does (``促进高质量充分就业。实施…``):
+    four to twenty characters without a comma, then the paragraph goes on. None when the line has no such lead, and
+    for enumerations (一是…二是…), which argue one point rather than open a topic.
+
+    >>> lead_sentence("促进高质量充分就业。实施稳岗扩容提质行动，城镇新增就业不少于28万人。")
+    '促进高质量充分就业'
+    >>> lead_sentence("全年新增就业2万人，完成目标。") is None
+    True
+    """
+    m = _LEAD.match(line.strip())
+    return m.group(1) if m else None
 
 
 def is_date_line(line: str) -> bool:
