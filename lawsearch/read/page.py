@@ -169,22 +169,27 @@ def _mark_related_tail(page: _Marker, first: int) -> None:
 
 
 def _mark_repeats(page: _Marker) -> None:
-    """A line of the body seen before on the same page is a copy (pages that print the body twice), and so is a
-    short line (a heading of that copy) between two copied lines; an adjacent repeat of a short line is one too."""
-    seen: set[str] = set()
-    previous = ""
+    """A second copy of the body on one page (pages that print it twice): a long line seen before, and the lines
+    around it that follow the earlier copy line for line (its headings); an adjacent repeat of a line is one too."""
     kept = page.kept()
-    for i in kept:
+    first_seen: dict[str, int] = {}
+    copy_of: int | None = None  # position in ``kept`` of the earlier line the current copy follows
+    for position, i in enumerate(kept):
         line = page.lines[i]
-        if (len(line) >= _REPEAT_CHARS and line in seen) or (line == previous):
+        if copy_of is not None and copy_of < position and page.lines[kept[copy_of]] == line:
             page.drop(i, "repeated on this page")
-        seen.add(line)
-        previous = line
-    kept_or_repeat = [i for i in range(len(page.lines)) if page.lines[i] and page.rule[i] in (None, "repeated on this page")]
-    for position in range(1, len(kept_or_repeat) - 1):
-        before, i, after = kept_or_repeat[position - 1: position + 2]
-        if page.rule[i] is None and page.rule[before] == page.rule[after] == "repeated on this page" and page.lines[i] in seen:
+            copy_of += 1
+            continue
+        copy_of = None
+        earlier = first_seen.get(line)
+        if earlier is not None and (len(line) >= _REPEAT_CHARS or earlier == position - 1):
             page.drop(i, "repeated on this page")
+            copy_of = earlier + 1
+            back, front = position - 1, earlier - 1
+            while back > earlier and front >= 0 and page.lines[kept[back]] == page.lines[kept[front]]:
+                page.rule[kept[back]] = "repeated on this page"
+                back, front = back - 1, front - 1
+        first_seen.setdefault(line, position)
 
 
 def _read_front(page: _Marker, first: int, front: FrontMatter) -> None:
@@ -288,13 +293,13 @@ def read_page(text: str, boilerplate: LineStatistics | None = None) -> Page:
     front = FrontMatter()
     _mark_breadcrumbs(page)
     _mark_single_lines(page)
+    _mark_repeats(page)
     first, last = _body_bounds(page)
     _mark_related_tail(page, first)
     first, last = _body_bounds(page)
     _read_front(page, first, front)
     if last >= 0:
         _read_tail(page, last, front)
-    _mark_repeats(page)
     if boilerplate is not None:
         _mark_boilerplate(page, boilerplate, first, last)
     body = [line for line, rule in zip(lines, page.rule, strict=True) if rule is None and line]
