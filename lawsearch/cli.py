@@ -13,6 +13,8 @@ from . import __version__
 from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .read.files import DEFAULT_MAX_FILE_BYTES
 from .errors import LawsearchError, QueryError
+from .models import LEVELS
+from .read.kinds import KINDS
 from .query import MAX_QUERY_CHARS
 from .terminal import dumps_json, printable
 
@@ -60,12 +62,14 @@ def _dump_json(data: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {report: {...}, chunks: [...]}.")
 @click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this at sentence ends.")
 @click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this with a neighbour under the same heading.")
-def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
+@click.option("--dropped", "show_dropped", is_flag=True, help="Also list every line the reader removed, with the rule that removed it.")
+def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_dropped: bool) -> None:
     """Show how one report is read: its metadata, then each chunk with its heading path.
 
     \b
     Examples:
       lawsearch chunks seeds/001_a27f8d567ac8393e.txt
+      lawsearch chunks saved_page.html --dropped        # what was removed as page chrome, and why
       lawsearch chunks report.html --json | jq '.chunks[].heading_path'
       lawsearch chunks report.txt --max-chars 300
     """
@@ -73,20 +77,25 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int) -> None:
 
     parsed = parse_report(file, max_chars=max_chars, min_chars=min_chars)
     if as_json:
-        _dump_json(parsed.to_dict())
+        _dump_json(parsed.to_dict(dropped=show_dropped))
         return
     meta = parsed.meta
     click.secho(printable(meta.title), bold=True)
-    for label, value in (
-        ("report", meta.report_id),
-        ("region", meta.region_label),
-        ("agency", meta.agency),
-        ("year", meta.year),
-        ("published", meta.published.isoformat() if meta.published else None),
-        ("source", f"{parsed.report.source} ({parsed.report.encoding})"),
-    ):
-        click.echo(f"  {label:<10}{printable(value) if value is not None else '—'}")
-    click.echo(f"  {'chunks':<10}{len(parsed.chunks)}")
+    details = meta.to_dict()
+    for label in ("region", "level", "agency", "kind", "year", "published", "subtitle", "delivered", "speaker_office", "speaker",
+                  "signed_by", "signed", "doc_number", "index_number"):
+        value = meta.region_label if label == "region" else details.get(label)
+        if value is not None or label in ("region", "level", "agency", "kind", "year", "published"):
+            click.echo(f"  {label:<15}{printable(value) if value is not None else '—'}")
+    click.echo(f"  {'report':<15}{printable(meta.report_id)}")
+    click.echo(f"  {'source':<15}{printable(parsed.report.source)} ({parsed.report.encoding})")
+    click.echo(f"  {'chunks':<15}{len(parsed.chunks)}")
+    click.echo(f"  {'dropped lines':<15}{len(parsed.dropped)}" + ("" if show_dropped or not parsed.dropped else "  (--dropped lists them)"))
+    if show_dropped and parsed.dropped:
+        click.echo()
+        width = max(len(line.rule) for line in parsed.dropped)
+        for line in parsed.dropped:
+            click.echo(f"  {line.number:>5}  " + click.style(f"{line.rule:<{width}}", fg="yellow") + f"  {printable(line.text)}")
     for chunk in parsed.chunks:
         click.echo()
         path = " › ".join(chunk.heading_path) or "(before the first heading)"
@@ -234,7 +243,7 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
       lawsearch eval ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl
       lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_options
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
     chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]
@@ -423,6 +432,8 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.option("--top-k", "-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many hits.")
 @click.option("--region", help="Only reports of this region (滨江, 滨江区, or its city 杭州).")
 @click.option("--year", type=int, help="Only reports on this year.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only reports of this kind.")
+@click.option("--level", type=click.Choice(LEVELS), help="Only reports of bodies at this level.")
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
 @click.option("--fusion", default=None, help="How hybrid mode merges the two lists: convex (default) or rrf.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
@@ -432,7 +443,8 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
               help="File of queries (UTF-8; one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); "
                    "prints one JSON answer a line (see below).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, by_region: bool,
+def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, kind: str | None,
+           level: str | None, by_region: bool,
            fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
@@ -450,19 +462,21 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     Examples:
       lawsearch search "哪些地区建立了调解员联盟" --by-region
       lawsearch search "行政复议" --region 滨江 --year 2022 --top-k 5
+      lawsearch search "就业" --kind 政府工作报告 --level province
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_options
+    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
     check_options(mode=mode, fusion=fusion)
+    check_kind_and_level(kind, level)
     lines = _read_batch(batch) if batch is not None else []
     options = {
-        "mode": mode, "top_k": top_k, "region": region, "year": year,
+        "mode": mode, "top_k": top_k, "region": region, "year": year, "kind": kind, "level": level,
         "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
     }
     with LawSearch.open(index_dir, model=model, device=device) as engine:

@@ -16,7 +16,7 @@ from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
 from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .models import Hit
+from .models import LEVELS, Hit
 from .query import MAX_QUERY_CHARS, clean_text, prepare_query
 from .results import Results
 from .store import IndexFolder, Manifest, read_report_files
@@ -39,6 +39,16 @@ def check_options(mode: str | None = None, fusion: str | None = None) -> None:
         raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if fusion is not None and fusion not in FUSION_METHODS:
         raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+
+
+def check_kind_and_level(kind: str | None, level: str | None) -> None:
+    """A QueryError for a kind or level that reports cannot have (None: not given)."""
+    from .read.kinds import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise QueryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if level is not None and level not in LEVELS:
+        raise QueryError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
 
 
 class LawSearch:
@@ -197,8 +207,10 @@ class LawSearch:
         year: int | None = None,
         fusion: str = DEFAULT_FUSION,
         dense_weight: float = DEFAULT_DENSE_WEIGHT,
+        kind: str | None = None,
+        level: str | None = None,
     ) -> Results:
-        """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year`` filter.
+        """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year``/``kind``/``level`` filter.
 
         Every query is cleaned first (lone surrogates → U+FFFD, control characters → spaces) and cut to
         ``MAX_QUERY_CHARS`` characters; ``Results.query`` is the text searched, ``Results.query_truncated``
@@ -222,16 +234,18 @@ class LawSearch:
                 year = int(year)
             except (TypeError, ValueError):
                 raise QueryError(f"year must be a number, got {year!r}") from None
+        check_kind_and_level(kind, level)
         parsed = self.lexical.parse_query(query)
         if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
             return Results(query, mode, [], query_truncated=truncated)
         limit = max(CANDIDATES, top_k)
-        # Whoosh filters region and year itself; the chunk scan is needed for dense search and exact phrases.
-        allowed = self._allowed(parsed, region, year) if mode != "lexical" or parsed.phrases else None
+        reports = self._reports_of(kind, level)
+        # Whoosh filters region, year and reports itself; the chunk scan is needed for dense search and exact phrases.
+        allowed = self._allowed(parsed, region, year, reports) if mode != "lexical" or parsed.phrases else None
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
         if mode in ("lexical", "hybrid"):
-            lexical = self.lexical.search(parsed, limit, region=region, year=year)
+            lexical = self.lexical.search(parsed, limit, region=region, year=year, reports=reports)
             if parsed.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
                 lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
         if mode in ("dense", "hybrid") and (allowed is None or allowed):
@@ -248,15 +262,26 @@ class LawSearch:
         candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
         return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated)
 
-    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None) -> set[str] | None:
+    def _reports_of(self, kind: str | None, level: str | None) -> set[str] | None:
+        """Ids of the reports of ``kind`` and ``level``; None when neither is asked."""
+        if kind is None and level is None:
+            return None
+        return {
+            report_id for report_id, entry in self.manifest.reports.items()
+            if (kind is None or entry.meta.get("kind") == kind) and (level is None or entry.meta.get("level") == level)
+        }
+
+    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None, reports: set[str] | None = None) -> set[str] | None:
         """Chunk ids that pass the filters and contain every quoted phrase; None when nothing restricts."""
-        if not (parsed.phrases or region or year is not None):
+        if not (parsed.phrases or region or year is not None or reports is not None):
             return None
         phrases = [normalise(p).lower() for p in parsed.phrases]
         reports = self.manifest.reports
         allowed = set()
         for chunk_id, record in self._chunks.items():
             report_id = record["report_id"]
+            if reports is not None and report_id not in reports:
+                continue
             if region and region.strip() not in self._region_keys[report_id]:
                 continue
             if year is not None and reports[report_id].meta.get("year") != year:
@@ -282,6 +307,8 @@ class LawSearch:
                 region=meta.get("region"),
                 region_parent=meta.get("region_parent"),
                 year=meta.get("year"),
+                level=meta.get("level"),
+                kind=meta.get("kind"),
                 agency=meta.get("agency"),
                 title=meta.get("title") or "",
                 heading_path=tuple(record["heading_path"]),

@@ -213,12 +213,15 @@ class LexicalIndex:
             return Q.Prefix("grams", normalise(phrase).lower()) if phrase else None
         return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
 
-    def search(self, parsed: ParsedQuery, limit: int, region: str | None = None, year: int | None = None) -> dict[str, float]:
-        """Chunk id → BM25F score, best first."""
+    def search(self, parsed: ParsedQuery, limit: int, region: str | None = None, year: int | None = None,
+               reports: set[str] | None = None) -> dict[str, float]:
+        """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids."""
         query = self.build_query(parsed)
-        if query is None:
+        if query is None or reports is not None and not reports:
             return {}
-        filters = []
+        filters: list[Q.Query] = []
+        if reports is not None:
+            filters.append(Q.Or([Q.Term("report_id", report_id) for report_id in sorted(reports)]))
         if region:
             filters.append(Q.Term("region", region.strip()))
         if year is not None:

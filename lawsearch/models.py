@@ -21,6 +21,10 @@ class Report:
     styled_headings: tuple[tuple[str, int], ...] = ()
 
 
+# The levels of government a report's body can belong to, outermost first (直辖市 are provinces).
+LEVELS = ("national", "province", "city", "county")
+
+
 @dataclass(frozen=True)
 class ReportMeta:
     """What a report says about itself. Unknown fields are None, never guessed."""
@@ -100,6 +104,8 @@ class Hit:
     heading_path: tuple[str, ...]
     text: str
     score: float
+    level: str | None = None
+    kind: str | None = None
     lexical_rank: int | None = None
     lexical_score: float | None = None
     dense_rank: int | None = None
@@ -127,6 +133,8 @@ class Hit:
             "region": self.region,
             "region_parent": self.region_parent,
             "year": self.year,
+            "level": self.level,
+            "kind": self.kind,
             "agency": self.agency,
             "title": self.title,
             "heading_path": list(self.heading_path),

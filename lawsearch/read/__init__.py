@@ -1,53 +1,25 @@
-"""From a file to what lawsearch indexes: read → clean → metadata → chunks.
+"""Reading reports: one pass from a file to what lawsearch indexes.
 
->>> parsed = parse_report("seeds/002_e3a39e3814c16024.txt")
->>> parsed.meta.region, parsed.meta.year, len(parsed.chunks) > 10
-('上虞区', 2020, True)
+``files`` (bytes, decoding; html, pdf and docx beside) → ``page`` (chrome out; front and back matter into fields) →
+``meta`` (region, level, agency, kind, year, published) → ``chunks`` (heading tree, chunks). :func:`parse_report`
+runs them all; each stage takes the previous stage's output once and knows nothing of the stages after it.
+
+The names below load on first use, so that importing one stage (``lawsearch.read.chunks``) stays cheap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, chunk_text
-from ..errors import EmptyReportError
-from .files import DEFAULT_MAX_FILE_BYTES, read_report
-from .boilerplate import Boilerplate
-from .meta import extract_meta
-from .page import DroppedLine, Page, read_page
-from ..models import Chunk, Report, ReportMeta
+if TYPE_CHECKING:
+    from .report import ParsedReport, parse, parse_report
+
+__all__ = ["ParsedReport", "parse", "parse_report"]
 
 
-@dataclass(frozen=True)
-class ParsedReport:
-    report: Report
-    cleaned_text: str
-    meta: ReportMeta
-    chunks: tuple[Chunk, ...]
-    dropped: tuple[DroppedLine, ...] = ()
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import report
 
-    def to_dict(self) -> dict:
-        """The shape ``lawsearch chunks --json`` prints."""
-        return {
-            "report": {**self.meta.to_dict(), "source": self.report.source, "sha256": self.report.sha256, "encoding": self.report.encoding},
-            "chunks": [chunk.to_dict() for chunk in self.chunks],
-        }
-
-
-def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
-                 max_bytes: int = DEFAULT_MAX_FILE_BYTES, boilerplate: Boilerplate | None = None) -> ParsedReport:
-    """Read one report file and split it; raises a ReportFileError naming the file on bad input."""
-    return parse(read_report(path, max_bytes=max_bytes), boilerplate, max_chars=max_chars, min_chars=min_chars)
-
-
-def parse(report: Report, boilerplate: Boilerplate | None = None, max_chars: int = DEFAULT_MAX_CHARS,
-          min_chars: int = DEFAULT_MIN_CHARS) -> ParsedReport:
-    """Split a report already read; ``boilerplate`` holds the corpus's recurring lines (dropped as chrome)."""
-    page = read_page(report.text, boilerplate)
-    if not page.text.strip():
-        raise EmptyReportError(report.source, "nothing but page chrome (no report text)")
-    meta = extract_meta(report.id, page.text, page.front)
-    chunks = tuple(chunk_text(report.id, page.text, max_chars=max_chars, min_chars=min_chars,
-                              styled_headings=dict(report.styled_headings)))
-    return ParsedReport(report=report, cleaned_text=page.text, meta=meta, chunks=chunks, dropped=tuple(page.dropped))
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
