@@ -1,7 +1,7 @@
 """Time the readers on normal and hostile text of growing size, to show they take linear time.
 
-Runs the parse pipeline after decoding (clean_text, page_fields, extract_meta, chunk_text — see
-lawsearch/pipeline.py) on inputs of 1 KB to 10 MB (UTF-8 bytes) and prints seconds per stage and
+Runs the reading stages after decoding (read_page, extract_meta, chunk_text — see
+lawsearch/read/report.py) on inputs of 1 KB to 10 MB (UTF-8 bytes) and prints seconds per stage and
 seconds per MB: in linear time the last column stays flat as the size grows tenfold.
 
     .venv/bin/python scripts/bench_readers.py                 # every input, 1 KB … 10 MB
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Callable
 
 from lawsearch.read.chunks import chunk_text
-from lawsearch.read.chrome import clean_text, page_fields
-from lawsearch.read.gazetteer import default_gazetteer
 from lawsearch.read.files import html_to_text
+from lawsearch.read.gazetteer import default_gazetteer
 from lawsearch.read.meta import extract_meta
+from lawsearch.read.page import read_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
@@ -76,10 +76,9 @@ def _timed(function: Callable[[], object]) -> tuple[float, object]:
 def run_pipeline(text: str) -> dict[str, float]:
     """Seconds per stage of the parse pipeline on one text."""
     seconds: dict[str, float] = {}
-    seconds["clean"], cleaned = _timed(lambda: clean_text(text))
-    seconds["fields"], fields = _timed(lambda: page_fields(text))
-    seconds["meta"], _ = _timed(lambda: extract_meta("bench", cleaned, fields))
-    seconds["chunk"], _ = _timed(lambda: chunk_text("bench", cleaned))
+    seconds["page"], page = _timed(lambda: read_page(text))
+    seconds["meta"], _ = _timed(lambda: extract_meta("bench", page.text, page.front))
+    seconds["chunk"], _ = _timed(lambda: chunk_text("bench", page.text))
     return seconds
 
 
@@ -105,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [size for size in SIZES if size <= args.max_mb * 1_000_000]
     units = HTML_UNITS if args.html else UNITS
-    stages = ("html",) if args.html else ("clean", "fields", "meta", "chunk")
+    stages = ("html",) if args.html else ("page", "meta", "chunk")
     run = (lambda text: {"html": _timed(lambda: html_to_text(text))[0]}) if args.html else run_pipeline
     default_gazetteer()  # loaded once, outside the timings
     print(f"{'input':<22} {'size':>6} " + " ".join(f"{stage:>8}" for stage in stages) + f" {'total s':>8} {'s/MB':>7}")

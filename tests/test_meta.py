@@ -97,3 +97,54 @@ def test_chinese_numerals_and_fullwidth_digits() -> None:
 
 def test_date_line_above_the_body_is_not_the_year() -> None:
     assert extract_meta("r", "2021年1月15日\n各位领导：\n2020年，我局开展工作。\n一、工作\n内容。").year == 2020
+
+
+# Bodies and levels beyond the seeds: openings written as such reports begin (title, subtitle, first paragraph).
+@pytest.mark.parametrize(("text", "expected"), [
+    (  # a city government's work report, speaker line with the city
+        "2024年政府工作报告\n——2024年1月10日在苏州市第十七届人民代表大会第三次会议上\n苏州市市长 吴某某\n"
+        "各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议，并请市政协各位委员提出意见。",
+        ("苏州市", "江苏省", "city", "苏州市人民政府", "政府工作报告", 2024),
+    ),
+    (  # a county-level bureau's rule-of-law report, the county named only in the title
+        "德清县市场监督管理局2023年法治政府建设年度报告\n2023年，我局坚持以习近平法治思想为指导，全面推进依法行政，各项工作取得新成效。",
+        ("德清县", "湖州市", "county", "德清县市场监督管理局", "法治政府建设年度报告", 2023),
+    ),
+    (  # a provincial department's information-disclosure report
+        "浙江省生态环境厅2022年政府信息公开工作年度报告\n本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况等内容。",
+        ("浙江省", None, "province", "浙江省生态环境厅", "政府信息公开工作年度报告", 2022),
+    ),
+    (  # a central ministry: national, no region
+        "应急管理部2023年法治政府建设年度报告\n2023年，应急管理部深入学习贯彻习近平法治思想，扎实推进法治政府建设，取得积极成效。",
+        (None, None, "national", "应急管理部", "法治政府建设年度报告", 2023),
+    ),
+    (  # traditional characters read as simplified
+        "二〇二五年政府工作報告\n——2025年1月15日在黑龍江省第十四屆人民代表大會第三次會議上\n"
+        "各位代表：現在，我代表省人民政府，向大會報告工作，請予審議，並請省政協委員提出意見。",
+        ("黑龙江省", None, "province", "黑龙江省人民政府", "政府工作报告", 2025),
+    ),
+    (  # a plan: the year of its title
+        "杭州市2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n2025年，全市上下坚持稳中求进工作总基调，经济运行总体平稳。",
+        ("杭州市", "浙江省", "city", None, "国民经济和社会发展计划报告", 2025),
+    ),
+])
+def test_metadata_of_any_body_at_any_level(text: str, expected: tuple) -> None:
+    meta = extract_meta("r", text)
+    assert (meta.region, meta.region_parent, meta.level, meta.agency, meta.kind, meta.year) == expected
+
+
+def test_an_ambiguous_district_keeps_no_parent_unless_the_text_says_which() -> None:
+    alone = extract_meta("r", "市中区人力资源和社会保障局2023年法治政府建设年度报告\n2023年，我局坚持依法行政，推进各项工作。")
+    assert (alone.region, alone.region_parent, alone.level) == ("市中区", None, "county")
+    told = extract_meta("r", "市中区人力资源和社会保障局2023年法治政府建设年度报告\n2023年，在济南市人社局指导下，我局坚持依法行政，推进各项工作。")
+    assert (told.region, told.region_parent) == ("市中区", "济南市")
+
+
+def test_front_matter_fields() -> None:
+    text = ("索引号：11330000002482000P/2024-00123\n文号：浙政发〔2024〕5号\n"
+            "关于2023年度法治政府建设工作情况的报告\n2023年，全省上下深入学习贯彻习近平法治思想，法治政府建设取得新进展。\n"
+            "一、主要工作\n全面推进严格规范公正文明执法，行政执法质量持续提升。\n浙江省人民政府\n2024年3月20日")
+    meta = extract_meta("r", text)
+    assert meta.front["doc_number"] == "浙政发〔2024〕5号" and meta.front["index_number"] == "11330000002482000P/2024-00123"
+    assert (meta.front["signed_by"], meta.front["signed"]) == ("浙江省人民政府", "2024-03-20")
+    assert (meta.region, meta.agency, meta.year, meta.published) == ("浙江省", "浙江省人民政府", 2023, date(2024, 3, 20))
