@@ -50,7 +50,7 @@ def _hostile_folder(folder: Path) -> None:
     (folder / "zero.txt").symlink_to("/dev/zero")
     (folder / "loopdir").symlink_to(folder)  # a folder link back to itself: walked once
     os.close(os.open(os.path.join(os.fsencode(folder), b"bad-\xff\xfe.txt"), os.O_CREAT | os.O_WRONLY, 0o644))
-    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not a report type yet")
+    (folder / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a report type")
 
 
 def test_a_hostile_folder_indexes_the_good_files_and_lists_the_bad(warm_cache: Path, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_a_hostile_folder_indexes_the_good_files_and_lists_the_bad(warm_cache: P
                          ("bad-", "not valid UTF-8")):
         assert any(name in line and reason in line for line in err.splitlines() if line.startswith("failed:")), (name, err)
     assert "gone.txt" not in err  # a dangling link is a report that is gone, not an error
-    assert "note: ignored 1 file(s) of other types (notes.pdf)" in err  # not a report: a note, not a failure
+    assert "note: ignored 1 file(s) of other types (notes.doc)" in err  # not a report: a note, not a failure
     with LawSearch.open(index) as engine:
         assert set(engine.manifest.reports) == {SEED_FILES[0].stem, SEED_FILES[1].stem, LONG_STEM}
         assert engine.check() == []

@@ -82,8 +82,8 @@ def test_control_characters_are_refused_as_binary(tmp_path: Path) -> None:
 
 
 def test_unsupported_extension_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedFormatError, match=r"\.docx"):
-        read_report(_write(tmp_path, "report.docx", b"PK\x03\x04"))
+    with pytest.raises(UnsupportedFormatError, match=r"\.doc'"):
+        read_report(_write(tmp_path, "report.doc", b"\xd0\xcf\x11\xe0"))
     with pytest.raises(ReportFileError, match="missing.txt: no such file"):
         read_report(tmp_path / "missing.txt")
     (tmp_path / "folder.txt").mkdir()
@@ -114,7 +114,7 @@ def test_markdown_heading_markers_are_removed(tmp_path: Path) -> None:
 
 
 def test_scan_report_folder_lists_supported_files_sorted(tmp_path: Path) -> None:
-    for name in ("b.txt", "a.html", "c.md", "skip.pdf", ".hidden.txt"):
+    for name in ("b.txt", "a.html", "c.md", "skip.doc", ".hidden.txt"):
         _write(tmp_path, name, "报告。".encode())
     assert [p.name for p in scan_report_folder(tmp_path).files] == ["a.html", "b.txt", "c.md"]
     with pytest.raises(ReportFileError, match="not a folder"):

@@ -1,4 +1,4 @@
-"""Reading report files: decoding bytes (never silently guessed) and extracting text from HTML/Markdown.
+"""Reading report files: decoding bytes (never silently guessed) and extracting text from HTML/Markdown/PDF/DOCX.
 
 >>> report = read_report("seeds/000_e216814a7c54799f.txt")
 >>> report.id, report.encoding
@@ -23,7 +23,9 @@ from ..models import Report
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".htm", ".html")
 MARKDOWN_SUFFIXES = (".md",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MARKDOWN_SUFFIXES
+PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + MARKDOWN_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 # Reports are tens to hundreds of kilobytes; a file this large is a mistake (a log, a dump) that would take hours to embed.
 DEFAULT_MAX_FILE_BYTES = 20_000_000
 
@@ -155,7 +157,11 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'!r}; lawsearch reads {', '.join(SUPPORTED_SUFFIXES)}")
     check_file_name(path)
     data = read_file_bytes(path, max_bytes)
-    text, encoding = decode_report_bytes(data, path)
+    styled_headings: tuple[tuple[str, int], ...] = ()
+    if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:  # binary formats: their own parsers, never decode_report_bytes
+        text, encoding, styled_headings = _binary_document_text(data, path, suffix)
+    else:
+        text, encoding = decode_report_bytes(data, path)
     if suffix in HTML_SUFFIXES:
         text = html_to_text(text, path)
         if not text.strip():
@@ -169,7 +175,24 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         text=text,
+        styled_headings=styled_headings,
     )
+
+
+def _binary_document_text(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[tuple[str, int], ...]]:
+    """``(text, encoding, styled_headings)`` of a PDF or Word report; ``encoding`` names the format."""
+    from .docx import docx_text  # imported here: pypdfium2 and python-docx load only for these formats
+    from .pdf import pdf_text
+
+    if not data.strip():
+        raise EmptyReportError(path, "file is empty")
+    if suffix in PDF_SUFFIXES:
+        text, encoding, headings = pdf_text(data, path), "pdf", ()
+    else:
+        (text, headings), encoding = docx_text(data, path), "docx"
+    if not text.strip():
+        raise EmptyReportError(path, f"{encoding.upper()} document has no text")
+    return text, encoding, headings
 
 
 def check_file_name(path: Path) -> None:

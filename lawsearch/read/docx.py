@@ -1,0 +1,161 @@
+"""Text and styled headings of a Word (.docx) report with python-docx.
+
+The body is read in document order: each non-empty paragraph is one line (manual line breaks inside it are joined
+like wrapped lines: no space between Chinese characters), each table cell's paragraphs are lines of their own, and
+content controls (``w:sdt``) are read through. Headers, footers, footnotes and comments are not report text.
+
+A paragraph is a styled heading when its outline level (``w:outlineLvl``, set on the paragraph or inherited through
+its style's ``basedOn`` chain) is 0–8, or when its style (or a style it is based on) is named ``Heading n``/``标题 n``
+or ``Title``/``标题``. Levels count from 1 outermost: ``Heading 1`` and outline level 0 are 1; ``Title`` is 1 as well
+(the report title sits at the outermost level, like an HTML ``<h1>``).
+
+>>> docx_text(b"plain text, not a zip", "r.docx")
+Traceback (most recent call last):
+...
+lawsearch.errors.ReportFileError: r.docx: not a readable Word document (not a zip archive, or a truncated one: File is not a zip file)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import ReportFileError
+
+# A report .docx unpacks to a few megabytes; more than this is a zip bomb, not a report. The sizes checked are those
+# the archive declares; zipfile never inflates a member past its declared size, so they bound what is unpacked.
+MAX_UNPACKED_BYTES = 200_000_000
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
+_BODY_TEXT_LEVEL = 9  # w:outlineLvl 9 means "body text"
+_HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_TITLE_NAMES = ("title", "标题")
+_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
+_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
+
+
+def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tuple[str, int], ...]]:
+    """``(text, styled_headings)`` of a Word document: body paragraphs and table cells one per line, and the
+    headings as ``(text, level)``. Raises a ReportFileError naming ``path`` when the bytes are not a Word document."""
+    _check_archive(data, path)
+    from docx.opc.exceptions import PackageNotFoundError  # imported here: only Word reports need python-docx
+    from lxml import etree
+
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        headings: list[tuple[str, int]] = []
+        for text, level in _blocks(document.element.body, document):
+            lines.append(text)
+            if level is not None:
+                headings.append((text, level))
+    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, ValueError, etree.LxmlError, zlib.error,
+            NotImplementedError, EOFError) as exc:
+        raise ReportFileError(path, f"not a readable Word document ({type(exc).__name__}: {exc})") from None
+    return "\n".join(lines), tuple(headings)
+
+
+def _check_archive(data: bytes, path: str | Path) -> None:
+    """Refuse bytes that are not an Office zip package, or that would unpack past MAX_UNPACKED_BYTES."""
+    if data.startswith(_OLE2_MAGIC):
+        raise ReportFileError(path, "not a readable Word document (an old binary .doc, or a password-protected "
+                                    "file; save it as an unprotected .docx)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ReportFileError(path, f"not a readable Word document (not a zip archive, or a truncated one: {exc})") from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ReportFileError(path, f"not a readable Word document (unpacks to {unpacked / 1_000_000:.0f} MB, over "
+                                    f"the {MAX_UNPACKED_BYTES / 1_000_000:.0f} MB limit: a zip bomb?)")
+    if "[Content_Types].xml" not in {member.filename for member in members}:
+        raise ReportFileError(path, "not a readable Word document (a zip archive, but not an Office file: "
+                                    "no [Content_Types].xml)")
+
+
+def _blocks(container: Any, document: Any) -> Iterator[tuple[str, int | None]]:
+    """``(line, heading level or None)`` for the paragraphs and table cells under ``container``, in order."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    for child in container.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, document)
+            text = _paragraph_text(paragraph)
+            if text:
+                yield text, _heading_level(paragraph, child)
+        elif child.tag == qn("w:tbl"):
+            for cell in child.iter(qn("w:tc")):
+                if _owning_table(cell) is child:  # nested tables are read inside their own cell
+                    yield from ((text, None) for text, _ in _blocks(cell, document))
+        elif child.tag == qn("w:sdt"):
+            for content in child.iterchildren(qn("w:sdtContent")):
+                yield from _blocks(content, document)
+
+
+def _owning_table(cell: Any) -> Any:
+    """The ``w:tbl`` a ``w:tc`` belongs to."""
+    from docx.oxml.ns import qn
+
+    element = cell.getparent()
+    while element is not None and element.tag != qn("w:tbl"):
+        element = element.getparent()
+    return element
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A paragraph's text on one line: manual line breaks joined (a space only between ASCII words), tabs and
+    runs of spaces as one space."""
+    text = ""
+    for piece in paragraph.text.split("\n"):
+        piece = re.sub(r"[ \t\u00a0]+", " ", piece).strip(" \u3000")
+        if not piece:
+            continue
+        joiner = " " if text and _ASCII_WORD_END.search(text) and _ASCII_WORD_START.match(piece) else ""
+        text = f"{text}{joiner}{piece}" if text else piece
+    return text
+
+
+def _heading_level(paragraph: Any, element: Any) -> int | None:
+    """The heading level of a paragraph (its ``w:p`` is ``element``): 1 outermost, None for body text."""
+    level = _outline_level(element)
+    if level is not None:
+        return level or None
+    style = paragraph.style
+    seen: set[int] = set()
+    while style is not None and id(style.element) not in seen:
+        seen.add(id(style.element))
+        level = _style_name_level(style.name or "")
+        if level is None:
+            level = _outline_level(style.element)
+        if level is not None:
+            return level or None
+        style = style.base_style
+    return None
+
+
+def _outline_level(element: Any) -> int | None:
+    """The level given by ``w:pPr/w:outlineLvl`` of a paragraph or style: 0 for body text, None when absent."""
+    values = element.xpath("./w:pPr/w:outlineLvl/@w:val")
+    if not values:
+        return None
+    try:
+        value = int(values[0])
+    except ValueError:
+        return None
+    return value + 1 if 0 <= value < _BODY_TEXT_LEVEL else 0
+
+
+def _style_name_level(name: str) -> int | None:
+    """The level a heading style's name gives: ``Heading 2``/``标题 2`` → 2, ``Title``/``标题`` → 1."""
+    name = name.strip()
+    match = _HEADING_NAME.fullmatch(name)
+    if match:
+        return int(match.group(1))
+    return 1 if name.lower() in _TITLE_NAMES else None
