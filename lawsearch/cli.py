@@ -104,7 +104,7 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_droppe
 
 
 def _embedder_options(function: Any) -> Any:
-    """Options that choose and run the embedder, shared by index and add."""
+    """Options of the writer shared by index and add: the embedder and how it runs, chunking, which files to index."""
     options = [
         click.option("--model", default=None,
                      help="Embedder for a new index: the bundled e5-small-q4 (default), or a sentence-transformers model by local "
@@ -118,6 +118,8 @@ def _embedder_options(function: Any) -> Any:
         click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this."),
         click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 1e6, show_default=True,
                      help="Skip (and list) report files larger than this many megabytes."),
+        click.option("--include-all", is_flag=True,
+                     help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections)."),
         click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
@@ -168,6 +170,11 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
     what was indexed before stays. A file that is gone, or a link whose target vanished, is a
     removed report. Each update is committed in one atomic switch: searches see the old index or
     the new one, never half of one, and a crash leaves the last committed index.
+
+    A file that is not a report (a README, a short note) is skipped with a note, without changing the
+    exit status; --include-all indexes it anyway. A file that is the same report as one indexed (saved
+    from another site, or in another format) is recorded as another source of it, not indexed twice.
+    Lines that recur across the reports (site chrome) are learned from the folder and dropped.
 
     \b
     Examples:

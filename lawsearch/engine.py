@@ -123,15 +123,18 @@ class LawSearch:
         Only new, changed and removed reports are processed; ``rebuild`` re-reads everything.
         ``options`` go to IndexWriter: ``model`` (the bundled ``e5-small-q4``, or a sentence-transformers
         model by local path or hub name), ``embedder``, ``device``, ``batch_size``, ``query_prefix``,
-        ``passage_prefix``, ``allow_download``, ``max_chars``, ``min_chars``, ``progress``, ``wait``.
-        Files that cannot be read are listed in ``summary.failed``.
+        ``passage_prefix``, ``allow_download``, ``max_chars``, ``min_chars``, ``include_all``, ``progress``, ``wait``.
+        Files that cannot be read are listed in ``summary.failed``; files that are not reports are skipped
+        (``summary.skipped``) unless ``include_all=True``; copies of a report are recorded as its other sources
+        (``summary.copies``).
         """
         writer = IndexWriter(index_dir, **options)
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
         return cls.open(index_dir, embedder=writer.embedder_if_loaded)
 
     def add(self, *paths: str | Path, **options: Any) -> UpdateSummary:
-        """Add report files (or replace those already indexed under the same id), then reload."""
+        """Add report files (or replace those already indexed under the same id), then reload. ``options`` go to
+        IndexWriter, e.g. ``include_all=True`` to index files that do not look like reports."""
         summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).add_files(paths)
         self._reload()
         return summary

@@ -6,7 +6,8 @@ Layout of ``indexes/<name>/``::
     LOCK                 held by the one writer
     embeddings.sqlite    passage vectors by (model, text hash), shared by all generations
     gen-000007/          manifest.json, lexical/ (Whoosh + query vocabulary),
-                         reports/<report id>.json (chunks) and reports/<report id>.npy (their vectors)
+                         reports/<report id>.json (chunks) and reports/<report id>.npy (their vectors),
+                         boilerplate.json (the lines each report contributes to the corpus's boilerplate statistics)
 
 A writer makes the next generation from the committed one out of hard links (cost: one link per
 file, no data copied), changes only what the update touches — new Whoosh segments, the files of
@@ -40,9 +41,10 @@ from .cache import CACHE_FILE
 from .errors import DamagedIndexError, IndexFolderError
 
 # 3: checksums of every file in the manifest, report files named by a hash of the report id.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: reports read by lawsearch.read (page stage, level and kind, lead headings), boilerplate.json
 MANIFEST = "manifest.json"
 REPORTS_DIR = "reports"
+BOILERPLATE = "boilerplate.json"  # the corpus's line statistics (lawsearch.read.boilerplate), absent in older indexes
 _LOCK_SUFFIX = "WRITELOCK"  # Whoosh's lock file: neither shared with a new generation nor checksummed
 CURRENT = "CURRENT"
 LOCK = "LOCK"
@@ -64,12 +66,16 @@ def _json_sha256(data: dict[str, Any]) -> str:
 
 @dataclass
 class ReportEntry:
-    """What the manifest keeps of one indexed report."""
+    """What the manifest keeps of one indexed report. ``fingerprint`` identifies its text (see
+    :mod:`lawsearch.read.screen`; "" in indexes built before it was kept); ``also_sources`` lists the other files
+    of the same report (``{"source": path, "sha256": hash}``), which are not indexed again."""
 
     sha256: str
     source: str
     chunk_ids: list[str]
     meta: dict[str, Any]
+    fingerprint: str = ""
+    also_sources: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -89,7 +95,8 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Manifest":
-        reports = {rid: ReportEntry(**entry) for rid, entry in data.get("reports", {}).items()}
+        fields = ReportEntry.__dataclass_fields__  # fields a later version adds are left out, not an error
+        reports = {rid: ReportEntry(**{k: v for k, v in entry.items() if k in fields}) for rid, entry in data.get("reports", {}).items()}
         known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
         return cls(**{**known, "reports": reports})
 
@@ -157,6 +164,13 @@ def read_report_files(generation: Path, report_id: str) -> tuple[list[dict[str, 
 def remove_report_files(generation: Path, report_id: str) -> None:
     for path in report_paths(generation, report_id):
         path.unlink(missing_ok=True)
+
+
+def write_generation_json(generation: Path, relative: str, data: Any) -> None:
+    """Write (or replace, as a new file) a JSON file of a generation."""
+    path = generation / relative
+    path.unlink(missing_ok=True)  # break the hard link to the previous generation's file
+    write_json(path, data)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -288,6 +302,29 @@ class IndexFolder:
         return {path.relative_to(generation).as_posix(): (report_id, kind) for report_id in manifest.reports
                 for path, kind in zip(report_paths(generation, report_id), ("chunks", "vectors"), strict=True)}
 
+    def read_generation_json(self, generation: Path, manifest: Manifest, relative: str) -> Any:
+        """A JSON file of ``generation`` checked against its manifest's checksum; None when the generation has no
+        such file (an index built before the file existed). Damage is a DamagedIndexError naming the file."""
+        path = generation / relative
+        expected = manifest.files.get(relative)
+        try:
+            data = path.read_bytes()
+            if expected is None:
+                problem = "is not listed in the manifest"
+            elif hashlib.sha256(data).hexdigest() != expected:
+                problem = "does not match its checksum"
+            else:
+                return json.loads(data.decode("utf-8"))
+        except FileNotFoundError:
+            if expected is None:
+                return None
+            problem = "is missing"
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror or exc})"
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            problem = f"cannot be read ({type(exc).__name__}: {exc})"
+        raise DamagedIndexError(self.root, f"{generation.name}/{relative} {problem}")
+
     def describe_damage(self, generation: Path, manifest: Manifest, damage: dict[str, str]) -> list[str]:
         """One line a damaged file, naming the report a report file belongs to."""
         owners = self.report_file_owners(generation, manifest)
@@ -325,7 +362,8 @@ class IndexFolder:
             "updated": m.updated,
             "report_list": [
                 {"id": rid, "region": e.meta.get("region"), "year": e.meta.get("year"), "title": e.meta.get("title"),
-                 "chunks": len(e.chunk_ids), "sha256": e.sha256, "source": e.source}
+                 "chunks": len(e.chunk_ids), "sha256": e.sha256, "source": e.source,
+                 "also_sources": [item.get("source") for item in e.also_sources]}
                 for rid, e in sorted(m.reports.items())
             ],
         }

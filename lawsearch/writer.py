@@ -5,6 +5,14 @@ and embeds new and changed reports (unchanged chunk texts come from the embeddin
 the chunks of changed and removed reports from Whoosh, writes those reports' files, and commits a
 new generation with one rename (see store.py). Files that cannot be read are listed and skipped; a
 report already indexed stays as it was when its new version cannot be read.
+
+Before parsing, every file read is screened (:mod:`lawsearch.read.screen`): a file that is the same report as
+one indexed or read before it (by its sentences, whatever its name or format) is recorded as another source
+of that report instead of being indexed again; a file that is not a report (mostly not Chinese, or short
+without numbered sections) is skipped with a note unless ``include_all``. Reports are parsed with the corpus's
+boilerplate statistics (:mod:`lawsearch.read.boilerplate`): a full build learns them from all the files it reads;
+an update folds the new reports into the stored ones. Both are kept with the index: the statistics in each generation's
+``boilerplate.json``, a fingerprint per report in the manifest.
 """
 
 from __future__ import annotations
@@ -24,10 +32,13 @@ from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
 from .errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
-from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
-from .read import ParsedReport, parse_report
-from .store import (FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files,
-                    write_report_files)
+from .models import Report
+from .read import ParsedReport, parse
+from .read.boilerplate import Boilerplate
+from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, read_report, report_id_for, scan_report_folder
+from .read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
+from .store import (BOILERPLATE, FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files,
+                    write_generation_json, write_report_files)
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
 
@@ -63,13 +74,16 @@ class _Background:
 
 @dataclass
 class UpdateSummary:
-    """What an update did, report ids by outcome; ``generation`` is None when nothing had to change."""
+    """What an update did, report ids by outcome; ``generation`` is None when nothing had to change. Files that are
+    not reports (``skipped``) and copies of a report indexed from another file (``copies``) do not count as failures."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files that are not reports: (path, why)
+    copies: list[tuple[str, str]] = field(default_factory=list)  # files of a report indexed from another: (path, its id)
     chunks: int = 0
     embedding: EmbedStats = field(default_factory=EmbedStats)
     generation: str | None = None
@@ -82,12 +96,16 @@ class UpdateSummary:
 
     def line(self) -> str:
         return (f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
-                f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
+                f"unchanged {len(self.unchanged)}, failed {len(self.failed)}"
+                + (f", not reports {len(self.skipped)}" if self.skipped else "")
+                + (f", other sources {len(self.copies)}" if self.copies else ""))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": self.unchanged,
-            "failed": [{"path": path, "reason": reason} for path, reason in self.failed], "chunks": self.chunks,
+            "failed": [{"path": path, "reason": reason} for path, reason in self.failed],
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "copies": [{"path": path, "report": report_id} for path, report_id in self.copies], "chunks": self.chunks,
             "embedded": self.embedding.embedded, "from_cache": self.embedding.cached, "generation": self.generation,
             "embedder": self.embedder, "notes": self.notes,
         }
@@ -128,9 +146,10 @@ class StagedReport:
     vectors: Any = None  # None: embed the records' texts (through the cache)
 
     @classmethod
-    def from_parsed(cls, parsed: ParsedReport) -> "StagedReport":
+    def from_parsed(cls, parsed: ParsedReport, print_: Fingerprint, also_sources: list[dict[str, str]]) -> "StagedReport":
         entry = ReportEntry(sha256=parsed.report.sha256, source=source_path(Path(parsed.report.source)),
-                            chunk_ids=[c.id for c in parsed.chunks], meta=parsed.meta.to_dict())
+                            chunk_ids=[c.id for c in parsed.chunks], meta=parsed.meta.to_dict(),
+                            fingerprint=print_.to_text(), also_sources=also_sources)
         records = [{"id": c.id, "heading_path": list(c.heading_path), "text": c.text} for c in parsed.chunks]
         return cls(parsed.report.id, entry, records)
 
@@ -177,6 +196,7 @@ class IndexWriter:
         max_chars: int = DEFAULT_MAX_CHARS,
         min_chars: int = DEFAULT_MIN_CHARS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        include_all: bool = False,
         progress: bool = False,
         wait: float = 0.0,
     ) -> None:
@@ -188,6 +208,7 @@ class IndexWriter:
         self._max_chars = max_chars
         self._min_chars = min_chars
         self._max_file_bytes = max_file_bytes
+        self._include_all = include_all
         self._progress = progress
         self._wait = wait
 
@@ -236,7 +257,11 @@ class IndexWriter:
             summary = summary if summary is not None else UpdateSummary()
             summary.unchanged = [rid for rid in known if rid not in ids]
             assert manifest is not None and base is not None
-            self._commit(base, manifest, [], ids, summary, fresh=False, recorded=EmbedderSpec.from_dict(manifest.embedder), relocated={})
+            stats = self._stored_boilerplate(base, manifest) or Boilerplate()
+            for report_id in ids:
+                stats.remove(report_id)
+            self._commit(base, manifest, [], ids, summary, fresh=False, recorded=EmbedderSpec.from_dict(manifest.embedder), revised={},
+                         stats=stats)
             return summary
 
     def upgrade(self, summary: UpdateSummary | None = None) -> UpdateSummary:
@@ -251,10 +276,18 @@ class IndexWriter:
                 summary.unchanged = sorted(old.reports)
                 return summary
             reread = RepairSummary()
-            staged = self._reread(old, sorted(old.reports), reread)
+            reports = self._read_recorded(old, sorted(old.reports), reread)
+            try:
+                stats = self._stored_boilerplate(generation, old)
+            except DamagedIndexError:
+                stats = None
+            if stats is None:  # a full rebuild: it learns the statistics from all it reads
+                stats = self._learn(reports)
+            staged = self._stage_recorded(old, reports, stats, reread)
             summary.added = [report.report_id for report in staged]
             summary.failed = [(old.reports[rid].source, reason) for rid, reason in reread.dropped]
-            self._commit(None, old, staged, [], summary, fresh=True, recorded=EmbedderSpec.from_dict(old.embedder), relocated={})
+            self._commit(None, old, staged, [], summary, fresh=True, recorded=EmbedderSpec.from_dict(old.embedder), revised={},
+                         stats=stats)
             return summary
 
     def repair(self) -> RepairSummary:
@@ -301,7 +334,8 @@ class IndexWriter:
                     self.folder.point_to(target)
                     summary.action = "repointed"
                 return summary
-            # Damage outside the report files (the lexical index) needs no re-read: the lexical index is rebuilt anyway.
+            # Damage outside the report files needs no re-read: the lexical index is rebuilt anyway, and damaged
+            # boilerplate statistics are learned again from the recorded report files.
             owners = self.folder.report_file_owners(target, manifest)
             damaged_ids = {owners[relative][0] for relative in damage if relative in owners} if current_format else set(manifest.reports)
             staged: list[StagedReport] = []
@@ -310,10 +344,14 @@ class IndexWriter:
                     continue
                 records, vectors = read_report_files(target, report_id)
                 staged.append(StagedReport(report_id, entry, records, vectors))
-            staged += self._reread(manifest, sorted(damaged_ids), summary)
+            stats = self._repaired_boilerplate(target, manifest, summary)
+            reports = self._read_recorded(manifest, sorted(damaged_ids), summary)
+            staged += self._stage_recorded(manifest, reports, stats, summary)
+            for report_id, _ in summary.dropped:
+                stats.remove(report_id)
             update = UpdateSummary()
-            self._commit(None, manifest, staged, [], update, fresh=True, recorded=EmbedderSpec.from_dict(manifest.embedder), relocated={},
-                         prune=False)
+            self._commit(None, manifest, staged, [], update, fresh=True, recorded=EmbedderSpec.from_dict(manifest.embedder), revised={},
+                         stats=stats, prune=False)
             summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
             return summary
 
@@ -372,32 +410,15 @@ class IndexWriter:
             rebuild = rebuild or manifest is None
             recorded = self._kept_spec(manifest, rebuild)
             known = {} if manifest is None else manifest.reports
-            to_parse: list[Path] = []
-            seen: dict[str, Path] = {}
-            moved: dict[str, str] = {}
-            for path in files:
-                report_id = report_id_for(path)
-                if report_id in seen:
-                    summary.failed.append((str(path), f"report id {report_id!r} is already taken by {seen[report_id]}"))
-                    continue
-                seen[report_id] = path
-                entry = known.get(report_id)
-                source = source_path(path)
-                if entry is not None and entry.source != source:
-                    moved[report_id] = source
-                if not rebuild and entry is not None and entry.sha256 == _sha256(path, self._max_file_bytes):
-                    summary.unchanged.append(report_id)
-                else:
-                    to_parse.append(path)
-            present = set(seen) | {report_id_for(path) for path, _ in skipped or []}  # a bad file keeps its report
-            removed = [] if removals_under is None else [
-                rid for rid, entry in known.items() if rid not in present and _inside(entry.source, removals_under)
-            ]
-            if rebuild and manifest is not None:  # a rebuild keeps only what it was given
-                removed = [rid for rid in known if rid not in present]
-            parsed = self._parse(to_parse, summary)
+            primaries, to_read, moved = self._sort_out(files, known, rebuild, summary)
+            present = set(primaries) | {report_id_for(path) for path, _ in skipped or []}  # a bad file keeps its report
+            removed = [rid for rid, entry in known.items() if rid not in present
+                       and (rebuild or (removals_under is not None and _inside(entry.source, removals_under)))]
+            accepted, copies = self._screen_copies(self._read(to_read, summary), primaries, known, rebuild, removed, summary)
+            stats = self._statistics(base, manifest, rebuild, removed) if accepted or removed or rebuild else None
+            parsed = self._parse(accepted, stats, summary) if stats is not None else []
             _crash_point("after-parse")
-            for report in parsed:
+            for report, _ in parsed:
                 (summary.updated if report.report.id in known else summary.added).append(report.report.id)
             summary.notes += [f"{rid} now comes from {source} (was {known[rid].source})" for rid, source in moved.items()
                               if rid in summary.indexed]
@@ -407,17 +428,134 @@ class IndexWriter:
                     f"cannot rebuild: {len(lost)} indexed report(s) no longer read ({', '.join(lost[:3])}); "
                     "fix or remove those files first — the index was not changed"
                 )
-            relocated = {rid: source for rid, source in moved.items() if rid in summary.unchanged}
-            if not parsed and not removed and not rebuild and not relocated:
+            kept = {} if rebuild else {rid: entry for rid, entry in known.items() if rid not in removed}
+            also = self._also_sources(kept, copies, parsed, files, removals_under, summary)
+            staged = [StagedReport.from_parsed(report, print_, also.get(report.report.id, [])) for report, print_ in parsed]
+            revised = self._revised(kept, also, moved, summary)
+            if not parsed and not removed and not rebuild and not revised:
                 summary.embedder = recorded.id if recorded else None
                 return summary
             if not parsed and manifest is None:
-                raise LawsearchError(f"none of {len(files)} file(s) could be read; no index was written"
-                                     if files else "no report files (.txt, .md, .htm, .html) found; no index was written")
-            staged = [StagedReport.from_parsed(report) for report in parsed]
+                raise LawsearchError(self._nothing_to_index(files, summary))
             fresh = rebuild or base is None or manifest is None
-            self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, relocated=relocated)
+            self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, revised=revised, stats=stats)
         return summary
+
+    @staticmethod
+    def _nothing_to_index(files: list[Path], summary: UpdateSummary) -> str:
+        if not files:
+            return f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) found; no index was written"
+        if summary.skipped:
+            return (f"none of {len(files)} file(s) is a report ({len(summary.skipped)} skipped as not reports: "
+                    "--include-all indexes them anyway); no index was written")
+        return f"none of {len(files)} file(s) could be read; no index was written"
+
+    def _sort_out(self, files: list[Path], known: dict[str, ReportEntry], rebuild: bool,
+                  summary: UpdateSummary) -> tuple[dict[str, Path], list[Path], dict[str, str]]:
+        """``(primaries, to_read, moved)``: the file that is each report id's source (the recorded source first,
+        then by path, PDF last), the files to read (new and changed primaries; other files of a taken id, to be
+        compared with it), and the reports whose source file is now another. Unchanged primaries are listed in
+        ``summary.unchanged`` and not read."""
+        recorded = {entry.source for entry in known.values()}
+        order = sorted(files, key=lambda path: (source_path(path) not in recorded, path.suffix.lower() == ".pdf", str(path)))
+        primaries: dict[str, Path] = {}
+        to_read: list[Path] = []
+        moved: dict[str, str] = {}
+        for path in order:
+            report_id = report_id_for(path)
+            if report_id in primaries:
+                to_read.append(path)
+                continue
+            primaries[report_id] = path
+            entry = known.get(report_id)
+            source = source_path(path)
+            if entry is not None and entry.source != source:
+                moved[report_id] = source
+            if not rebuild and entry is not None and entry.sha256 == _sha256(path, self._max_file_bytes):
+                summary.unchanged.append(report_id)
+            else:
+                to_read.append(path)
+        return primaries, to_read, moved
+
+    @staticmethod
+    def _corpus(known: dict[str, ReportEntry], leaving: set[str]) -> FingerprintIndex:
+        """The fingerprints of the indexed reports that stay as they are (those of older indexes are unknown)."""
+        corpus = FingerprintIndex()
+        for report_id, entry in known.items():
+            if report_id not in leaving and entry.fingerprint:
+                try:
+                    corpus.add(report_id, Fingerprint.from_text(entry.fingerprint))
+                except ValueError:
+                    continue
+        return corpus
+
+    def _screen_copies(self, read: list[Report], primaries: dict[str, Path], known: dict[str, ReportEntry], rebuild: bool,
+                       removed: list[str], summary: UpdateSummary) -> tuple[list[tuple[Report, Fingerprint]], dict[str, list[Report]]]:
+        """``(accepted, copies)``: the reports to index with their fingerprints, and by report id the files that are
+        the same report as one indexed (and staying as it is, unless ``rebuild``) or read before them. A file whose
+        id is taken by another report fails. An indexed report whose new version is a copy of another joins ``removed``."""
+        rereading = {report.id for report in read if primaries.get(report.id) == Path(report.source)}
+        corpus = self._corpus({} if rebuild else known, set(removed) | rereading)
+        accepted: list[tuple[Report, Fingerprint]] = []
+        copies: dict[str, list[Report]] = {}
+        for report in read:
+            print_ = fingerprint(report.text)
+            same = corpus.find(print_)
+            if same is not None:
+                copies.setdefault(same, []).append(report)
+            elif primaries.get(report.id) != Path(report.source):
+                summary.failed.append((report.source, f"report id {report.id!r} is already taken by {primaries[report.id]}"))
+            else:
+                accepted.append((report, print_))
+                corpus.add(report.id, print_)
+        removed += [report.id for found in copies.values() for report in found
+                    if report.id in known and report.id not in removed and primaries[report.id] == Path(report.source)]
+        return accepted, copies
+
+    def _statistics(self, base: Path | None, manifest: Manifest | None, rebuild: bool, removed: list[str]) -> Boilerplate:
+        """The boilerplate statistics to update: none for a full build, else the stored ones without ``removed``."""
+        stats = Boilerplate()
+        if not rebuild and base is not None and manifest is not None:
+            stats = self._stored_boilerplate(base, manifest) or stats
+        for report_id in removed:
+            stats.remove(report_id)
+        return stats
+
+    @staticmethod
+    def _revised(kept: dict[str, ReportEntry], also: dict[str, list[dict[str, str]]], moved: dict[str, str],
+                 summary: UpdateSummary) -> dict[str, ReportEntry]:
+        """The manifest entries of reports not indexed again whose source file or other sources changed."""
+        relocated = {rid: source for rid, source in moved.items() if rid in summary.unchanged}
+        return {rid: replace(entry, source=relocated.get(rid, entry.source), also_sources=also.get(rid, []))
+                for rid, entry in kept.items() if rid not in summary.indexed
+                and (rid in relocated or also.get(rid, []) != entry.also_sources)}
+
+    @staticmethod
+    def _also_sources(kept: dict[str, ReportEntry], copies: dict[str, list[Report]], parsed: list[tuple[ParsedReport, Fingerprint]],
+                      files: list[Path], removals_under: Path | None, summary: UpdateSummary) -> dict[str, list[dict[str, str]]]:
+        """The other sources of every report after this update, by report id: those recorded before, less the files
+        given again (sorted anew) or gone from the folder, plus this update's copies; each new one is noted."""
+        given = {source_path(path) for path in files}
+        indexed = {rid: entry.source for rid, entry in kept.items()} | {r.report.id: r.report.source for r, _ in parsed}
+
+        def stays(item: dict[str, str]) -> bool:
+            source = item.get("source", "")
+            return source not in given and not (removals_under is not None and _inside(source, removals_under))
+
+        before = {rid: entry.also_sources for rid, entry in kept.items()}
+        also = {rid: [item for item in items if stays(item)] for rid, items in before.items() if items}
+        for report_id, found in copies.items():
+            for report in found:
+                if report_id not in indexed:
+                    summary.skipped.append((report.source, f"the same report as {report_id}, which was not indexed"))
+                    summary.notes.append(f"skipped {report.source}: the same report as {report_id}, which was not indexed")
+                    continue
+                item = {"source": source_path(Path(report.source)), "sha256": report.sha256}
+                also.setdefault(report_id, []).append(item)
+                summary.copies.append((report.source, report_id))
+                if item not in before.get(report_id, []):
+                    summary.notes.append(f"{report.source} is the same report as {indexed[report_id]}; recorded as another source")
+        return also
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -429,37 +567,104 @@ class IndexWriter:
             where = f" ({exc.filename})" if exc.filename else ""
             raise IndexFolderError(f"cannot write index {self.folder.root}: {exc.strerror or exc}{where}; the last committed index is unchanged") from None
 
-    def _parse(self, files: list[Path], summary: UpdateSummary) -> list[ParsedReport]:
-        reports = []
-        iterable: Iterable[Path] = files
-        if self._progress and files:
+    def _bar(self, items: list[Any], desc: str) -> Iterable[Any]:
+        """``items``, with a progress bar when this writer shows progress."""
+        if self._progress and items:
             from tqdm import tqdm
 
-            iterable = tqdm(files, desc="reading", unit="report")
-        for path in iterable:
+            return tqdm(items, desc=desc, unit="report")
+        return items
+
+    def _read(self, files: list[Path], summary: UpdateSummary) -> list[Report]:
+        """Each file read (once); those that cannot be read are listed in ``summary.failed``."""
+        reports = []
+        for path in self._bar(files, "reading"):
             try:
-                reports.append(parse_report(path, max_chars=self._max_chars, min_chars=self._min_chars, max_bytes=self._max_file_bytes))
+                reports.append(read_report(path, max_bytes=self._max_file_bytes))
             except ReportFileError as exc:
                 summary.failed.append((exc.path, exc.reason))
         return reports
 
-    def _reread(self, manifest: Manifest, report_ids: list[str], summary: RepairSummary) -> list[StagedReport]:
-        """Re-read reports from their recorded sources, with the chunking the index was built with (this writer
-        adopts it); those that cannot be read are listed in ``summary.dropped``."""
+    def _parse(self, accepted: list[tuple[Report, Fingerprint]], stats: Boilerplate,
+               summary: UpdateSummary) -> list[tuple[ParsedReport, Fingerprint]]:
+        """Parse the accepted reports with the corpus statistics, their own lines folded in first (as a full build
+        learns from every file before it parses one). A report that fails, or is not a report (unless
+        ``include_all``), is listed and leaves the statistics as they were."""
+        before = stats.copy()
+        for report, _ in accepted:
+            stats.add(report.text, key=report.id)
+        parsed = []
+        for report, print_ in self._bar(accepted, "parsing"):
+            try:
+                result = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars)
+            except ReportFileError as exc:
+                summary.failed.append((exc.path, exc.reason))
+                stats.restore(report.id, before)
+                continue
+            reason = None if self._include_all else not_a_report(result)
+            if reason is not None:
+                summary.skipped.append((report.source, reason))
+                summary.notes.append(f"skipped {report.source}: not a report ({reason}); --include-all indexes it anyway")
+                stats.restore(report.id, before)
+                continue
+            parsed.append((result, print_))
+        return parsed
+
+    def _stored_boilerplate(self, generation: Path, manifest: Manifest) -> Boilerplate | None:
+        """The boilerplate statistics stored with ``generation``; None when it has none (an index built before they
+        were stored). Damage is a DamagedIndexError."""
+        data = self.folder.read_generation_json(generation, manifest, BOILERPLATE)
+        try:
+            return None if data is None else Boilerplate.from_json(data)
+        except ValueError as exc:
+            raise DamagedIndexError(self.folder.root, f"{generation.name}/{BOILERPLATE} cannot be read ({exc})") from None
+
+    def _repaired_boilerplate(self, generation: Path, manifest: Manifest, summary: RepairSummary) -> Boilerplate:
+        """The stored statistics; learned again from the recorded report files when they are damaged."""
+        try:
+            return self._stored_boilerplate(generation, manifest) or Boilerplate()
+        except DamagedIndexError:
+            reports = self._read_recorded(manifest, sorted(manifest.reports), RepairSummary())  # what is gone is listed later
+            summary.notes.append(f"learned the boilerplate statistics again from {len(reports)} recorded report file(s)")
+            return self._learn(reports)
+
+    @staticmethod
+    def _learn(reports: dict[str, Report]) -> Boilerplate:
+        stats = Boilerplate()
+        for report_id, report in reports.items():
+            stats.add(report.text, key=report_id)
+        return stats
+
+    def _read_recorded(self, manifest: Manifest, report_ids: list[str], summary: RepairSummary) -> dict[str, Report]:
+        """Reports read again from their recorded sources, by id; those that cannot be read are listed in
+        ``summary.dropped``. This writer adopts the chunking the index was built with."""
         chunking = {**self._settings(), **manifest.chunking}
         self._max_chars, self._min_chars = chunking["max_chars"], chunking["min_chars"]
-        staged = []
+        reports = {}
         for report_id in report_ids:
             source = manifest.reports[report_id].source
             try:
-                parsed = parse_report(source, max_chars=self._max_chars, min_chars=self._min_chars, max_bytes=self._max_file_bytes)
+                report = read_report(source, max_bytes=self._max_file_bytes)
             except ReportFileError as exc:
                 summary.dropped.append((report_id, exc.reason))
                 continue
-            if parsed.report.id != report_id:
-                summary.dropped.append((report_id, f"its source {source} now reads as report {parsed.report.id}"))
+            if report.id != report_id:
+                summary.dropped.append((report_id, f"its source {source} now reads as report {report.id}"))
                 continue
-            staged.append(StagedReport.from_parsed(parsed))
+            reports[report_id] = report
+        return reports
+
+    def _stage_recorded(self, manifest: Manifest, reports: dict[str, Report], stats: Boilerplate,
+                        summary: RepairSummary) -> list[StagedReport]:
+        """Reports read again, parsed with ``stats``; they keep their other sources (no screening: they were indexed)."""
+        staged = []
+        for report_id, report in reports.items():
+            try:
+                parsed = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars)
+            except ReportFileError as exc:
+                summary.dropped.append((report_id, exc.reason))
+                continue
+            staged.append(StagedReport.from_parsed(parsed, fingerprint(report.text), manifest.reports[report_id].also_sources))
             summary.reread.append(report_id)
         return staged
 
@@ -475,11 +680,12 @@ class IndexWriter:
             lexical.close()
 
     def _commit(self, base: Path | None, manifest: Manifest | None, staged: list[StagedReport], removed: list[str],
-                summary: UpdateSummary, fresh: bool, recorded: EmbedderSpec | None, relocated: dict[str, str],
-                prune: bool = True) -> None:
-        """Write a new generation — from ``base`` (hard links) or ``fresh`` — with ``staged`` reports in and
-        ``removed`` ones out, and commit it. Nothing is built on a base whose files do not verify; a generation
-        that is not committed (an error, Ctrl-C) is removed."""
+                summary: UpdateSummary, fresh: bool, recorded: EmbedderSpec | None, revised: dict[str, ReportEntry],
+                stats: Boilerplate | None, prune: bool = True) -> None:
+        """Write a new generation — from ``base`` (hard links) or ``fresh`` — with ``staged`` reports in, ``removed``
+        ones out, the manifest entries of unchanged reports ``revised`` (another source file), and the boilerplate
+        statistics ``stats`` (None: the base's, unchanged); and commit it. Nothing is built on a base whose files do
+        not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
         verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not fresh else None
         previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None else None
         spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
@@ -487,11 +693,12 @@ class IndexWriter:
         committed = False
         try:
             self._fill_generation(generation, fresh, manifest, staged, removed, summary, spec, recorded, previous)
+            if stats is not None or fresh:
+                write_generation_json(generation, BOILERPLATE, (stats or Boilerplate()).to_json())
             reports = {} if fresh or manifest is None else dict(manifest.reports)
             for report_id in removed:
                 reports.pop(report_id, None)
-            for report_id, source in relocated.items():
-                reports[report_id] = replace(reports[report_id], source=source)
+            reports.update(revised)
             for report in staged:
                 reports[report.report_id] = report.entry
             new_manifest = Manifest(embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=reports, chunking=self._settings())
