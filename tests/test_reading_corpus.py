@@ -127,3 +127,23 @@ def test_a_page_that_prints_the_body_twice_keeps_it_once() -> None:
     page = read_page("\n".join(["某某县2023年法治政府建设年度报告", *body, "打印本页", *body]))
     assert page.text.split("\n") == body
     assert {line.rule for line in page.dropped} >= {"repeated on this page", "title"}
+
+
+def test_corpus_boilerplate_drops_site_lines_and_keeps_the_body(provincial: dict[str, ParsedReport],
+                                                                parsed_seeds: dict[str, ParsedReport]) -> None:
+    from lawsearch.read import parse
+    from lawsearch.read.boilerplate import Boilerplate
+
+    everything = [*provincial.values(), *parsed_seeds.values()]
+    statistics = Boilerplate.learn(parsed.report.text for parsed in everything)
+    total = Coverage()
+    recurring = set()
+    for before in everything:
+        after = parse(before.report, statistics)
+        assert after.meta == before.meta  # titles, fields and signatures are read before the statistics apply
+        total.add(body_coverage(after.report.text, after.chunks, excepted=excepted_lines(after.dropped)))
+        recurring |= {line.text for line in after.dropped if line.rule.startswith("recurs in")}
+        for chunk in after.chunks:
+            assert not {line.strip() for line in chunk.text.split("\n")} & CHROME
+    assert total.share >= 0.995, total.missing[:10]
+    assert recurring, "no line was judged by the corpus statistics"
