@@ -274,16 +274,17 @@ class LawSearch:
             if (kind is None or entry.meta.get("kind") == kind) and (level is None or entry.meta.get("level") == level)
         }
 
-    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None, reports: set[str] | None = None) -> set[str] | None:
-        """Chunk ids that pass the filters and contain every quoted phrase; None when nothing restricts."""
-        if not (parsed.phrases or region or year is not None or reports is not None):
+    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None, only: set[str] | None = None) -> set[str] | None:
+        """Chunk ids that pass the filters (``only``: of these reports) and contain every quoted phrase; None when
+        nothing restricts."""
+        if not (parsed.phrases or region or year is not None or only is not None):
             return None
         phrases = [normalise(p).lower() for p in parsed.phrases]
         reports = self.manifest.reports
         allowed = set()
         for chunk_id, record in self._chunks.items():
             report_id = record["report_id"]
-            if reports is not None and report_id not in reports:
+            if only is not None and report_id not in only:
                 continue
             if region and region.strip() not in self._region_keys[report_id]:
                 continue

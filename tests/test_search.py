@@ -123,6 +123,20 @@ def test_region_and_year_filters(engine: LawSearch, mode: str) -> None:
     assert {hit.year for hit in engine.search("行政复议", mode=mode, year="2020")} == {2020}
 
 
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_level_and_kind_filters(engine: LawSearch, mode: str) -> None:
+    city = engine.search("执法", mode=mode, level="city", top_k=20)
+    assert len(city) > 0 and {(hit.region, hit.level) for hit in city} == {("武汉市", "city")}
+    county = engine.search("执法", mode=mode, level="county", kind="法治政府建设年度报告", top_k=50)
+    assert len(county) > 0 and {hit.level for hit in county} == {"county"} and "武汉市" not in {hit.region for hit in county}
+    assert len(engine.search("执法", mode=mode, kind="政府工作报告")) == 0  # the seeds are all rule-of-law reports
+    assert len(engine.search("执法", mode=mode, level="province", region="滨江")) == 0
+    with pytest.raises(QueryError, match="unknown kind"):
+        engine.search("执法", mode=mode, kind="报告")
+    with pytest.raises(QueryError, match="unknown level"):
+        engine.search("执法", mode=mode, level="town")
+
+
 def test_region_groups_hold_their_best_evidence(engine: LawSearch) -> None:
     groups = engine.search("哪些地区开展了根治欠薪冬季行动").by_region()
     assert len({g.region for g in groups}) == len(groups)
