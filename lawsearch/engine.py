@@ -87,14 +87,15 @@ class LawSearch:
         dim = int(self.manifest.embedder.get("dim") or 0)
         for report_id in self.manifest.reports:
             records, vectors = read_report_files(self.generation, report_id)
-            if vectors.shape != (len(records), dim) or vectors.dtype != np.float32:
+            rows = sum(record.get("units", 1) for record in records)
+            if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
                 raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
-                                                f"for {len(records)} chunks of dimension {dim}")
+                                                f"for {len(records)} chunks of {rows} sentences of dimension {dim}")
             if not are_unit_vectors(vectors):
                 raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
             for record in records:
                 chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}
-                ids.append(record["id"])
+                ids += [record["id"]] * record.get("units", 1)
             matrices.append(vectors)
         matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
         return chunks, DenseIndex.from_vectors(ids, matrix, dim)
@@ -348,8 +349,9 @@ class LawSearch:
         return problems
 
     def info(self) -> dict[str, Any]:
-        """Format, embedder, analyzer, counts and reports of the opened index."""
-        return self.folder.describe(self.generation)
+        """Format, embedder, analyzer, counts and reports of the opened index, and the size of its dense index
+        (``vectors``: one a sentence; ``dense_bytes``: what they take in memory)."""
+        return {**self.folder.describe(self.generation), "vectors": len(self.dense), "dense_bytes": self.dense.memory_bytes}
 
 
 def verify_index(index_dir: str | Path = DEFAULT_INDEX) -> tuple[list[str], int]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .analysis import ANALYZER_ID
+from .dense import passage_units
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
 from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
@@ -152,6 +153,16 @@ class StagedReport:
                             fingerprint=print_.to_text(), also_sources=also_sources)
         records = [{"id": c.id, "heading_path": list(c.heading_path), "text": c.text} for c in parsed.chunks]
         return cls(parsed.report.id, entry, records)
+
+    def units(self) -> list[str]:
+        """The texts to embed, sentence by sentence (:func:`lawsearch.dense.passage_units`); each record learns how many
+        vectors it has (``"units"``), in the order of the report's vector rows."""
+        texts = []
+        for record in self.records:
+            pieces = passage_units(record["text"])
+            record["units"] = len(pieces)
+            texts += pieces
+        return texts
 
     def lexical_docs(self) -> Iterator[LexicalDoc]:
         meta = self.entry.meta
@@ -730,7 +741,7 @@ class IndexWriter:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
             vectors = embed_passages_cached(spec, lambda: self._get_embedder(recorded, previous),
-                                            [record["text"] for report in to_embed for record in report.records], cache,
+                                            [unit for report in to_embed for unit in report.units()], cache,
                                             batch_size=self._embedder_options["batch_size"], progress=self._progress, stats=summary.embedding)
         finally:
             cache.close()
@@ -740,8 +751,9 @@ class IndexWriter:
         _crash_point("after-lexical")
         offset = 0
         for report in to_embed:
-            report.vectors = vectors[offset:offset + len(report.records)]
-            offset += len(report.records)
+            count = sum(record["units"] for record in report.records)
+            report.vectors = vectors[offset:offset + count]
+            offset += count
         for report in staged:
             write_report_files(generation, report.report_id, report.records, report.vectors)
         for report_id in removed:

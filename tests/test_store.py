@@ -20,8 +20,10 @@ def test_build_writes_a_generation_and_a_manifest(tmp_path: Path, corpus: Path) 
     assert info["reports"] == 3
     assert info["embedder"] == HashEmbedder.spec.to_dict()
     assert info["analyzer"].startswith("jieba")
-    assert info["chunks"] == len(engine.dense) == engine.lexical.doc_count()
-    assert 0 < embedder.passages_embedded <= info["chunks"]  # identical passages are embedded once
+    assert info["chunks"] == len(engine.dense.chunk_ids()) == engine.lexical.doc_count()
+    assert info["chunks"] < info["vectors"] == len(engine.dense)  # a vector a sentence, several a chunk
+    assert info["dense_bytes"] == info["vectors"] * HashEmbedder.spec.dim * 4
+    assert 0 < embedder.passages_embedded <= info["vectors"]  # identical sentences are embedded once
     assert {r["id"] for r in info["report_list"]} == {p.stem for p in SEED_FILES[:3]}
 
 
