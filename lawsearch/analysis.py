@@ -161,14 +161,24 @@ def bigram_analyzer() -> Analyzer:
     return BigramTokenizer() | LowercaseFilter()
 
 
+# Words a question uses to ask, not to name its topic: they neither drive the match nor get highlighted. They stay
+# in the index (a report's 工作 is text), only queries leave them out.
+QUESTION_STOP_WORDS = frozenset("地区 地方 单位 部门 建立 建设 工作 开展 推进 情况 措施 举措 做法 做了 提出 实施 怎么样 怎样".split())
+
+
 def query_words(query: str, segmenter: Any = None) -> list[str]:
-    """The words of a free-text query, question frame and stop words removed, duplicates dropped in order.
+    """The words of a free-text query, question frame, stop words and question words removed, duplicates dropped in
+    order. A query of question words only keeps them (there is nothing else to look for).
 
     Mirrors word_analyzer(); ``segmenter`` defaults to jieba with its full dictionary.
+
+    >>> query_words("哪些地区建立了调解员联盟")
+    ['调解员', '联盟']
     """
     seen: dict[str, None] = {}
     for word, _, _ in jieba_words(strip_question_frame(query), segmenter or _jieba()):
         word = word.lower()
         if word not in STOP_WORDS:
             seen.setdefault(word, None)
-    return list(seen)
+    topical = [word for word in seen if word not in QUESTION_STOP_WORDS]
+    return topical or list(seen)

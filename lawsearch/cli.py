@@ -233,7 +233,7 @@ def remove(report_ids: tuple[str, ...], index_dir: str, wait: float, as_json: bo
 @click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @index_option
 @click.option("--modes", default="lexical,dense,hybrid", show_default=True, help="Comma-separated modes to evaluate.")
-@click.option("--fusion", default=None, help="Hybrid fusion: convex (default) or rrf.")
+@click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--per-query", is_flag=True, help="Also list each query's figures.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -250,7 +250,7 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
       lawsearch eval ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl
       lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
+    from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
     chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]
@@ -258,13 +258,13 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
         check_options(mode=mode)
     check_options(fusion=fusion)
     records = [record for path in gold for record in read_gold(path)]
-    options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight}
+    options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight}
     with LawSearch.open(index_dir) as engine:
         report = evaluate(lambda query, mode: engine.search(query, mode=mode, top_k=CUTOFF, **options), records, chosen)
     if as_json:
         _dump_json({"index": index_dir, "queries": len(records), **options, **report.to_dict()})
         return
-    click.echo(f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight']}")
+    click.echo(f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight'] if options['dense_weight'] is not None else 'default'}")
     click.echo(format_report(report))
     if per_query:
         for row in report.per_query:
@@ -333,11 +333,15 @@ def _echo_repair(summary: Any) -> None:
         click.echo(f"dropped: {printable(report_id)}: {printable(reason)}", err=True)
 
 
-def _render_hits(hits: list[Any], indent: str = "") -> None:
+def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> None:
     """Hits for people; every piece of report text goes through printable() (a report must not drive the terminal)."""
     for rank, hit in enumerate(hits, start=1):
         where = printable(" · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x))
         click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(printable(hit.report_id), dim=True))
+        if explain:
+            raw = [f"{name} rank {r} score {sc:.4f}" for name, r, sc in (("BM25F", hit.lexical_rank, hit.lexical_score),
+                                                                        ("cosine", hit.dense_rank, hit.dense_score)) if r is not None]
+            click.echo(f"{indent}    " + click.style("; ".join(raw) or "(found by neither list's top)", dim=True))
         if hit.heading_path:
             click.echo(f"{indent}    " + click.style(printable(" › ".join(hit.heading_path)), fg="cyan"))
         styled = "".join(click.style(printable(segment), bold=True, fg="yellow") if marked else printable(segment)
@@ -442,7 +446,7 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.option("--kind", type=click.Choice(KINDS), help="Only reports of this kind.")
 @click.option("--level", type=click.Choice(LEVELS), help="Only reports of bodies at this level.")
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
-@click.option("--fusion", default=None, help="How hybrid mode merges the two lists: convex (default) or rrf.")
+@click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--model", help="Only to check: fail unless the index was built with this model (search always uses the index's own).")
 @click.option("--device", help="Where a sentence-transformers query model runs (cpu, cuda …).")
@@ -450,10 +454,17 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
               help="File of queries (UTF-8; one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); "
                    "prints one JSON answer a line (see below).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--explain", is_flag=True, help="Also show each hit's raw retriever ranks and scores (BM25F, cosine of its best sentence).")
 def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, kind: str | None,
            level: str | None, by_region: bool,
-           fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool) -> None:
+           fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool,
+           explain: bool) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
+
+    Scores are on one 0–1 scale (hits and regions alike): jieba words, Han characters and the best sentence's
+    meaning, combined with weights chosen by cross-validation (lawsearch/ranking.py). A passage that matches
+    neither by words nor by meaning well enough is not shown; when nothing does, the answer is "no passage
+    matches well" (exit 0). --explain adds the raw BM25F and cosine values.
 
     A query longer than {cap} characters is cut to its first {cap} (a note on stderr; in JSON
     "query_truncated": {{"from": N, "to": {cap}}}); control characters and undecodable bytes in it are
@@ -473,7 +484,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
     """
-    from .engine import DEFAULT_DENSE_WEIGHT, DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
+    from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
@@ -484,7 +495,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     lines = _read_batch(batch) if batch is not None else []
     options = {
         "mode": mode, "top_k": top_k, "region": region, "year": year, "kind": kind, "level": level,
-        "fusion": fusion or DEFAULT_FUSION, "dense_weight": DEFAULT_DENSE_WEIGHT if dense_weight is None else dense_weight,
+        "fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight,
     }
     with LawSearch.open(index_dir, model=model, device=device) as engine:
         if batch is not None:
@@ -503,18 +514,18 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     for note in results.notes:  # e.g. that the query was cut
         click.echo(f"note: {printable(note)}", err=True)
     if as_json:
-        click.echo(results.to_json(indent=2))
+        click.echo(results.to_json(indent=2, explain=explain))
         return
     if not results.hits:
-        click.echo("no hits")
+        click.echo("no passage matches well (nothing cleared the relevance floor; see `lawsearch search --help`)")
         return
     if by_region:
         for number, group in enumerate(results.by_region(), start=1):
             label = f"{group.region} ({group.region_parent})" if group.region_parent else group.region
             click.echo(click.style(f"{number}. {printable(label)}", bold=True) + f"  {group.score:.3f}")
-            _render_hits(list(group.hits), indent="   ")
+            _render_hits(list(group.hits), indent="   ", explain=explain)
         return
-    _render_hits(results.hits)
+    _render_hits(results.hits, explain=explain)
 
 
 search.help = (search.help or "").format(cap=MAX_QUERY_CHARS, fields=", ".join(BATCH_RESULT_FIELDS))

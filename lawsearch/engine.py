@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from dataclasses import replace
+import re
+from typing import Any, Callable
 
 from .analysis import ANALYZER_ID, normalise
 from .dense import DenseIndex
@@ -18,6 +20,8 @@ from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
 from .models import LEVELS, Hit
 from .query import MAX_QUERY_CHARS, clean_text, prepare_query
+from .charscore import CharStats
+from .ranking import RankingParams, word_scores
 from .results import Results
 from .store import IndexFolder, Manifest, read_report_files
 from .writer import IndexWriter, UpdateSummary
@@ -25,11 +29,10 @@ from .writer import IndexWriter, UpdateSummary
 DEFAULT_INDEX = Path("indexes/default")
 MODES = ("lexical", "dense", "hybrid")
 DEFAULT_MODE = "hybrid"
-DEFAULT_FUSION = "convex"
-# Measured on ../shared/eval/dev.jsonl (scripts/evaluate.py): MRR@10 is flat at 0.967 for weights 0.1–0.5 and
-# falls above 0.5; nDCG@10 peaks at 0.3–0.5. 0.4 sits in the middle of that plateau.
-DEFAULT_DENSE_WEIGHT = 0.4
+DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.ranking; convex and rrf fuse the raw lists instead
 CANDIDATES = 50
+# Added to a hit's score for each of the region, year and kind the question names that its report has.
+NAMED_BOOST = 0.1
 _OPEN_ATTEMPTS = 3
 
 
@@ -61,6 +64,9 @@ class LawSearch:
         self.manifest = manifest
         self._embedder = embedder
         self._device = device
+        self.ranking = RankingParams().for_embedder(str(manifest.embedder.get("kind", "")))
+        self._chars: CharStats | None = None
+        self._avg_chars = 0.0
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
                                    f"run `lawsearch index --upgrade --index {folder.root}`")
@@ -210,9 +216,10 @@ class LawSearch:
         region: str | None = None,
         year: int | None = None,
         fusion: str = DEFAULT_FUSION,
-        dense_weight: float = DEFAULT_DENSE_WEIGHT,
+        dense_weight: float | None = None,
         kind: str | None = None,
         level: str | None = None,
+        apply_floor: bool = True,
     ) -> Results:
         """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year``/``kind``/``level`` filter.
 
@@ -231,7 +238,7 @@ class LawSearch:
         check_options(mode=mode, fusion=fusion)
         if top_k < 1:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
-        if not 0.0 <= dense_weight <= 1.0:
+        if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
             raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
         if year is not None:
             try:
@@ -248,6 +255,7 @@ class LawSearch:
         allowed = self._allowed(parsed, region, year, reports) if mode != "lexical" or parsed.phrases else None
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
+        vector = None
         if mode in ("lexical", "hybrid"):
             lexical = self.lexical.search(parsed, limit, region=region, year=year, reports=reports)
             if parsed.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
@@ -255,16 +263,68 @@ class LawSearch:
         if mode in ("dense", "hybrid") and (allowed is None or allowed):
             vector = self.embedder.embed_queries([query.strip()])[0]
             dense = self.dense.search(vector, limit, allowed)
-        if mode == "lexical":
-            fused = lexical
-        elif mode == "dense":
-            fused = dense
-        elif fusion == "rrf":
+        if mode == "hybrid" and fusion == "rrf":
             fused = rrf(lexical, dense, dense_weight=dense_weight)
-        else:
+        elif mode == "hybrid" and fusion == "convex":
             fused = convex(lexical, dense, dense_weight=dense_weight)
+        else:
+            signals = self.signals(query, parsed, lexical, dense, vector)
+            params = self.ranking if dense_weight is None else replace(self.ranking, dense_weight=dense_weight)
+            kept = {cid: values for cid, values in signals.items() if not apply_floor or params.passes(mode, *values)}
+            boosted = self._named_in(query)
+            scored = {cid: min(1.0, params.combine(mode, *values) + NAMED_BOOST * boosted(cid)) for cid, values in kept.items()}
+            fused = dict(sorted(scored.items(), key=lambda item: (-item[1], item[0])))
         candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
         return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated)
+
+    def signals(self, query: str, parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float],
+                vector: Any) -> dict[str, tuple[float, float, float | None]]:
+        """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.ranking`): words and chars
+        in [0, 1], the raw cosine of the best sentence, computed for a candidate the dense list did not return (None
+        without a query ``vector``)."""
+        candidates = list(dict.fromkeys([*lexical, *dense]))
+        if vector is not None:
+            missing = {cid for cid in candidates if cid not in dense}
+            dense = {**dense, **(self.dense.search(vector, len(missing), missing) if missing else {})}
+        texts = {cid: self._scored_text(cid) for cid in candidates}
+        stats = self._char_stats()
+        words = word_scores((*parsed.phrases, *parsed.words), texts, self.lexical.doc_frequency, len(self._chunks), self._avg_chars,
+                            k1=self.ranking.k1, b=self.ranking.b)
+        chars = stats.scores(query, texts)
+        return {cid: (words[cid], chars[cid], dense.get(cid)) for cid in candidates}
+
+    def _named_in(self, query: str) -> Callable[[str], int]:
+        """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:
+        the question says where to look, so those reports come first without hiding the others."""
+        from .read.gazetteer import default_gazetteer
+        from .read.kinds import KINDS
+
+        places = {text for start, end, found in default_gazetteer().find(query, short_names=True)
+                  for text in (query[start:end],) if any(p.name == text or p.level != "county" for p in found)}
+        years = {int(year) for year in re.findall(r"((?:19|20)\d{2})\s*年", query)}
+        kinds = {kind for kind in KINDS if kind in query}
+        if not (places or years or kinds):
+            return lambda chunk_id: 0
+
+        def count(chunk_id: str) -> int:
+            report_id = self._chunks[chunk_id]["report_id"]
+            meta = self.manifest.reports[report_id].meta
+            return (bool(places & self._region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds))
+        return count
+
+    def _scored_text(self, chunk_id: str) -> str:
+        """What a candidate is scored on: its report's title, its heading path and its text."""
+        record = self._chunks[chunk_id]
+        title = self.manifest.reports[record["report_id"]].meta.get("title") or ""
+        return "\n".join((title, " ".join(record["heading_path"]), record["text"]))
+
+    def _char_stats(self) -> CharStats:
+        """Character statistics of the corpus, computed at the first search that needs them."""
+        if self._chars is None:
+            texts = [self._scored_text(cid) for cid in self._chunks]
+            self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
+            self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
+        return self._chars
 
     def _reports_of(self, kind: str | None, level: str | None) -> set[str] | None:
         """Ids of the reports of ``kind`` and ``level``; None when neither is asked."""

@@ -5,7 +5,9 @@ Passage gold (one JSON object a line)::
     {"id": "d01", "query": "…", "kind": "direct", "relevant": [{"doc": "<report id>", "contains": "<string>"}]}
 
 A hit is relevant when its report id is ``doc`` and its text contains ``contains``; each relevant
-entry counts once. Region gold: ``{"id", "query", "regions": ["滨江", …]}``; the question is answered
+entry counts once. A question with ``"relevant": []`` is one nothing answers: it is right when no hit is shown
+(the relevance floor), and its row ``none`` gives that share in every column; ``all`` averages the answerable
+questions only. Region gold: ``{"id", "query", "regions": ["滨江", …]}``; the question is answered
 when the expected regions are the leading groups of ``Results.by_region()``.
 """
 
@@ -99,7 +101,14 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
         answered = []
         for record in gold:
             results = search(record["query"], mode)
-            if "relevant" in record:
+            if "relevant" in record and not record["relevant"]:  # nothing answers it: right when no hit is shown
+                empty = float(len(results.hits) == 0)
+                metrics = {name: empty for name in (*(f"hit@{k}" for k in HIT_DEPTHS), "mrr@10", "ndcg@10")}
+                counts[mode]["none"] += 1
+                for name, value in metrics.items():
+                    sums[mode]["none"][name] += value
+                per_query.append({"id": record.get("id"), "mode": mode, "kind": "none", "no_hits": bool(empty)})
+            elif "relevant" in record:
                 metrics = passage_metrics(relevance(list(results.hits), record["relevant"]), len(record["relevant"]))
                 for kind in (record.get("kind", "all"), "all"):
                     counts[mode][kind] += 1

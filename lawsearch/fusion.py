@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-FUSION_METHODS = ("convex", "rrf")
+FUSION_METHODS = ("score", "convex", "rrf")  # score: lawsearch.ranking; convex and rrf: the raw lists, here
 DEFAULT_RRF_K = 60
 
 

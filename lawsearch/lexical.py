@@ -185,6 +185,10 @@ class LexicalIndex:
     def doc_count(self) -> int:
         return self._ix.doc_count()
 
+    def doc_frequency(self, word: str) -> int:
+        """How many chunks hold ``word`` (an analysed jieba word) in their text."""
+        return int(self._get_searcher().doc_frequency("text", word))
+
     def _get_searcher(self):  # noqa: ANN202 - whoosh searcher
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=BM25F())

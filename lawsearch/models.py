@@ -126,7 +126,8 @@ class Hit:
 
         return snippet_parts(self.text, self.match_terms)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        """The hit for JSON: ``score`` on lawsearch's 0–1 scale; ``explain`` adds the raw retriever ranks and scores."""
         return {
             "chunk_id": self.chunk_id,
             "report_id": self.report_id,
@@ -141,6 +142,6 @@ class Hit:
             "text": self.text,
             "snippet": self.snippet,
             "score": self.score,
-            "lexical": {"rank": self.lexical_rank, "score": self.lexical_score},
-            "dense": {"rank": self.dense_rank, "score": self.dense_score},
+            **({"lexical": {"rank": self.lexical_rank, "score": self.lexical_score},
+                "dense": {"rank": self.dense_rank, "score": self.dense_score}} if explain else {}),
         }

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 EVIDENCE_PER_REGION = 3
 UNKNOWN_REGION = "(unknown region)"
-# A region's score: its best hit, plus a little for each further hit (more evidence, same region).
+# A region's score: its best hit, plus a little of the distance left to 1 for each further hit (more evidence, same
+# region): best + (1 − best) × SUPPORT_WEIGHT × Σ further hits — on the hits' 0–1 scale, never below the best hit.
 SUPPORT_WEIGHT = 0.1
 DATAFRAME_COLUMNS = ["rank", "score", "region", "year", "heading", "snippet", "report_id", "chunk_id", "lexical_rank", "dense_rank"]
 
@@ -30,12 +31,13 @@ class RegionGroup:
     hits: tuple[Hit, ...]
     region_parent: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"region": self.region, "region_parent": self.region_parent, "score": self.score, "hits": [hit.to_dict() for hit in self.hits]}
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        return {"region": self.region, "region_parent": self.region_parent, "score": self.score,
+                "hits": [hit.to_dict(explain) for hit in self.hits]}
 
 
 def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> list[RegionGroup]:
-    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence.
+    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence (on the hits' 0–1 scale).
 
     Places of one name in different cities (鼓楼区 of 南京市 and of 福州市) stay apart; hits of
     reports whose region is unknown come last, as they answer no 哪些地区 question.
@@ -46,7 +48,8 @@ def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> lis
     groups = []
     for (region, parent), region_hits in by_region.items():
         best = sorted(region_hits, key=lambda h: -h.score)[:evidence]
-        score = best[0].score + SUPPORT_WEIGHT * sum(h.score for h in best[1:])
+        top = min(1.0, best[0].score)
+        score = top + (1 - top) * SUPPORT_WEIGHT * sum(min(1.0, h.score) for h in best[1:])
         groups.append(RegionGroup(region or UNKNOWN_REGION, score, tuple(best), parent))
     return sorted(groups, key=lambda g: (g.region == UNKNOWN_REGION, -g.score))
 
@@ -88,21 +91,22 @@ class Results:
         """Regions that answer the query, best first, each with its best evidence (from all fused candidates)."""
         return group_by_region(self._candidates)
 
-    def to_dict(self) -> dict[str, Any]:
-        """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was cut."""
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was
+        cut; ``explain`` adds each hit's raw retriever ranks and scores (BM25F, cosine)."""
         data: dict[str, Any] = {
             "query": self.query,
             "mode": self.mode,
-            "hits": [hit.to_dict() for hit in self.hits],
-            "regions": [group.to_dict() for group in self.by_region()],
+            "hits": [hit.to_dict(explain) for hit in self.hits],
+            "regions": [group.to_dict(explain) for group in self.by_region()],
         }
         if self.query_truncated is not None:
             data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
         return data
 
-    def to_json(self, indent: int | None = None) -> str:
+    def to_json(self, indent: int | None = None, explain: bool = False) -> str:
         """The dict as JSON; always valid UTF-8 (lone surrogates are written as visible escapes, see terminal.dumps_json)."""
-        return dumps_json(self.to_dict(), indent=indent)
+        return dumps_json(self.to_dict(explain), indent=indent)
 
     def to_dataframe(self) -> "pd.DataFrame":
         import pandas as pd

@@ -1,3 +1,5 @@
+import pytest
+
 from lawsearch.models import Hit
 from lawsearch.results import UNKNOWN_REGION, Results, group_by_region
 
@@ -11,7 +13,8 @@ def test_places_of_one_name_in_different_cities_stay_apart_and_unknown_comes_las
     hits = [_hit("a#0", None, None, 0.99), _hit("b#0", "鼓楼区", "南京市", 0.9), _hit("c#0", "鼓楼区", "福州市", 0.8), _hit("b#1", "鼓楼区", "南京市", 0.5)]
     groups = group_by_region(hits)
     assert [(g.region, g.region_parent) for g in groups] == [("鼓楼区", "南京市"), ("鼓楼区", "福州市"), (UNKNOWN_REGION, None)]
-    assert groups[0].score == 0.9 + 0.1 * 0.5
+    assert groups[0].score == pytest.approx(0.9 + (1 - 0.9) * 0.1 * 0.5)  # more evidence: a little closer to 1
+    assert all(0 <= g.score <= 1 and g.score >= g.hits[0].score for g in groups)
     assert [h.chunk_id for h in groups[0].hits] == ["b#0", "b#1"]
 
 

@@ -14,7 +14,7 @@ from lawsearch.evaluate import evaluate, read_gold
 from .conftest import ROOT
 
 QUESTION = "哪些地区建立了调解员联盟"
-DEV = ROOT.parent / "shared" / "eval"
+DEV = ROOT / "eval"
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +47,11 @@ def test_example_question_is_answered_by_binjiang(engine: LawSearch) -> None:
 
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_each_mode_ranks_hits_with_their_evidence(engine: LawSearch, mode: str) -> None:
-    results = engine.search(QUESTION, mode=mode, top_k=5)
-    assert len(results) == 5
+    results = engine.search(QUESTION, mode=mode, top_k=5, apply_floor=False)
+    assert len(results) == 5 or (mode == "lexical" and len(results) >= 2)  # few chunks name 调解员 or 联盟
+    assert all(0.0 <= hit.score <= 1.0 for hit in results)
+    floored = engine.search(QUESTION, mode=mode, top_k=5)
+    assert 1 <= len(floored) <= 5 and floored[0].chunk_id == results[0].chunk_id  # the floor only cuts the tail
     scores = [hit.score for hit in results]
     assert scores == sorted(scores, reverse=True)
     for hit in results:
@@ -163,9 +166,8 @@ def test_results_render_for_notebooks(engine: LawSearch) -> None:
     assert json.loads(results.to_json())["hits"][0]["region"] == "滨江区"
 
 
-@pytest.mark.skipif(not (DEV / "dev.jsonl").is_file(), reason="the shared dev set is not beside this checkout")
 def test_dev_set_quality(engine: LawSearch) -> None:
-    gold = read_gold(DEV / "dev.jsonl") + read_gold(DEV / "dev_regions.jsonl")
+    gold = read_gold(DEV / "seeds-dev.jsonl") + read_gold(DEV / "seeds-dev-regions.jsonl")
     report = evaluate(lambda query, mode: engine.search(query, mode=mode), gold, ["lexical", "dense", "hybrid"])
     mrr = {mode: report.passages[mode]["all"]["mrr@10"] for mode in report.passages}
     assert mrr["hybrid"] >= 0.95
@@ -188,7 +190,10 @@ def test_cli_search_json_schema(index_dir: Path) -> None:
     assert data["query"] == QUESTION and data["mode"] == "hybrid"
     assert len(data["hits"]) == 3
     for hit in data["hits"]:
-        assert {"chunk_id", "report_id", "region", "year", "heading_path", "text", "snippet", "score", "lexical", "dense"} <= set(hit)
+        assert {"chunk_id", "report_id", "region", "year", "level", "kind", "heading_path", "text", "snippet", "score"} <= set(hit)
+        assert 0 <= hit["score"] <= 1 and "lexical" not in hit and "dense" not in hit  # raw values only with --explain
+    explained = json.loads(_run("search", QUESTION, "--index", str(index_dir), "--json", "--top-k", "3", "--explain").output)
+    for hit in explained["hits"]:
         assert set(hit["lexical"]) == {"rank", "score"} and set(hit["dense"]) == {"rank", "score"}
     assert data["regions"][0]["region"] == "滨江区"
     assert {"region", "region_parent", "score", "hits"} == set(data["regions"][0])
