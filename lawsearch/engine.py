@@ -268,8 +268,8 @@ class LawSearch:
         elif mode == "hybrid" and fusion == "convex":
             fused = convex(lexical, dense, dense_weight=dense_weight)
         else:
-            signals = self.signals(query, parsed, lexical, dense, vector)
             params = self.ranking if dense_weight is None else replace(self.ranking, dense_weight=dense_weight)
+            signals = self.signals(query, parsed, lexical, dense, vector, needed=params.signals_needed(mode))
             kept = {cid: values for cid, values in signals.items() if not apply_floor or params.passes(mode, *values)}
             boosted = self._named_in(query)
             scored = {cid: min(1.0, params.combine(mode, *values) + NAMED_BOOST * boosted(cid)) for cid, values in kept.items()}
@@ -278,20 +278,21 @@ class LawSearch:
         return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated)
 
     def signals(self, query: str, parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float],
-                vector: Any) -> dict[str, tuple[float, float, float | None]]:
+                vector: Any, needed: tuple[bool, bool] = (True, True)) -> dict[str, tuple[float, float, float | None]]:
         """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.ranking`): words and chars
-        in [0, 1], the raw cosine of the best sentence, computed for a candidate the dense list did not return (None
-        without a query ``vector``)."""
+        in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
+        for a candidate the dense list did not return (None without a query ``vector``)."""
         candidates = list(dict.fromkeys([*lexical, *dense]))
         if vector is not None:
             missing = {cid for cid in candidates if cid not in dense}
             dense = {**dense, **(self.dense.search(vector, len(missing), missing) if missing else {})}
         texts = {cid: self._scored_text(cid) for cid in candidates}
         stats = self._char_stats()
+        need_words, need_chars = needed
         words = word_scores((*parsed.phrases, *parsed.words), texts, self.lexical.doc_frequency, len(self._chunks), self._avg_chars,
-                            k1=self.ranking.k1, b=self.ranking.b)
-        chars = stats.scores(query, texts)
-        return {cid: (words[cid], chars[cid], dense.get(cid)) for cid in candidates}
+                            k1=self.ranking.k1, b=self.ranking.b) if need_words else {}
+        chars = stats.scores(query, texts) if need_chars else {}
+        return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
 
     def _named_in(self, query: str) -> Callable[[str], int]:
         """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:

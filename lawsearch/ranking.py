@@ -44,7 +44,7 @@ class RankingParams:
     """The weights and floors of the score (see the module docstring)."""
 
     word_weight: float = 1.0
-    lexical_word_weight: float = 0.75
+    lexical_word_weight: float = 0.0
     dense_weight: float = 0.8
     k1: float = 1.2
     b: float = 0.75
@@ -80,6 +80,18 @@ class RankingParams:
         if mode == "dense":
             return dense
         return (1 - self.dense_weight) * lexical + self.dense_weight * dense
+
+    def signals_needed(self, mode: str) -> tuple[bool, bool]:
+        """Whether ``mode`` uses the words and the chars signal, in its score or its floor (the others need not be
+        computed)."""
+        lexical_floor = self.floors.get(mode, (None, None))[0] is not None
+        if mode == "dense":
+            return False, False
+        weight = self.lexical_word_weight if mode == "lexical" else self.word_weight
+        uses_lexical_score = mode == "lexical" or self.dense_weight < 1
+        words = (uses_lexical_score and weight > 0) or (lexical_floor and self.lexical_word_weight > 0)
+        chars = (uses_lexical_score and weight < 1) or (lexical_floor and self.lexical_word_weight < 1)
+        return words, chars
 
     def passes(self, mode: str, words: float, chars: float, cosine: float | None) -> bool:
         """Whether a candidate clears the relevance floor of ``mode`` (see the module docstring)."""

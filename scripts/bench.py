@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synth import synthesize  # noqa: E402
 
 from lawsearch.cache import CACHE_FILE  # noqa: E402
+from lawsearch.dense import passage_units  # noqa: E402
 from lawsearch.embed import make_embedder  # noqa: E402
 from lawsearch.engine import MODES, LawSearch  # noqa: E402
 from lawsearch.lexical import LexicalDoc, LexicalIndex  # noqa: E402
@@ -115,15 +116,20 @@ def main() -> int:
         shutil.copytree(ROOT / "seeds", small_corpus)
         shutil.copytree(ROOT / "seeds", big_corpus)
         synthesize(big_corpus, args.reports - 5)
-        extra = synthesize(work / "extra", args.reports + 1)[-1]
+        # the report added and removed again: a real one, so that no indexed report is the same text
+        # (a synthetic one would be recorded as another source of its twin, not added)
+        extra = work / "extra" / "added_report.txt"
+        extra.parent.mkdir()
+        shutil.copy(ROOT / "tests" / "corpus" / "provincial-2026" / "2026_河北省_政府工作报告.txt", extra)
 
         # seeds: build vs raw embedding of the same texts
         small = work / "idx-small"
         build_s, build_mib = run_process([LAWSEARCH, "index", str(small_corpus), "--index", str(small), "-q"])
-        texts = [c.text for path in sorted(small_corpus.glob("*.txt")) for c in parse_report(path).chunks]
+        # what a build embeds: each chunk's sentences (lawsearch.dense.passage_units)
+        texts = [unit for path in sorted(small_corpus.glob("*.txt")) for c in parse_report(path).chunks for unit in passage_units(c.text)]
         embedder = make_embedder()
         embed_s = timed(lambda: [embedder.embed_passages(texts[i:i + 16]) for i in range(0, len(texts), 16)])
-        out["seeds"] = {"chunks": len(texts), "build_s": build_s, "embed_only_s": embed_s, "build_over_embed": build_s / embed_s,
+        out["seeds"] = {"sentences": len(texts), "build_s": build_s, "embed_only_s": embed_s, "build_over_embed": build_s / embed_s,
                         "build_peak_mib": build_mib, "embedding_passages_per_s": len(texts) / embed_s}
 
         # the large index
@@ -131,8 +137,11 @@ def main() -> int:
         big.mkdir()
         shutil.copy(small / CACHE_FILE, big / CACHE_FILE)
         summary = IndexWriter(big).sync_folder(big_corpus)
+        with LawSearch.open(big) as engine:
+            info = engine.info()
         out["large"] = {"reports": args.reports, "chunks": summary.chunks, "embedded": summary.embedding.embedded,
-                        "from_cache": summary.embedding.cached}
+                        "from_cache": summary.embedding.cached, "vectors": info["vectors"], "dense_mib": info["dense_bytes"] / 2**20,
+                        "index_mib": sum(f.stat().st_size for f in big.rglob("*") if f.is_file()) / 2**20}
 
         # lexical throughput on the large corpus's chunks
         docs = [LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=None, region_parent=None, year=None, text=c.text,
@@ -154,11 +163,12 @@ def main() -> int:
     s, u, q = out["seeds"], out["updates"], out["queries"]
     n = str(args.reports)
     print(f"machine: {out['machine']}")
-    print(f"seeds build: {s['build_s']:.2f} s for {s['chunks']} chunks vs {s['embed_only_s']:.2f} s embedding alone "
+    print(f"seeds build: {s['build_s']:.2f} s for {s['sentences']} sentences vs {s['embed_only_s']:.2f} s embedding them alone "
           f"= {s['build_over_embed']:.2f}x (target <= 1.1x); peak memory {s['build_peak_mib']:.0f} MiB")
-    print(f"throughput: embedding {s['embedding_passages_per_s']:.1f} passages/s; lexical indexing {out['lexical_chunks_per_s']:.0f} chunks/s")
-    print(f"large index: {args.reports} reports, {out['large']['chunks']} chunks ({out['large']['embedded']} embedded, "
-          f"{out['large']['from_cache']} from the cache)")
+    print(f"throughput: embedding {s['embedding_passages_per_s']:.1f} sentences/s; lexical indexing {out['lexical_chunks_per_s']:.0f} chunks/s")
+    big = out["large"]
+    print(f"large index: {args.reports} reports, {big['chunks']} chunks, {big['vectors']} sentence vectors ({big['embedded']} embedded, "
+          f"{big['from_cache']} from the cache); FAISS {big['dense_mib']:.1f} MiB in memory, index folder {big['index_mib']:.1f} MiB")
     print(f"{'reports':>8}{'no-change index s':>19}{'add (in process) s':>20}{'lawsearch add s':>17}")
     for key in ("5", n):
         print(f"{key:>8}{u[key]['no_change_index_s']:>19.2f}{u[key]['add_s']:>20.3f}{u[key]['add_cli_s']:>17.2f}")
