@@ -247,7 +247,7 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
 
     \b
     Examples:
-      lawsearch eval ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl
+      lawsearch eval eval/seeds-dev.jsonl eval/seeds-dev-regions.jsonl
       lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
     """
     from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options

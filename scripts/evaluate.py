@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Evaluate the seeds index on gold files; builds indexes/default from seeds/ first when it is missing.
 
-    .venv/bin/python scripts/evaluate.py ../shared/eval/dev.jsonl ../shared/eval/dev_regions.jsonl [--fusion rrf …]
+    .venv/bin/python scripts/evaluate.py eval/seeds-dev.jsonl eval/seeds-dev-regions.jsonl [--fusion rrf …]
 
 Every argument goes to `lawsearch eval` (see `lawsearch eval --help`), which prints hit@1/5/10, MRR@10 and
 nDCG@10 per mode and query kind, and whether the expected regions lead for 哪些地区 questions.
