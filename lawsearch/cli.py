@@ -333,6 +333,23 @@ def _echo_repair(summary: Any) -> None:
         click.echo(f"dropped: {printable(report_id)}: {printable(reason)}", err=True)
 
 
+def _render_answer(answers: Any, explain: bool) -> None:
+    """The answer to a 哪些… question first: the regions that answer with one evidence line each, then the related
+    regions that do not, and how many regions of that level the index holds."""
+    if answers.answer:
+        click.secho(f"Answer: {answers.coverage}", bold=True)
+    else:
+        click.secho(f"No region answers ({answers.coverage}).", bold=True)
+    for number, answer in enumerate(answers.answer, start=1):
+        label = f"{answer.region} ({answer.region_parent})" if answer.region_parent else answer.region
+        click.echo(click.style(f"{number:>2}. {printable(label)}", bold=True) + "  " + click.style(f"{answer.score:.3f}", fg="green"))
+        _render_hits(list(answer.evidence[:1]), indent="    ", explain=explain)
+    if answers.related:
+        names = ", ".join(f"{printable(a.region)} {a.score:.2f}" for a in answers.related[:8])
+        more = f" … and {len(answers.related) - 8} more" if len(answers.related) > 8 else ""
+        click.echo(click.style("Related, not answering: ", dim=True) + names + more)
+
+
 def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> None:
     """Hits for people; every piece of report text goes through printable() (a report must not drive the terminal)."""
     for rank, hit in enumerate(hits, start=1):
@@ -351,7 +368,7 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
 
 # Fields of a batch answer. An input field of one of these names comes back under "input", so it can
 # neither overwrite a result field nor make a good answer look failed.
-BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "query_truncated", "error", "line", "input")
+BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "answer", "coverage", "query_truncated", "error", "line", "input")
 
 
 def _reject_constant(name: str) -> Any:
@@ -510,12 +527,17 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
                 sys.exit(EXIT_ERROR)
             return
         assert query is not None
-        results = engine.search(query, **options)
+        results = engine.search(query, by_region=by_region, **options)
     for note in results.notes:  # e.g. that the query was cut
         click.echo(f"note: {printable(note)}", err=True)
     if as_json:
         click.echo(results.to_json(indent=2, explain=explain))
         return
+    if results.answers is not None:
+        _render_answer(results.answers, explain)
+        if by_region or not results.hits:
+            return
+        click.echo()
     if not results.hits:
         click.echo("no passage matches well (nothing cleared the relevance floor; see `lawsearch search --help`)")
         return

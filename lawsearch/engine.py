@@ -20,6 +20,7 @@ from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
 from .models import LEVELS, Hit
 from .query import MAX_QUERY_CHARS, clean_text, prepare_query
+from .answers import answer_set, level_asked, place_at
 from .charscore import CharStats
 from .ranking import RankingParams, word_scores
 from .results import Results
@@ -220,6 +221,7 @@ class LawSearch:
         kind: str | None = None,
         level: str | None = None,
         apply_floor: bool = True,
+        by_region: bool = False,
     ) -> Results:
         """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year``/``kind``/``level`` filter.
 
@@ -275,7 +277,23 @@ class LawSearch:
             scored = {cid: min(1.0, params.combine(mode, *values) + NAMED_BOOST * boosted(cid)) for cid, values in kept.items()}
             fused = dict(sorted(scored.items(), key=lambda item: (-item[1], item[0])))
         candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
-        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated)
+        asked = level_asked(query) or ("any" if by_region else None)
+        answers = answer_set(candidates, asked, self.regions_indexed(asked)) if asked else None
+        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated, answers=answers)
+
+    def regions_indexed(self, level: str) -> int:
+        """How many regions at ``level`` (``any``: the reports' own) the index holds reports of."""
+        from .read.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        places = set()
+        for entry in self.manifest.reports.values():
+            region, parent = entry.meta.get("region"), entry.meta.get("region_parent")
+            if level == "any":
+                places.add((region, parent)) if region else None
+            elif (place := place_at(gazetteer, region, parent, level)) is not None:
+                places.add(place.code)
+        return len(places)
 
     def signals(self, query: str, parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float],
                 vector: Any, needed: tuple[bool, bool] = (True, True)) -> dict[str, tuple[float, float, float | None]]:

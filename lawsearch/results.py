@@ -14,6 +14,8 @@ from .terminal import dumps_json
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .answers import AnswerSet
+
 EVIDENCE_PER_REGION = 3
 UNKNOWN_REGION = "(unknown region)"
 # A region's score: its best hit, plus a little of the distance left to 1 for each further hit (more evidence, same
@@ -62,12 +64,13 @@ class Results:
     """
 
     def __init__(self, query: str, mode: str, hits: list[Hit], candidates: list[Hit] | None = None,
-                 query_truncated: tuple[int, int] | None = None) -> None:
+                 query_truncated: tuple[int, int] | None = None, answers: "AnswerSet | None" = None) -> None:
         self.query = query
         self.mode = mode
         self.hits = hits
         self._candidates = candidates if candidates is not None else hits
         self.query_truncated = query_truncated
+        self.answers = answers  # the 哪些… answer set, for questions that ask for places (or --by-region)
 
     @property
     def notes(self) -> list[str]:
@@ -93,13 +96,21 @@ class Results:
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was
-        cut; ``explain`` adds each hit's raw retriever ranks and scores (BM25F, cosine)."""
+        cut, and for a question that asks for places (or ``by_region``) ``"answer"`` (the regions that answer, each with
+        its evidence), ``"coverage"`` and ``"answers": true/false`` on every region group; ``explain`` adds each hit's
+        raw retriever ranks and scores (BM25F, cosine)."""
         data: dict[str, Any] = {
             "query": self.query,
             "mode": self.mode,
             "hits": [hit.to_dict(explain) for hit in self.hits],
             "regions": [group.to_dict(explain) for group in self.by_region()],
         }
+        if self.answers is not None:
+            answering = {hit.chunk_id for answer in self.answers.answer for hit in answer.evidence}
+            for group in data["regions"]:
+                group["answers"] = any(hit["chunk_id"] in answering for hit in group["hits"])
+            data["answer"] = [answer.to_dict(explain) for answer in self.answers.answer]
+            data["coverage"] = self.answers.to_dict()["coverage"]
         if self.query_truncated is not None:
             data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
         return data

@@ -186,7 +186,7 @@ def test_cli_search_json_schema(index_dir: Path) -> None:
     result = _run("search", QUESTION, "--index", str(index_dir), "--json", "--top-k", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "mode", "hits", "regions"}
+    assert set(data) == {"query", "mode", "hits", "regions", "answer", "coverage"}  # a 哪些地区 question: its answer set
     assert data["query"] == QUESTION and data["mode"] == "hybrid"
     assert len(data["hits"]) == 3
     for hit in data["hits"]:
@@ -196,14 +196,16 @@ def test_cli_search_json_schema(index_dir: Path) -> None:
     for hit in explained["hits"]:
         assert set(hit["lexical"]) == {"rank", "score"} and set(hit["dense"]) == {"rank", "score"}
     assert data["regions"][0]["region"] == "滨江区"
-    assert {"region", "region_parent", "score", "hits"} == set(data["regions"][0])
+    assert {"region", "region_parent", "score", "hits", "answers"} == set(data["regions"][0])
 
 
 def test_cli_search_text_and_by_region(index_dir: Path) -> None:
     result = _run("search", QUESTION, "--index", str(index_dir), "--by-region")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].startswith("1. 滨江区")
+    lines = result.output.splitlines()
+    assert lines[0] == "Answer: 1 of 5 regions indexed" and lines[1].startswith(" 1. 滨江区")
     assert "3.多元化解社会矛盾" in result.output
+    assert any(line.startswith("Related, not answering: ") for line in lines)
 
 
 def test_cli_batch_writes_one_json_result_per_line(index_dir: Path, tmp_path: Path) -> None:

@@ -1,0 +1,91 @@
+"""The 哪些… answer set: the level asked, grouping through the gazetteer, the calibrated cut, coverage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lawsearch.answers import answer_set, level_asked, place_at
+from lawsearch.cli import main
+from lawsearch.engine import LawSearch
+from lawsearch.models import Hit
+from lawsearch.read.gazetteer import default_gazetteer
+
+
+@pytest.fixture(scope="module")
+def index_dir(seeds_index: Path) -> Path:
+    return seeds_index
+
+
+@pytest.fixture(scope="module")
+def engine(index_dir: Path) -> LawSearch:
+    return LawSearch.open(index_dir)
+
+
+def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: str = "county") -> Hit:
+    return Hit(chunk_id=chunk_id, report_id=chunk_id.split("#")[0], region=region, region_parent=parent, year=2022, agency=None,
+               title="报告", heading_path=(), text="建立调解员联盟。", score=score, level=level)
+
+
+@pytest.mark.parametrize(("question", "level"), [
+    ("哪些省份提出了发展低空经济", "province"), ("哪些省推行免费学前教育", "province"), ("哪些自治区开展了试点", "province"),
+    ("哪些城市开展餐饮行业工资集体协商", "city"), ("哪些市出台了政策", "city"),
+    ("哪些区县建立了农民工工资速裁庭", "county"), ("哪些县开展了改革", "county"),
+    ("哪些地区建立了调解员联盟", "any"), ("哪些地方推行免申即享", "any"), ("哪些单位落实了三项制度", "any"),
+    ("有哪些措施保障农民工工资", None), ("行政复议", None), ("哪些区域开展了调解", "any"),
+])
+def test_the_level_a_question_asks(question: str, level: str | None) -> None:
+    assert level_asked(question) == level
+
+
+def test_reports_count_for_the_level_asked() -> None:
+    gazetteer = default_gazetteer()
+    assert place_at(gazetteer, "滨江区", "杭州市", "province").name == "浙江省"
+    assert place_at(gazetteer, "滨江区", "杭州市", "city").name == "杭州市"
+    assert place_at(gazetteer, "北京市", None, "city").name == "北京市"  # a 直辖市 answers 哪些城市 too
+    assert place_at(gazetteer, "河北省", None, "city") is None  # a province does not answer 哪些城市
+    assert place_at(gazetteer, "朝阳区", None, "province") is None  # two 朝阳区: which province is unknown
+
+
+def test_the_answer_is_the_strong_regions_and_the_rest_is_related() -> None:
+    hits = [_hit("a#1", "滨江区", "杭州市", 0.82), _hit("b#1", "上虞区", "绍兴市", 0.74), _hit("a#2", "滨江区", "杭州市", 0.7),
+            _hit("c#1", "武汉市", "湖北省", 0.5, "city"), _hit("d#1", "南昌县", "南昌市", 0.62)]
+    answers = answer_set(hits, "any", indexed=5)
+    assert [a.region for a in answers.answer] == ["滨江区", "上虞区"]
+    assert [a.region for a in answers.related] == ["南昌县", "武汉市"]  # 0.62 < 0.8 × 0.82: too far behind the lead
+    assert [h.chunk_id for h in answers.answer[0].evidence] == ["a#1", "a#2"]
+    assert answers.coverage == "2 of 5 regions indexed"
+    by_province = answer_set(hits, "province", indexed=3)
+    assert [a.region for a in by_province.answer] == ["浙江省"] and by_province.answer[0].level == "province"
+    assert len(by_province.answer[0].evidence) == 3  # 滨江 and 上虞 both count for 浙江
+
+
+def test_weak_evidence_everywhere_is_an_empty_answer() -> None:
+    answers = answer_set([_hit("a#1", "滨江区", "杭州市", 0.55), _hit("b#1", "上虞区", "绍兴市", 0.5)], "any", indexed=5)
+    assert answers.answer == () and len(answers.related) == 2
+    assert answers.to_dict()["coverage"] == {"answering": 0, "indexed": 5, "level": "any", "text": "0 of 5 regions indexed"}
+
+
+def test_seeds_region_questions_are_answered(engine: LawSearch) -> None:
+    for question, expected in (("哪些地区建立了调解员联盟", ["滨江区"]), ("哪些地区为企业提供法治体检", ["罗湖区"]),
+                               ("哪些地区开展了根治欠薪冬季行动", ["滨江区", "上虞区"])):
+        answers = engine.search(question).answers
+        assert answers is not None and answers.answer[0].region in expected, question
+        assert set(expected) <= {a.region for a in answers.answer}, question
+    assert engine.search("行政复议").answers is None  # not a 哪些 question: the hit list alone
+    assert engine.search("行政复议", by_region=True).answers.level == "any"
+
+
+def test_search_json_carries_the_answer(index_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "哪些地区建立了调解员联盟", "--index", str(index_dir), "--json"])
+    data = json.loads(result.output)
+    assert [a["region"] for a in data["answer"]] == ["滨江区"] and data["answer"][0]["evidence"]
+    assert data["coverage"]["text"] == "1 of 5 regions indexed"
+    assert [g["answers"] for g in data["regions"]][0] is True and not all(g["answers"] for g in data["regions"])
+    plain = json.loads(CliRunner().invoke(main, ["search", "行政复议", "--index", str(index_dir), "--json"]).output)
+    assert "answer" not in plain  # a question that does not ask for places keeps its hit list unchanged
+    text = CliRunner().invoke(main, ["search", "哪些省份取消了商品房公摊面积", "--index", str(index_dir)]).output
+    assert text.startswith("No region answers (0 of 4 provinces indexed).")
