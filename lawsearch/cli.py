@@ -472,10 +472,12 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
                    "prints one JSON answer a line (see below).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--explain", is_flag=True, help="Also show each hit's raw retriever ranks and scores (BM25F, cosine of its best sentence).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default=None,
+              help="csv: one row per hit with its report's metadata (with --by-region: one row per region). json: as --json.")
 def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, kind: str | None,
            level: str | None, by_region: bool,
            fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool,
-           explain: bool) -> None:
+           explain: bool, output_format: str | None) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
     Scores are on one 0–1 scale (hits and regions alike): jieba words, Han characters and the best sentence's
@@ -500,6 +502,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
       lawsearch search "就业" --kind 政府工作报告 --level province
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
+      lawsearch search "哪些省份提出了发展低空经济" --by-region --format csv > regions.csv
     """
     from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
 
@@ -530,8 +533,11 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
         results = engine.search(query, by_region=by_region, **options)
     for note in results.notes:  # e.g. that the query was cut
         click.echo(f"note: {printable(note)}", err=True)
-    if as_json:
+    if as_json or output_format == "json":
         click.echo(results.to_json(indent=2, explain=explain))
+        return
+    if output_format == "csv":
+        click.echo(results.to_csv(by_region=by_region), nl=False)
         return
     if results.answers is not None:
         _render_answer(results.answers, explain)
@@ -575,6 +581,50 @@ def info(index_dir: str, as_json: bool) -> None:
     click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
     for report in data["report_list"]:
         click.echo(printable(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}"))
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def regions(index_dir: str, as_json: bool) -> None:
+    """List the regions, years, kinds and levels the index holds reports of, with report counts.
+
+    What a 哪些… answer is measured against: an empty answer means none of these did it.
+
+    \b
+    Examples:
+      lawsearch regions
+      lawsearch regions --index indexes/provincial --json
+    """
+    from .store import IndexFolder
+
+    folder = IndexFolder(index_dir)
+    data = holdings(folder.read_manifest().reports.values())
+    if as_json:
+        _dump_json({"index": index_dir, **data})
+        return
+    for title, key in (("regions", "regions"), ("years", "years"), ("kinds", "kinds"), ("levels", "levels")):
+        click.secho(f"{title} ({len(data[key])})", bold=True)
+        for row in data[key]:
+            label = row["name"] if key != "regions" else (f"{row['name']} ({row['parent']})" if row["parent"] else row["name"])
+            extra = f"  {row['level'] or '—'}" if key == "regions" else ""
+            click.echo(f"  {printable(str(label)):<28}{row['reports']:>4} report(s){extra}")
+
+
+def holdings(entries: Any) -> dict[str, list[dict[str, Any]]]:
+    """Report counts by region, year, kind and level of manifest entries (unknown values as null)."""
+    from collections import Counter
+
+    metas = [entry.meta for entry in entries]
+    regions = Counter((m.get("region"), m.get("region_parent"), m.get("level")) for m in metas)
+    by = {field: Counter(m.get(field) for m in metas) for field in ("year", "kind", "level")}
+    return {
+        "regions": [{"name": name, "parent": parent, "level": level, "reports": n}
+                    for (name, parent, level), n in sorted(regions.items(), key=lambda item: (-item[1], str(item[0])))],
+        "years": [{"name": year, "reports": n} for year, n in sorted(by["year"].items(), key=lambda item: str(item[0]))],
+        "kinds": [{"name": kind, "reports": n} for kind, n in by["kind"].most_common()],
+        "levels": [{"name": level, "reports": n} for level, n in by["level"].most_common()],
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover

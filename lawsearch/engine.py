@@ -278,8 +278,22 @@ class LawSearch:
             fused = dict(sorted(scored.items(), key=lambda item: (-item[1], item[0])))
         candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
         asked = level_asked(query) or ("any" if by_region else None)
-        answers = answer_set(candidates, asked, self.regions_indexed(asked)) if asked else None
-        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated, answers=answers)
+        answers, notes = None, []
+        if asked:
+            scoped, notes = self._in_scope(query, candidates)
+            answers = answer_set(scoped, asked, self.regions_indexed(asked))
+        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated, answers=answers, notes=notes)
+
+    def _in_scope(self, query: str, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
+        """The hits inside the region and year a 哪些… question names (浙江哪些区县…, 2022年哪些地区…), and a note for each
+        one the index holds no report of (the answer is then empty, not silently nationwide)."""
+        places, years, _ = self.named(query)
+        notes = [f"the index holds no report of {place}" for place in sorted(places)
+                 if not any(place in keys for keys in self._region_keys.values())]
+        held_years = {entry.meta.get("year") for entry in self.manifest.reports.values()}
+        notes += [f"the index holds no report on {year}" for year in sorted(years) if year not in held_years]
+        scoped = [hit for hit in hits if (not places or places & self._region_keys[hit.report_id]) and (not years or hit.year in years)]
+        return scoped, notes
 
     def regions_indexed(self, level: str) -> int:
         """How many regions at ``level`` (``any``: the reports' own) the index holds reports of."""
@@ -312,16 +326,21 @@ class LawSearch:
         chars = stats.scores(query, texts) if need_chars else {}
         return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
 
-    def _named_in(self, query: str) -> Callable[[str], int]:
-        """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:
-        the question says where to look, so those reports come first without hiding the others."""
+    @staticmethod
+    def named(query: str) -> tuple[set[str], set[int], set[str]]:
+        """The places (full names, or short names of provinces and cities), years and kinds a question names."""
         from .read.gazetteer import default_gazetteer
         from .read.kinds import KINDS
 
         places = {text for start, end, found in default_gazetteer().find(query, short_names=True)
                   for text in (query[start:end],) if any(p.name == text or p.level != "county" for p in found)}
         years = {int(year) for year in re.findall(r"((?:19|20)\d{2})\s*年", query)}
-        kinds = {kind for kind in KINDS if kind in query}
+        return places, years, {kind for kind in KINDS if kind in query}
+
+    def _named_in(self, query: str) -> Callable[[str], int]:
+        """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:
+        the question says where to look, so those reports come first without hiding the others."""
+        places, years, kinds = self.named(query)
         if not (places or years or kinds):
             return lambda chunk_id: 0
 

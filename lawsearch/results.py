@@ -64,19 +64,21 @@ class Results:
     """
 
     def __init__(self, query: str, mode: str, hits: list[Hit], candidates: list[Hit] | None = None,
-                 query_truncated: tuple[int, int] | None = None, answers: "AnswerSet | None" = None) -> None:
+                 query_truncated: tuple[int, int] | None = None, answers: "AnswerSet | None" = None,
+                 notes: list[str] | None = None) -> None:
         self.query = query
         self.mode = mode
         self.hits = hits
         self._candidates = candidates if candidates is not None else hits
         self.query_truncated = query_truncated
         self.answers = answers  # the 哪些… answer set, for questions that ask for places (or --by-region)
+        self._notes = notes or []
 
     @property
     def notes(self) -> list[str]:
         """What the user should know about how the query was run, one line each (e.g. that it was cut)."""
         note = truncation_note(self.query_truncated)
-        return [note] if note else []
+        return ([note] if note else []) + self._notes
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -118,6 +120,29 @@ class Results:
     def to_json(self, indent: int | None = None, explain: bool = False) -> str:
         """The dict as JSON; always valid UTF-8 (lone surrogates are written as visible escapes, see terminal.dumps_json)."""
         return dumps_json(self.to_dict(explain), indent=indent)
+
+    def to_csv(self, by_region: bool = False) -> str:
+        """CSV for spreadsheets: one row per hit with its report's metadata; with ``by_region`` one row per region
+        (whether it answers, its best evidence, report and year)."""
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if by_region:
+            writer.writerow(["rank", "region", "region_parent", "answers", "score", "report_id", "year", "heading", "evidence"])
+            answering = {hit.chunk_id for answer in (self.answers.answer if self.answers else ()) for hit in answer.evidence}
+            for rank, group in enumerate(self.by_region(), start=1):
+                best = group.hits[0]
+                writer.writerow([rank, group.region, group.region_parent or "", any(h.chunk_id in answering for h in group.hits),
+                                 f"{group.score:.4f}", best.report_id, best.year or "", " › ".join(best.heading_path), best.text])
+        else:
+            writer.writerow(["rank", "score", "region", "region_parent", "level", "agency", "kind", "year", "title", "report_id",
+                             "chunk_id", "heading", "text"])
+            for rank, hit in enumerate(self.hits, start=1):
+                writer.writerow([rank, f"{hit.score:.4f}", hit.region or "", hit.region_parent or "", hit.level or "", hit.agency or "",
+                                 hit.kind or "", hit.year or "", hit.title, hit.report_id, hit.chunk_id, " › ".join(hit.heading_path), hit.text])
+        return out.getvalue()
 
     def to_dataframe(self) -> "pd.DataFrame":
         import pandas as pd

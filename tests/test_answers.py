@@ -89,3 +89,32 @@ def test_search_json_carries_the_answer(index_dir: Path) -> None:
     assert "answer" not in plain  # a question that does not ask for places keeps its hit list unchanged
     text = CliRunner().invoke(main, ["search", "哪些省份取消了商品房公摊面积", "--index", str(index_dir)]).output
     assert text.startswith("No region answers (0 of 4 provinces indexed).")
+
+
+def test_a_named_region_or_year_scopes_the_answer(engine: LawSearch) -> None:
+    zhejiang = engine.search("浙江哪些区县开展了根治欠薪冬季行动").answers
+    assert zhejiang.level == "county" and {a.region for a in zhejiang.answer} <= {"滨江区", "上虞区"} and zhejiang.answer
+    assert all(a.region in {"滨江区", "上虞区"} for a in zhejiang.related)
+    elsewhere = engine.search("吉林哪些区县开展了根治欠薪冬季行动")
+    assert elsewhere.answers.answer == () and "the index holds no report of 吉林" in elsewhere.notes
+    in_2020 = engine.search("2020年哪些地区开展了法治宣传").answers
+    assert {a.region for a in (*in_2020.answer, *in_2020.related)} <= {"上虞区"}
+
+
+def test_csv_and_the_regions_command(index_dir: Path) -> None:
+    import csv
+    import io
+
+    runner = CliRunner()
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["search", "调解员联盟", "--index", str(index_dir), "--format", "csv", "-k", "3"]).output)))
+    assert 1 <= len(rows) <= 3 and rows[0]["region"] == "滨江区" and rows[0]["kind"] == "法治政府建设年度报告" and rows[0]["level"] == "county"
+    by_region = list(csv.DictReader(io.StringIO(runner.invoke(
+        main, ["search", "哪些地区建立了调解员联盟", "--index", str(index_dir), "--format", "csv", "--by-region"]).output)))
+    assert by_region[0]["region"] == "滨江区" and by_region[0]["answers"] == "True" and "调解员联盟" in by_region[0]["evidence"]
+    assert {row["answers"] for row in by_region[1:]} == {"False"}
+    held = json.loads(runner.invoke(main, ["regions", "--index", str(index_dir), "--json"]).output)
+    assert {r["name"] for r in held["regions"]} == {"滨江区", "武汉市", "上虞区", "罗湖区", "南昌县"}
+    assert {r["name"]: r["reports"] for r in held["years"]} == {2020: 1, 2022: 3, 2023: 1}
+    assert held["kinds"] == [{"name": "法治政府建设年度报告", "reports": 5}]
+    text = runner.invoke(main, ["regions", "--index", str(index_dir)]).output
+    assert text.startswith("regions (5)") and "滨江区 (杭州市)" in text
