@@ -17,11 +17,14 @@ said with how many regions of that level the index holds, so that it is not read
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .models import Hit
     from .read.gazetteer import Gazetteer, Place
 
@@ -76,6 +79,25 @@ class AnswerSet:
     def coverage(self) -> str:
         """``2 of 8 provinces indexed``: the answer measured against what the index holds."""
         return f"{len(self.answer)} of {self.indexed} {LEVEL_NAMES[self.level]} indexed"
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        """One row per region, answering first: region, parent, level, answers, score, best evidence and its report."""
+        import pandas as pd
+
+        rows = [{"region": a.region, "region_parent": a.region_parent, "level": a.level, "answers": a.answers, "score": a.score,
+                 "report_id": a.evidence[0].report_id, "year": a.evidence[0].year, "heading": " › ".join(a.evidence[0].heading_path),
+                 "evidence": a.evidence[0].text} for a in (*self.answer, *self.related)]
+        return pd.DataFrame(rows, columns=["region", "region_parent", "level", "answers", "score", "report_id", "year", "heading", "evidence"])
+
+    def _repr_html_(self) -> str:
+        from .snippet import snippet_html
+
+        rows = "".join(
+            f"<tr><td>{'✓' if a.answers else ''}</td><td>{html.escape(a.region)}</td><td>{html.escape(a.region_parent or '')}</td>"
+            f"<td>{a.score:.3f}</td><td style='text-align:left'>{snippet_html(a.evidence[0].text, a.evidence[0].match_terms)}</td></tr>"
+            for a in (*self.answer, *self.related))
+        return (f"<table><caption>{html.escape(self.coverage)}</caption><thead><tr><th>answers</th><th>region</th><th>parent</th>"
+                f"<th>score</th><th>best evidence</th></tr></thead><tbody>{rows}</tbody></table>")
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         return {"level": self.level, "answer": [a.to_dict(explain) for a in self.answer],

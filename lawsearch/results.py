@@ -176,4 +176,5 @@ class Results:
             )
         notes = "".join(f"; {html.escape(note)}" for note in self.notes)
         caption = f"<caption>{html.escape(self.query)} — {self.mode}, {len(self.hits)} hits{notes}</caption>"
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        answer = self.answers._repr_html_() if self.answers is not None else ""  # a 哪些… question: its answer first
+        return f"{answer}<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -118,3 +118,11 @@ def test_csv_and_the_regions_command(index_dir: Path) -> None:
     assert held["kinds"] == [{"name": "法治政府建设年度报告", "reports": 5}]
     text = runner.invoke(main, ["regions", "--index", str(index_dir)]).output
     assert text.startswith("regions (5)") and "滨江区 (杭州市)" in text
+
+
+def test_the_answer_renders_for_notebooks(engine: LawSearch) -> None:
+    results = engine.search("哪些地区建立了调解员联盟")
+    frame = results.answers.to_dataframe()
+    assert list(frame["region"])[0] == "滨江区" and bool(frame["answers"].iloc[0]) and not frame["answers"].iloc[1:].any()
+    page = results._repr_html_()
+    assert page.index("1 of 5 regions indexed") < page.index("<caption>哪些地区") and "<mark>" in page
