@@ -72,6 +72,23 @@ def passage_metrics(gains: list[int], relevant_count: int) -> dict[str, float]:
     return metrics
 
 
+def answer_prf(answer: list[str], gold: list[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of a 哪些… answer set against the true one (names match by containment: 滨江 ~ 滨江区);
+    an empty answer to a question nothing answers is right.
+
+    >>> answer_prf(["滨江区", "武汉市"], ["滨江"])
+    (0.5, 1.0, 0.6666666666666666)
+    >>> answer_prf([], [])
+    (1.0, 1.0, 1.0)
+    """
+    if not answer and not gold:
+        return 1.0, 1.0, 1.0
+    matches = lambda region, name: name in region or region in name  # noqa: E731
+    precision = sum(any(matches(r, n) for n in gold) for r in answer) / len(answer) if answer else 0.0
+    recall = sum(any(matches(r, n) for r in answer) for n in gold) / len(gold) if gold else 0.0
+    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+
 def regions_lead(groups: list[RegionGroup], expected: list[str]) -> bool:
     """Whether the first len(expected) groups are exactly the expected regions (matched by name part)."""
     leading = [g.region for g in groups[: len(expected)]]
@@ -118,11 +135,15 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
             else:
                 groups = results.by_region()
                 ok = regions_lead(groups, record["regions"])
-                answered.append(ok)
-                per_query.append({"id": record.get("id"), "mode": mode, "kind": "regions", "lead": ok,
-                                  "groups": [g.region for g in groups[:5]]})
+                answer = [a.region for a in results.answers.answer] if results.answers is not None else [g.region for g in groups]
+                precision, recall, f1 = answer_prf(answer, record["regions"])
+                answered.append((ok, f1))
+                per_query.append({"id": record.get("id"), "mode": mode, "kind": "regions", "lead": ok, "answer": answer,
+                                  "precision": precision, "recall": recall, "f1": f1, "groups": [g.region for g in groups[:5]]})
         if answered:
-            regions[mode] = {"questions": len(answered), "lead": sum(answered), "share": sum(answered) / len(answered)}
+            leads = sum(ok for ok, _ in answered)
+            regions[mode] = {"questions": len(answered), "lead": leads, "share": leads / len(answered),
+                             "answer_f1": sum(f1 for _, f1 in answered) / len(answered)}
     passages = {
         mode: {kind: {name: value / counts[mode][kind] for name, value in metrics.items()} for kind, metrics in kinds.items()}
         for mode, kinds in sums.items()
@@ -140,5 +161,6 @@ def format_report(report: EvalReport) -> str:
             for kind in sorted(kinds, key=lambda k: (k == "all", k)):
                 lines.append(f"{mode:<9}{kind:<12}" + "".join(f"{kinds[kind][n]:>9.3f}" for n in names))
     for mode, answer in report.regions.items():
-        lines.append(f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}")
+        lines.append(f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}; "
+                     f"answer set mean F1 {answer['answer_f1']:.3f}")
     return "\n".join(lines)

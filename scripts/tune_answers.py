@@ -23,21 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 from lawsearch.answers import answer_set, level_asked  # noqa: E402
 from lawsearch.engine import LawSearch  # noqa: E402
+from lawsearch.evaluate import answer_prf as prf  # noqa: E402
 from lawsearch.evaluate import read_gold  # noqa: E402
 
 SCORES = [round(0.4 + 0.05 * i, 2) for i in range(11)]
 SHARES = [round(0.5 + 0.05 * i, 2) for i in range(11)]
 FOLDS = 5
-
-
-def prf(answer: list[str], gold: list[str]) -> tuple[float, float, float]:
-    """Precision, recall and F1 of an answer set (names match by containment: 滨江 ~ 滨江区); both empty is right."""
-    hits = sum(1 for region in answer if any(name in region or region in name for name in gold))
-    if not answer and not gold:
-        return 1.0, 1.0, 1.0
-    precision = hits / len(answer) if answer else 0.0
-    recall = sum(1 for name in gold if any(name in region or region in name for region in answer)) / len(gold) if gold else 0.0
-    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
 
 
 def collect(index: str, gold_path: str) -> list[dict]:
