@@ -250,7 +250,7 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
       lawsearch eval eval/seeds-dev.jsonl eval/seeds-dev-regions.jsonl
       lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
     """
-    from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
+    from .engine import DEFAULT_FUSION, LawSearch, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
     chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]

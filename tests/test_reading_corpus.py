@@ -9,7 +9,7 @@ import pytest
 from lawsearch.read import ParsedReport, parse_report
 from lawsearch.read.coverage import Coverage, body_coverage, excepted_lines
 
-from .conftest import ROOT, SEED_FILES
+from .conftest import ROOT
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 PROVINCIAL_FILES = sorted(PROVINCIAL.glob("*.txt"))

@@ -10,7 +10,6 @@ stage's business.
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 HEADER_LABELS = (
     "索引号", "信息索引号", "公开方式", "公开范围", "公开时限", "公开形式", "文号", "发文字号", "公开日期",

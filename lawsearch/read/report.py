@@ -15,7 +15,7 @@ from ..errors import EmptyReportError
 from .files import DEFAULT_MAX_FILE_BYTES, read_report
 from .boilerplate import Boilerplate
 from .meta import extract_meta
-from .page import DroppedLine, Page, read_page
+from .page import DroppedLine, read_page
 from ..models import Chunk, Report, ReportMeta
 
 
