@@ -147,3 +147,12 @@ def test_corpus_boilerplate_drops_site_lines_and_keeps_the_body(provincial: dict
             assert not {line.strip() for line in chunk.text.split("\n")} & CHROME
     assert total.share >= 0.995, total.missing[:10]
     assert recurring, "no line was judged by the corpus statistics"
+
+
+def test_a_sentence_that_mentions_a_reporter_is_no_caption() -> None:
+    from lawsearch.read.page import read_page
+
+    page = read_page("2023年，我局认真开展依法行政工作，取得显著成效，获得上级肯定。\n组织开展新闻记者培训3期。\n"
+                     "殷某同志作政府工作报告。本报记者 某某摄\n摄影：某某")
+    assert "组织开展新闻记者培训3期。" in page.text.split("\n")
+    assert [(line.number, line.rule) for line in page.dropped] == [(3, "photo caption"), (4, "photo caption")]

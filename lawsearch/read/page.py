@@ -41,8 +41,9 @@ _TAIL_CHARS = 12
 # A second copy of a line this long on one page is the page repeating the body.
 _REPEAT_CHARS = 20
 _MAX_CAPTION_CHARS = 60
-# 记者 某某 摄 / 新华社记者 某某某摄 / 摄影 某某: the credit that ends a photo caption.
-_CAPTION = re.compile(r"(?:记者|摄影|通讯员|图片来源|图/|图：)|[\u3400-\u9fff]{2,4}\s*摄[)）]?$")
+# 记者 某某 摄 / 新华社记者 某某某摄 / 摄影：某某 / 图片来源：…: the credit of a photo. A sentence that merely
+# mentions a 记者 (组织新闻记者培训3期。) is no caption.
+_CAPTION = re.compile(r"[\u3400-\u9fff]{2,4}\s*摄[)）]?$|^(?:摄影|图片来源|图片|图)\s*[:：/]")
 _RELATED = re.compile(r"^(?:相关|延伸|推荐|更多)[\u3400-\u9fff]{0,4}\s*[:：]?$")
 _DATETIME = re.compile(r"^\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _MEANINGFUL = re.compile(r"[\w]")
