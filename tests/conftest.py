@@ -6,6 +6,7 @@ from typing import Callable
 
 import pytest
 
+from lawsearch.engine import LawSearch
 from lawsearch.read import ParsedReport, parse_report
 from lawsearch.store import MANIFEST, IndexFolder, Manifest, write_json_atomic
 
@@ -28,8 +29,6 @@ def corpus(tmp_path: Path) -> Path:
 def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the five seeds with the bundled embedder, built once for the whole run: read it, or copy its
     embedding cache so that other builds embed only what is new; never change it."""
-    from lawsearch.engine import LawSearch
-
     folder = tmp_path_factory.mktemp("seeds-index") / "seeds"
     LawSearch.build(SEEDS, folder).close()
     return folder
@@ -47,3 +46,15 @@ def edit_manifest(index: Path, change: Callable[[Manifest], None]) -> None:
     manifest = folder.read_manifest(generation, any_format=True)
     change(manifest)
     write_json_atomic(generation / MANIFEST, manifest.to_json())
+
+
+@pytest.fixture(scope="session")
+def index_dir(seeds_index: Path) -> Path:
+    """The seeds index (real embedder), for tests that only read it."""
+    return seeds_index
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir: Path) -> LawSearch:
+    """The seeds index, opened once."""
+    return LawSearch.open(index_dir)

@@ -15,16 +15,6 @@ from lawsearch.models import Hit
 from lawsearch.read.gazetteer import default_gazetteer
 
 
-@pytest.fixture(scope="module")
-def index_dir(seeds_index: Path) -> Path:
-    return seeds_index
-
-
-@pytest.fixture(scope="module")
-def engine(index_dir: Path) -> LawSearch:
-    return LawSearch.open(index_dir)
-
-
 def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: str = "county") -> Hit:
     return Hit(chunk_id=chunk_id, report_id=chunk_id.split("#")[0], region=region, region_parent=parent, year=2022, agency=None,
                title="报告", heading_path=(), text="建立调解员联盟。", score=score, level=level)

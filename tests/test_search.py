@@ -17,16 +17,6 @@ QUESTION = "哪些地区建立了调解员联盟"
 DEV = ROOT / "eval"
 
 
-@pytest.fixture(scope="session")
-def index_dir(seeds_index: Path) -> Path:
-    return seeds_index
-
-
-@pytest.fixture(scope="session")
-def engine(index_dir: Path) -> LawSearch:
-    return LawSearch.open(index_dir)
-
-
 def _holds(engine: LawSearch, chunk_id: str, phrase: str) -> bool:
     """Whether a chunk's heading path, text or report title contains the phrase."""
     record = engine._chunks[chunk_id]
