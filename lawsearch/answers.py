@@ -99,10 +99,13 @@ class AnswerSet:
         return (f"<table><caption>{html.escape(self.coverage)}</caption><thead><tr><th>answers</th><th>region</th><th>parent</th>"
                 f"<th>score</th><th>best evidence</th></tr></thead><tbody>{rows}</tbody></table>")
 
+    def coverage_dict(self) -> dict[str, Any]:
+        """``{"answering", "indexed", "level", "text"}``: the coverage for JSON."""
+        return {"answering": len(self.answer), "indexed": self.indexed, "level": self.level, "text": self.coverage}
+
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         return {"level": self.level, "answer": [a.to_dict(explain) for a in self.answer],
-                "related": [a.to_dict(explain) for a in self.related],
-                "coverage": {"answering": len(self.answer), "indexed": self.indexed, "level": self.level, "text": self.coverage}}
+                "related": [a.to_dict(explain) for a in self.related], "coverage": self.coverage_dict()}
 
 
 def place_at(gazetteer: "Gazetteer", region: str | None, parent: str | None, level: str) -> "Place | None":

@@ -67,6 +67,7 @@ class LawSearch:
         self._device = device
         self.ranking = RankingParams().for_embedder(str(manifest.embedder.get("kind", "")))
         self._chars: CharStats | None = None
+        self._regions_indexed: dict[str, int] = {}
         self._avg_chars = 0.0
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
@@ -296,7 +297,13 @@ class LawSearch:
         return scoped, notes
 
     def regions_indexed(self, level: str) -> int:
-        """How many regions at ``level`` (``any``: the reports' own) the index holds reports of."""
+        """How many regions at ``level`` (``any``: the reports' own) the index holds reports of (counted once per
+        opened index: the manifest does not change under it)."""
+        if level not in self._regions_indexed:
+            self._regions_indexed[level] = self._count_regions(level)
+        return self._regions_indexed[level]
+
+    def _count_regions(self, level: str) -> int:
         from .read.gazetteer import default_gazetteer
 
         gazetteer = default_gazetteer()

@@ -112,7 +112,7 @@ class Results:
             for group in data["regions"]:
                 group["answers"] = any(hit["chunk_id"] in answering for hit in group["hits"])
             data["answer"] = [answer.to_dict(explain) for answer in self.answers.answer]
-            data["coverage"] = self.answers.to_dict()["coverage"]
+            data["coverage"] = self.answers.coverage_dict()
         if self.query_truncated is not None:
             data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
         return data

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .headings import is_date_line, is_numbered_heading
+from .headings import PUNCTUATED, is_date_line, is_numbered_heading
 from .numbers import normalise_numbers
 
 _HAN = r"\u3400-\u9fff"
@@ -40,7 +40,6 @@ _SPEAKER = re.compile(
     rf"^(?P<office>[{_HAN}]{{0,24}}[{_OFFICE_END}]){_SPACE}+(?P<name>[{_HAN}](?:{_SPACE}?[{_HAN}]){{1,3}})$"
 )
 _SIGNATURE_NAME = re.compile(rf"^[{_HAN}（）()·\s]{{4,40}}$")
-_PUNCTUATED = re.compile(r"[。！？!?；;，,：:]")
 MAX_TITLE_CHARS = 60
 
 
@@ -137,7 +136,7 @@ def parse_speaker(line: str) -> tuple[str, str] | None:
 def is_title_like(line: str) -> bool:
     """A short line with no sentence punctuation that is not a numbered heading or a date."""
     stripped = line.strip()
-    return (0 < len(stripped) <= MAX_TITLE_CHARS and not _PUNCTUATED.search(stripped)
+    return (0 < len(stripped) <= MAX_TITLE_CHARS and not PUNCTUATED.search(stripped)
             and not is_numbered_heading(stripped) and not is_date_line(stripped))
 
 

@@ -29,7 +29,7 @@ MAX_UNNUMBERED_HEADING_CHARS = 40
 
 _HEADING_END = re.compile(r"[。：:！？!?]")
 _CLAUSE_END = re.compile(r"[，,；;]")
-_PUNCTUATED = re.compile(r"[。！？!?；;，,：:]")
+PUNCTUATED = re.compile(r"[。！？!?；;，,：:]")  # a line with any of these is prose, not a heading or title
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
     r"|[〇零○一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)\s*$"
@@ -84,7 +84,7 @@ def is_unnumbered_heading(line: str) -> bool:
     return (
         0 < len(stripped) <= MAX_UNNUMBERED_HEADING_CHARS
         and len(_HAN.findall(stripped)) >= 2
-        and not _PUNCTUATED.search(stripped)
+        and not PUNCTUATED.search(stripped)
         and not _DATE_LINE.match(stripped)
         and not re.match(rf"^[{_CN_NUM}]是", stripped)
     )
@@ -120,7 +120,7 @@ def signature_size(lines: list[str]) -> int:
     size = 1
     while size < min(3, len(lines)):
         line = lines[-size - 1].strip()
-        if len(line) > _MAX_SIGNATURE_NAME_CHARS or _PUNCTUATED.search(line) or is_numbered_heading(line):
+        if len(line) > _MAX_SIGNATURE_NAME_CHARS or PUNCTUATED.search(line) or is_numbered_heading(line):
             break
         size += 1
     return size
