@@ -10,20 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 from dataclasses import replace
 import re
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Iterable
 
 from .analysis import ANALYZER_ID, normalise
 from .dense import DenseIndex
 from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
-from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, QueryError
+from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, NotFoundError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .models import LEVELS, Hit
-from .query import MAX_QUERY_CHARS, clean_text, prepare_query
+from .models import Hit
+from .query import MAX_QUERY_CHARS, prepare_query
 from .answers import answer_set, level_asked, place_at
 from .charscore import CharStats
 from .ranking import RankingParams, word_scores
 from .results import Results
+from .scope import Scope, check_kind_and_level  # noqa: F401 - check_kind_and_level: part of the facade
 from .store import IndexFolder, Manifest, read_report_files
 from .writer import IndexWriter, UpdateSummary
 
@@ -45,16 +47,6 @@ def check_options(mode: str | None = None, fusion: str | None = None) -> None:
         raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
 
 
-def check_kind_and_level(kind: str | None, level: str | None) -> None:
-    """A QueryError for a kind or level that reports cannot have (None: not given)."""
-    from .read.kinds import KINDS
-
-    if kind is not None and kind not in KINDS:
-        raise QueryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    if level is not None and level not in LEVELS:
-        raise QueryError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
-
-
 class LawSearch:
     """An opened index: search it, inspect it."""
 
@@ -69,6 +61,8 @@ class LawSearch:
         self._chars: CharStats | None = None
         self._regions_indexed: dict[str, int] = {}
         self._avg_chars = 0.0
+        self._lock = threading.Lock()  # lazy statistics and the embedder: one thread at a time
+        self._lease = folder.lease(generation)  # a writer does not delete the generation while this reader holds it
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
                                    f"run `lawsearch index --upgrade --index {folder.root}`")
@@ -77,10 +71,16 @@ class LawSearch:
             self.lexical.load()
             self._chunks, self.dense = self._load_reports()
         except LawsearchError:
+            self._lease.release()
             raise
         except Exception as exc:  # a damaged index shows up as any of whoosh's, numpy's or json's errors
+            self._lease.release()
             raise DamagedIndexError(folder.root, f"{generation.name} cannot be opened ({type(exc).__name__}: {exc})") from None
-        self._check_consistency()
+        try:
+            self._check_consistency()
+        except LawsearchError:
+            self.close()
+            raise
         self._region_keys = {
             rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in manifest.reports.items()
         }
@@ -193,11 +193,27 @@ class LawSearch:
     def embedder(self) -> Embedder:
         """The index's embedder, loaded on first use (lexical search never loads it)."""
         if self._embedder is None:
-            self._embedder = load_recorded(EmbedderSpec.from_dict(self.manifest.embedder), device=self._device)
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = load_recorded(EmbedderSpec.from_dict(self.manifest.embedder), device=self._device)
         return self._embedder
 
+    def embed_query(self, query: str) -> Any:
+        """The unit vector of one query; one thread embeds at a time (not every model is thread-safe)."""
+        embedder = self.embedder
+        with self._lock:
+            return embedder.embed_queries([query])[0]
+
+    def warm(self) -> "LawSearch":
+        """Load now what the first search would load (the embedder, the character statistics): for servers."""
+        self.embed_query("预热")
+        self._char_stats()
+        return self
+
     def close(self) -> None:
+        """Close the lexical index's searchers and release this reader's hold on its generation."""
         self.lexical.close()
+        self._lease.release()
 
     def __enter__(self) -> "LawSearch":
         return self
@@ -215,16 +231,20 @@ class LawSearch:
         query: str,
         mode: str = DEFAULT_MODE,
         top_k: int = 10,
-        region: str | None = None,
-        year: int | None = None,
+        region: str | Iterable[str] | None = None,
+        year: int | Iterable[int] | None = None,
         fusion: str = DEFAULT_FUSION,
         dense_weight: float | None = None,
-        kind: str | None = None,
-        level: str | None = None,
+        kind: str | Iterable[str] | None = None,
+        level: str | Iterable[str] | None = None,
         apply_floor: bool = True,
         by_region: bool = False,
     ) -> Results:
         """Rank chunks for ``query``; quoted phrases must occur exactly, ``region``/``year``/``kind``/``level`` filter.
+
+        Each filter takes one value or several: several values of one filter are alternatives (OR), different
+        filters must all hold (AND). A region or year the index holds no report of is a QueryError that names the
+        closest ones it holds (``no report of region 滨江县; did you mean 滨江区?``).
 
         Every query is cleaned first (lone surrogates → U+FFFD, control characters → spaces) and cut to
         ``MAX_QUERY_CHARS`` characters; ``Results.query`` is the text searched, ``Results.query_truncated``
@@ -236,35 +256,29 @@ class LawSearch:
         query, truncated = prepared.text, prepared.truncated
         if not query:
             raise QueryError("empty query")
-        if region is not None:
-            region = clean_text(str(region))
         check_options(mode=mode, fusion=fusion)
         if top_k < 1:
             raise QueryError(f"top_k must be at least 1, got {top_k}")
         if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
             raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
-        if year is not None:
-            try:
-                year = int(year)
-            except (TypeError, ValueError):
-                raise QueryError(f"year must be a number, got {year!r}") from None
-        check_kind_and_level(kind, level)
+        scope = Scope.of(region=region, year=year, kind=kind, level=level)
+        check_kind_and_level(scope.kinds, scope.levels)
+        reports = scope.reports(self.manifest.reports, self._region_keys)
         parsed = self.lexical.parse_query(query)
         if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
             return Results(query, mode, [], query_truncated=truncated)
         limit = max(CANDIDATES, top_k)
-        reports = self._reports_of(kind, level)
-        # Whoosh filters region, year and reports itself; the chunk scan is needed for dense search and exact phrases.
-        allowed = self._allowed(parsed, region, year, reports) if mode != "lexical" or parsed.phrases else None
+        # Whoosh filters by report itself; the chunk scan is needed for dense search and exact phrases.
+        allowed = self._allowed(parsed, reports) if mode != "lexical" or parsed.phrases else None
         lexical: dict[str, float] = {}
         dense: dict[str, float] = {}
         vector = None
         if mode in ("lexical", "hybrid"):
-            lexical = self.lexical.search(parsed, limit, region=region, year=year, reports=reports)
+            lexical = self.lexical.search(parsed, limit, reports=reports)
             if parsed.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
                 lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
         if mode in ("dense", "hybrid") and (allowed is None or allowed):
-            vector = self.embedder.embed_queries([query.strip()])[0]
+            vector = self.embed_query(query.strip())
             dense = self.dense.search(vector, limit, allowed)
         if mode == "hybrid" and fusion == "rrf":
             fused = rrf(lexical, dense, dense_weight=dense_weight)
@@ -366,24 +380,16 @@ class LawSearch:
     def _char_stats(self) -> CharStats:
         """Character statistics of the corpus, computed at the first search that needs them."""
         if self._chars is None:
-            texts = [self._scored_text(cid) for cid in self._chunks]
-            self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
-            self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
+            with self._lock:
+                if self._chars is None:
+                    texts = [self._scored_text(cid) for cid in self._chunks]
+                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
+                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
         return self._chars
 
-    def _reports_of(self, kind: str | None, level: str | None) -> set[str] | None:
-        """Ids of the reports of ``kind`` and ``level``; None when neither is asked."""
-        if kind is None and level is None:
-            return None
-        return {
-            report_id for report_id, entry in self.manifest.reports.items()
-            if (kind is None or entry.meta.get("kind") == kind) and (level is None or entry.meta.get("level") == level)
-        }
-
-    def _allowed(self, parsed: ParsedQuery, region: str | None, year: int | None, only: set[str] | None = None) -> set[str] | None:
-        """Chunk ids that pass the filters (``only``: of these reports) and contain every quoted phrase; None when
-        nothing restricts."""
-        if not (parsed.phrases or region or year is not None or only is not None):
+    def _allowed(self, parsed: ParsedQuery, only: set[str] | None = None) -> set[str] | None:
+        """Chunk ids of the reports ``only`` (None: all) that contain every quoted phrase; None when nothing restricts."""
+        if not parsed.phrases and only is None:
             return None
         phrases = [normalise(p).lower() for p in parsed.phrases]
         reports = self.manifest.reports
@@ -391,10 +397,6 @@ class LawSearch:
         for chunk_id, record in self._chunks.items():
             report_id = record["report_id"]
             if only is not None and report_id not in only:
-                continue
-            if region and region.strip() not in self._region_keys[report_id]:
-                continue
-            if year is not None and reports[report_id].meta.get("year") != year:
                 continue
             if phrases:
                 meta = reports[report_id].meta
@@ -432,6 +434,41 @@ class LawSearch:
             ))
         return hits
 
+    # -- reading reports back ------------------------------------------------------------------------
+
+    def report(self, report_id: str) -> dict[str, Any]:
+        """A report rebuilt from its chunks, in order: ``{"report": its metadata and sources, "chunks": [...]}``,
+        each chunk with ``id``, ``anchor`` (``chunk-011``), ``heading_path`` and ``text``. A NotFoundError for an id
+        the index does not hold."""
+        entry = self.manifest.reports.get(report_id)
+        if entry is None:
+            raise NotFoundError(f"no report {report_id!r} in {self.folder.root}")
+        return {"report": self._report_meta(report_id), "chunks": [self._chunk_dict(cid) for cid in entry.chunk_ids]}
+
+    def chunk(self, chunk_id: str, context: int = 0) -> dict[str, Any]:
+        """One chunk with its report's metadata and up to ``context`` neighbouring chunks on each side:
+        ``{"chunk", "report", "before", "after"}`` (what ``lawsearch show`` prints)."""
+        record = self._chunks.get(chunk_id)
+        if record is None:
+            raise NotFoundError(f"no chunk {chunk_id!r} in {self.folder.root}")
+        if context < 0:
+            raise QueryError(f"context must be 0 or more, got {context}")
+        order = self.manifest.reports[record["report_id"]].chunk_ids
+        at = order.index(chunk_id)
+        return {"chunk": self._chunk_dict(chunk_id), "report": self._report_meta(record["report_id"]),
+                "before": [self._chunk_dict(cid) for cid in order[max(0, at - context):at]],
+                "after": [self._chunk_dict(cid) for cid in order[at + 1:at + 1 + context]]}
+
+    def _chunk_dict(self, chunk_id: str) -> dict[str, Any]:
+        record = self._chunks[chunk_id]
+        return {"id": chunk_id, "report_id": record["report_id"], "anchor": chunk_anchor(chunk_id),
+                "heading_path": list(record["heading_path"]), "text": record["text"]}
+
+    def _report_meta(self, report_id: str) -> dict[str, Any]:
+        entry = self.manifest.reports[report_id]
+        return {"id": report_id, **{k: v for k, v in entry.meta.items() if k != "id"}, "chunks": len(entry.chunk_ids),
+                "source": entry.source, "also_sources": [item.get("source") for item in entry.also_sources]}
+
     # -- describing ----------------------------------------------------------------------------------
 
     def check(self) -> list[str]:
@@ -457,6 +494,15 @@ class LawSearch:
         """Format, embedder, analyzer, counts and reports of the opened index, and the size of its dense index
         (``vectors``: one a sentence; ``dense_bytes``: what they take in memory)."""
         return {**self.folder.describe(self.generation), "vectors": len(self.dense), "dense_bytes": self.dense.memory_bytes}
+
+
+def chunk_anchor(chunk_id: str) -> str:
+    """The HTML anchor of a chunk in its report's page: ``chunk-011`` for ``…#011``.
+
+    >>> chunk_anchor("000_e216814a7c54799f#011")
+    'chunk-011'
+    """
+    return "chunk-" + chunk_id.rpartition("#")[2]
 
 
 def verify_index(index_dir: str | Path = DEFAULT_INDEX) -> tuple[list[str], int]:

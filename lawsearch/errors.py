@@ -52,3 +52,7 @@ class EmbedderError(LawsearchError):
 
 class QueryError(LawsearchError):
     """A query or search option that cannot be run (empty query, unknown mode …)."""
+
+
+class NotFoundError(LawsearchError):
+    """A report or chunk id the index does not hold."""

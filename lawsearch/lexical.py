@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -108,7 +109,9 @@ class LexicalIndex:
     def __init__(self, ix: whoosh_index.Index, folder: Path) -> None:
         self._ix = ix
         self._folder = folder
-        self._searcher = None
+        self._local = threading.local()  # one searcher per thread: Whoosh searchers are not thread-safe
+        self._searchers: list[Any] = []
+        self._searchers_lock = threading.Lock()
         self._segmenter: Any = None
 
     @classmethod
@@ -190,14 +193,22 @@ class LexicalIndex:
         return int(self._get_searcher().doc_frequency("text", word))
 
     def _get_searcher(self):  # noqa: ANN202 - whoosh searcher
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=BM25F())
-        return self._searcher
+        """This thread's searcher, opened on its first search."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=BM25F())
+            with self._searchers_lock:
+                self._searchers.append(searcher)
+            self._local.searcher = searcher
+        return searcher
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        """Close every thread's searcher."""
+        with self._searchers_lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+            self._local = threading.local()
 
     def build_query(self, parsed: ParsedQuery) -> Q.Query | None:
         word_clauses = [
@@ -217,20 +228,12 @@ class LexicalIndex:
             return Q.Prefix("grams", normalise(phrase).lower()) if phrase else None
         return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
 
-    def search(self, parsed: ParsedQuery, limit: int, region: str | None = None, year: int | None = None,
-               reports: set[str] | None = None) -> dict[str, float]:
+    def search(self, parsed: ParsedQuery, limit: int, reports: set[str] | None = None) -> dict[str, float]:
         """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids."""
         query = self.build_query(parsed)
         if query is None or reports is not None and not reports:
             return {}
-        filters: list[Q.Query] = []
-        if reports is not None:
-            filters.append(Q.Or([Q.Term("report_id", report_id) for report_id in sorted(reports)]))
-        if region:
-            filters.append(Q.Term("region", region.strip()))
-        if year is not None:
-            filters.append(Q.Term("year", year))
-        filter_query = (filters[0] if len(filters) == 1 else Q.And(filters)) if filters else None
+        filter_query = Q.Or([Q.Term("report_id", report_id) for report_id in sorted(reports)]) if reports is not None else None
         results = self._get_searcher().search(query, limit=limit, filter=filter_query)
         ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
         return dict(sorted(ranked, key=lambda item: (-item[1], item[0])))  # ties in chunk order, whatever the hash seed

@@ -4,6 +4,7 @@ Layout of ``indexes/<name>/``::
 
     CURRENT              name of the committed generation, replaced atomically (os.replace)
     LOCK                 held by the one writer
+    READERS/gen-000007   held shared by each open reader of that generation (a lease: never deleted under it)
     embeddings.sqlite    passage vectors by (model, text hash), shared by all generations
     gen-000007/          manifest.json, lexical/ (Whoosh + query vocabulary),
                          reports/<report id>.json (chunks) and reports/<report id>.npy (their vectors),
@@ -48,6 +49,7 @@ BOILERPLATE = "boilerplate.json"  # the corpus's line statistics (lawsearch.read
 _LOCK_SUFFIX = "WRITELOCK"  # Whoosh's lock file: neither shared with a new generation nor checksummed
 CURRENT = "CURRENT"
 LOCK = "LOCK"
+READERS = "READERS"
 _GEN_PREFIX = "gen-"
 # A replaced generation stays this long, so that a reader who read CURRENT just before a commit still finds it.
 STALE_GRACE_SECONDS = 60.0
@@ -186,6 +188,38 @@ def write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     write_json(tmp, data)
     os.replace(tmp, path)
+
+
+class Lease:
+    """A reader's shared hold on one generation: a shared flock on ``READERS/<generation>`` until ``release``.
+
+    Writers delete a replaced generation only when they can lock its lease file exclusively, so an open
+    reader (a server, a notebook) keeps reading the generation it opened however many commits follow.
+    Where the lease file cannot be made (a read-only index) the reader holds none and relies on the grace period.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._handle: Any = None
+        try:
+            path.parent.mkdir(exist_ok=True)
+            handle = path.open("a+")
+        except OSError:
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # a writer is deleting that generation right now: opening it will fail and retry
+            handle.close()
+            return
+        self._handle = handle
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file releases the lock
+            self._handle = None
 
 
 class IndexFolder:
@@ -370,6 +404,25 @@ class IndexFolder:
 
     # -- generations ---------------------------------------------------------------------------------
 
+    def lease(self, generation: Path) -> Lease:
+        """Hold ``generation`` for reading until the lease is released (see Lease)."""
+        return Lease(self.root / READERS / generation.name)
+
+    def _delete_unread(self, generation: Path) -> bool:
+        """Delete a generation unless a reader holds a lease on it; True when deleted."""
+        lease = self.root / READERS / generation.name
+        if not lease.exists():
+            shutil.rmtree(generation, ignore_errors=True)
+            return True
+        with lease.open("a+") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False
+            shutil.rmtree(generation, ignore_errors=True)
+            lease.unlink(missing_ok=True)
+        return True
+
     @staticmethod
     def _number(name: str) -> int | None:
         number = name[len(_GEN_PREFIX):]
@@ -402,7 +455,7 @@ class IndexFolder:
         if self.root.exists() and not self.root.is_dir():
             raise IndexFolderError(f"{self.root} is a file, not an index folder")
         if self.root.is_dir() and not self.exists():
-            ours = (LOCK, f"{CURRENT}.tmp", CACHE_FILE, f"{CACHE_FILE}-journal")  # a first build that died leaves these
+            ours = (LOCK, READERS, f"{CURRENT}.tmp", CACHE_FILE, f"{CACHE_FILE}-journal")  # a first build that died leaves these
             foreign = [p.name for p in self.root.iterdir() if p.name not in ours and not p.name.startswith(_GEN_PREFIX)]
             if foreign:
                 raise IndexFolderError(f"{self.root} is not empty and holds no lawsearch index ({', '.join(sorted(foreign)[:3])} …); choose another --index")
@@ -492,7 +545,7 @@ class IndexFolder:
             except OSError:
                 continue
             if now - replaced_at > grace:
-                shutil.rmtree(generations[number], ignore_errors=True)
+                self._delete_unread(generations[number])
         for number in generations:
             if number > current or (number < current and number not in committed):
                 shutil.rmtree(generations[number], ignore_errors=True)

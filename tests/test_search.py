@@ -109,7 +109,14 @@ def test_region_and_year_filters(engine: LawSearch, mode: str) -> None:
     in_2020 = engine.search("行政复议", mode=mode, year=2020, top_k=20)
     assert len(in_2020) > 0 and {hit.year for hit in in_2020} == {2020}
     assert len(engine.search("行政复议", mode=mode, region="滨江区", year=2020)) == 0
-    assert len(engine.search("行政复议", mode=mode, region="北京")) == 0
+    with pytest.raises(QueryError, match="no report of region 北京; the index holds"):
+        engine.search("行政复议", mode=mode, region="北京")
+    with pytest.raises(QueryError, match="no report of region 滨江县; did you mean 滨江区"):
+        engine.search("行政复议", mode=mode, region="滨江县")
+    with pytest.raises(QueryError, match="no report on year 2031; did you mean 2023 or 2022"):
+        engine.search("行政复议", mode=mode, year=2031)
+    both = engine.search("执法", mode=mode, region=["滨江", "南昌县"], year=[2022, 2023], top_k=50)
+    assert {hit.region for hit in both} == {"滨江区", "南昌县"}
     nanchang = engine.search("执法", mode=mode, region="南昌市", top_k=20)  # 南昌县 lies in 南昌市, in 江西
     assert len(nanchang) > 0 and {hit.region for hit in nanchang} == {"南昌县"}
     assert {hit.region for hit in engine.search("执法", mode=mode, region="浙江", top_k=50)} == {"滨江区", "上虞区"}
