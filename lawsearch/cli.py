@@ -596,6 +596,7 @@ def regions(index_dir: str, as_json: bool) -> None:
       lawsearch regions
       lawsearch regions --index indexes/provincial --json
     """
+    from .holdings import holdings
     from .store import IndexFolder
 
     folder = IndexFolder(index_dir)
@@ -611,20 +612,43 @@ def regions(index_dir: str, as_json: bool) -> None:
             click.echo(f"  {printable(str(label)):<28}{row['reports']:>4} report(s){extra}")
 
 
-def holdings(entries: Any) -> dict[str, list[dict[str, Any]]]:
-    """Report counts by region, year, kind and level of manifest entries (unknown values as null)."""
-    from collections import Counter
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface — anyone who can reach this machine can read the index).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Searches run at once.")
+def serve(index_dir: str, host: str, port: int, threads: int) -> None:
+    """Serve a local search page and a JSON API over the index, until Ctrl-C.
 
-    metas = [entry.meta for entry in entries]
-    regions = Counter((m.get("region"), m.get("region_parent"), m.get("level")) for m in metas)
-    by = {field: Counter(m.get(field) for m in metas) for field in ("year", "kind", "level")}
-    return {
-        "regions": [{"name": name, "parent": parent, "level": level, "reports": n}
-                    for (name, parent, level), n in sorted(regions.items(), key=lambda item: (-item[1], str(item[0])))],
-        "years": [{"name": year, "reports": n} for year, n in sorted(by["year"].items(), key=lambda item: str(item[0]))],
-        "kinds": [{"name": kind, "reports": n} for kind, n in by["kind"].most_common()],
-        "levels": [{"name": level, "reports": n} for level, n in by["level"].most_common()],
-    }
+    The index is opened once and kept warm; when `lawsearch index`/`add`/`remove` commit a new
+    generation, the next request searches it (no restart). Pages: / (search; a 哪些… question gets
+    its answer panel), /report/ID (a report with its passages; links from hits land on them).
+    JSON: /api/search?q=…&mode=&k=&region=&year=&kind=&level=&by_region= (as `search --json`),
+    /api/reports (as `info --json`), /api/regions (as `regions --json`), /api/chunk/ID?context=N.
+
+    \b
+    Examples:
+      lawsearch serve                                   # then open http://127.0.0.1:8000/
+      lawsearch serve --index indexes/provincial --port 8080
+      curl 'http://127.0.0.1:8000/api/search?q=调解员联盟&k=3'
+    """
+    import socket
+
+    from .web.app import create_app
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise LawsearchError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
+    app = create_app(index_dir, threads=threads)  # opens and warms the index: a missing or damaged one fails here
+    import uvicorn
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"lawsearch: serving {printable(index_dir)} at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"note: listening on {host}: other machines can reach this page", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,221 @@
+"""The Starlette application of ``lawsearch serve``: pages for people, JSON for scripts.
+
+Pages (server-rendered, they work without JavaScript):
+
+- ``/`` — a search box with mode and filters; ``/?q=…`` — the answer panel of a 哪些… question, then the hits;
+- ``/report/{id}`` — a report rebuilt from its chunks, each under its anchor (``#chunk-011``); ``?hit=CHUNK&q=…``
+  marks the passage a search led to.
+
+JSON (the same shapes as the command line's ``--json``):
+
+- ``/api/search?q=&mode=&k=&region=&year=&kind=&level=&by_region=&explain=`` — as ``lawsearch search --json``;
+- ``/api/reports`` — as ``lawsearch info --json``; ``/api/regions`` — as ``lawsearch regions --json``;
+- ``/api/chunk/{id}?context=N`` — a chunk, its report's metadata and N neighbours on each side.
+
+A request lawsearch cannot serve as asked is a 4xx with ``{"error": …}`` (a page with the message for people),
+never a stack trace. Searches run in a pool of threads, so one slow query does not hold up the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+from urllib.parse import quote, urlencode
+
+import anyio
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import __version__
+from ..engine import MODES, LawSearch, chunk_anchor
+from ..errors import LawsearchError, NotFoundError, QueryError
+from ..holdings import holdings
+from ..models import LEVELS
+from ..read.kinds import KINDS
+from ..snippet import snippet_parts
+from ..terminal import dumps_json
+from .live import LiveIndex
+from .params import DEFAULT_PAGE_K, MAX_K, BadRequest, parse_query_string, search_request
+
+log = logging.getLogger("lawsearch.serve")
+STATIC = Path(__file__).parent / "static"
+DEFAULT_THREADS = 8
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    """JSON as the command line writes it (UTF-8, no raw control characters, lone surrogates escaped)."""
+    return Response(dumps_json(data, indent=None), status_code=status, media_type="application/json")
+
+
+class Site:
+    """The handlers, bound to one live index, a thread pool and the templates."""
+
+    def __init__(self, live: LiveIndex, threads: int = DEFAULT_THREADS) -> None:
+        self.live = live
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.templates = Environment(loader=PackageLoader("lawsearch.web", "templates"), autoescape=select_autoescape(["html"]),
+                                     trim_blocks=True, lstrip_blocks=True)
+        self.templates.globals.update(version=__version__, report_url=report_url, chunk_anchor=chunk_anchor)
+        self.templates.filters["marked"] = marked
+
+    async def run(self, function: Callable[[LawSearch], Any]) -> Any:
+        """``function(engine)`` in the thread pool, with the current engine held for its length."""
+        def call() -> Any:
+            with self.live.use() as engine:
+                return function(engine)
+        return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.templates.get_template(name).render(**context), status_code=status)
+
+    # -- pages ---------------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        form: dict[str, Any] = {"q": "", "mode": "hybrid", "k": DEFAULT_PAGE_K}
+        try:
+            search = search_request(request.scope["query_string"], default_k=DEFAULT_PAGE_K, require_query=False)
+            form = {"q": search.query, "mode": search.mode, "k": search.top_k, "region": "、".join(search.region),
+                    "year": search.year, "kind": search.kind, "level": search.level}
+            if not search.query.strip():
+                return self.page("search.html", **await self._page_context(form))
+            results = await self.run(lambda engine: engine.search(search.query, **{**search.options(), "by_region": False}))
+        except (BadRequest, QueryError) as exc:
+            return self.page("search.html", status=400, error=str(exc), **await self._page_context(form))
+        json_url = "/api/search?" + request.scope["query_string"].decode("latin-1")
+        return self.page("search.html", results=results, json_url=json_url, **await self._page_context(form))
+
+    async def _page_context(self, form: dict[str, Any]) -> dict[str, Any]:
+        def describe(engine: LawSearch) -> dict[str, Any]:
+            held = holdings(engine.manifest.reports.values())
+            return {"held": held, "reports": len(engine.manifest.reports), "chunks": len(engine._chunks),
+                    "generation": engine.generation.name}
+        return {"form": form, "modes": MODES, "kinds": KINDS, "levels": LEVELS, "max_k": MAX_K, **await self.run(describe)}
+
+    async def report(self, request: Request) -> Response:
+        report_id = request.path_params["report_id"]
+        try:
+            values = parse_query_string(request.scope["query_string"])
+        except BadRequest as exc:
+            return self.page("error.html", status=400, message=str(exc))
+        hit = (values.get("hit") or [""])[-1]
+        query = (values.get("q") or [""])[-1]
+
+        def read(engine: LawSearch) -> tuple[dict[str, Any], tuple[str, ...]]:
+            terms = engine.lexical.parse_query(query[:200]).terms if query.strip() else ()
+            return engine.report(report_id), terms
+        try:
+            report, terms = await self.run(read)
+        except NotFoundError as exc:
+            return self.page("error.html", status=404, message=str(exc))
+        return self.page("report.html", report=report["report"], chunks=with_new_headings(report["chunks"]), hit=hit, terms=terms, q=query)
+
+    # -- JSON ----------------------------------------------------------------------------------------
+
+    async def api_search(self, request: Request) -> Response:
+        try:
+            search = search_request(request.scope["query_string"])
+            results = await self.run(lambda engine: engine.search(search.query, **search.options()))
+        except (BadRequest, QueryError) as exc:
+            return json_response({"error": str(exc)}, status=400)
+        return json_response(results.to_dict(explain=search.explain))
+
+    async def api_reports(self, request: Request) -> Response:
+        return json_response(await self.run(lambda engine: engine.info()))
+
+    async def api_regions(self, request: Request) -> Response:
+        return json_response(await self.run(lambda engine: {"index": str(engine.folder.root), **holdings(engine.manifest.reports.values())}))
+
+    async def api_chunk(self, request: Request) -> Response:
+        try:
+            values = parse_query_string(request.scope["query_string"])
+            text = (values.get("context") or ["0"])[-1]
+            if not text.isdigit():
+                raise BadRequest(f"context must be a whole number 0 or more, got {text!r}")
+            context = min(int(text), 50)
+            return json_response(await self.run(partial(_chunk, request.path_params["chunk_id"], context)))
+        except BadRequest as exc:
+            return json_response({"error": str(exc)}, status=400)
+        except NotFoundError as exc:
+            return json_response({"error": str(exc)}, status=404)
+
+    # -- errors --------------------------------------------------------------------------------------
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        message = exc.detail if isinstance(exc, HTTPException) else "internal error (see the server's log)"
+        if status == 404:
+            message = f"no page at {request.url.path}"
+        if isinstance(exc, LawsearchError):
+            status, message = 503, str(exc)
+        if status >= 500:
+            log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        if request.url.path.startswith("/api/"):
+            return json_response({"error": message}, status=status)
+        return self.page("error.html", status=status, message=message)
+
+
+def _chunk(chunk_id: str, context: int, engine: LawSearch) -> dict[str, Any]:
+    return engine.chunk(chunk_id, context)
+
+
+def report_url(report_id: str, hit: str | None = None, q: str | None = None) -> str:
+    """The page of a report; with ``hit`` the link lands on that chunk and marks it (and ``q``'s terms in it).
+
+    >>> report_url("000_e21#x", "000_e21#x#011", "调解")
+    '/report/000_e21%23x?hit=000_e21%23x%23011&q=%E8%B0%83%E8%A7%A3#chunk-011'
+    """
+    url = "/report/" + quote(report_id, safe="")
+    if hit:
+        url += "?" + urlencode({"hit": hit, **({"q": q} if q else {})}) + "#" + chunk_anchor(hit)
+    return url
+
+
+def with_new_headings(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each chunk with ``new_headings``: the (depth, heading) of its path that the chunk before did not open.
+
+    >>> [c["new_headings"] for c in with_new_headings([{"heading_path": ["一"]}, {"heading_path": ["一", "(一)"]}, {"heading_path": ["二"]}])]
+    [[(0, '一')], [(1, '(一)')], [(0, '二')]]
+    """
+    before: list[str] = []
+    shown = []
+    for chunk in chunks:
+        path = list(chunk["heading_path"])
+        shown.append({**chunk, "new_headings": [(depth, heading) for depth, heading in enumerate(path) if path[:depth + 1] != before[:depth + 1]]})
+        before = path
+    return shown
+
+
+def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
+    """All of ``text`` as (segment, marked) parts, the query's terms marked (for templates)."""
+    return snippet_parts(text, terms, width=len(text) + 1)
+
+
+def create_app(index_dir: str | Path, *, check_every: float = 1.0, warm: bool = True, threads: int = DEFAULT_THREADS,
+               live: LiveIndex | None = None) -> Starlette:
+    """The application over the index in ``index_dir`` (opened now: a missing or damaged index fails here)."""
+    site = Site(live or LiveIndex(index_dir, check_every=check_every, warm=warm), threads)
+    routes = [
+        Route("/", site.home),
+        Route("/report/{report_id:path}", site.report),
+        Route("/api/search", site.api_search),
+        Route("/api/reports", site.api_reports),
+        Route("/api/regions", site.api_regions),
+        Route("/api/chunk/{chunk_id:path}", site.api_chunk),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.live.close()
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: site.http_error, Exception: site.http_error}, lifespan=lifespan)
+    app.state.site = site
+    return app

@@ -1,0 +1,112 @@
+"""The index a server searches: opened once and kept warm, swapped when a writer commits a new generation.
+
+Each request takes the current engine with ``use()``. At most every ``check_every`` seconds a request looks at
+CURRENT; when it names a newer generation, that one is opened and warmed (the embedder is shared, not loaded
+again) and becomes current; the engine it replaces is closed when the last request using it is done. Every
+open engine holds a lease on its generation (:class:`lawsearch.store.Lease`), so a writer never deletes a
+generation a request is still reading. When the new generation cannot be opened (damaged, or replaced again
+while opening) the server keeps answering from the one it has and tries again at the next check.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..engine import LawSearch
+from ..errors import EmbedderError, LawsearchError
+from ..store import IndexFolder
+
+log = logging.getLogger("lawsearch.serve")
+
+
+class LiveIndex:
+    """A warm, current engine for concurrent requests (see the module docstring)."""
+
+    def __init__(self, index_dir: str | Path, check_every: float = 1.0, warm: bool = True) -> None:
+        self.folder = IndexFolder(index_dir)
+        self.check_every = check_every
+        self._warm = warm
+        self._lock = threading.Lock()  # guards the engine and the users count
+        self._reloading = threading.Lock()  # one reopen at a time; other requests keep the current engine
+        self._engine = self._prepare(LawSearch.open(index_dir))
+        self._users: dict[int, int] = {id(self._engine): 0}
+        self._retired: dict[int, LawSearch] = {}
+        self._checked = time.monotonic()
+        self._failed_generation: str | None = None
+
+    @property
+    def engine(self) -> LawSearch:
+        """The current engine (for what does not search: counts, metadata)."""
+        return self._engine
+
+    @contextmanager
+    def use(self) -> Iterator[LawSearch]:
+        """The current engine, held for the length of one request."""
+        self._refresh()
+        with self._lock:
+            engine = self._engine
+            self._users[id(engine)] = self._users.get(id(engine), 0) + 1
+        try:
+            yield engine
+        finally:
+            with self._lock:
+                self._users[id(engine)] -= 1
+                if id(engine) in self._retired and self._users[id(engine)] == 0:
+                    self._close(engine)
+
+    def close(self) -> None:
+        """Close every engine (at server shutdown)."""
+        with self._lock:
+            for engine in [self._engine, *self._retired.values()]:
+                engine.close()
+            self._retired.clear()
+
+    def _prepare(self, engine: LawSearch) -> LawSearch:
+        return engine.warm() if self._warm else engine
+
+    def _close(self, engine: LawSearch) -> None:
+        del self._retired[id(engine)], self._users[id(engine)]
+        engine.close()
+
+    def _refresh(self) -> None:
+        """Swap in a newer committed generation, if there is one and it is time to look."""
+        now = time.monotonic()
+        if now - self._checked < self.check_every or not self._reloading.acquire(blocking=False):
+            return
+        try:
+            self._checked = now
+            name, problem = self.folder.pointer()
+            if problem is not None or name is None or name == self._engine.generation.name:
+                return
+            fresh = self._open_with_shared_embedder()
+            if fresh is None:
+                return
+            with self._lock:
+                old, self._engine = self._engine, fresh
+                self._users[id(fresh)] = 0
+                self._retired[id(old)] = old
+                if self._users[id(old)] == 0:
+                    self._close(old)
+            log.info("now searching %s (%d reports)", fresh.generation.name, len(fresh.manifest.reports))
+        finally:
+            self._reloading.release()
+
+    def _open_with_shared_embedder(self) -> LawSearch | None:
+        current = self._engine
+        try:
+            try:
+                fresh = LawSearch.open(self.folder.root, embedder=current._embedder)
+            except EmbedderError:  # rebuilt with another model: load that one
+                fresh = LawSearch.open(self.folder.root)
+            return self._prepare(fresh)
+        except LawsearchError as exc:
+            name = self.folder.pointer()[0]
+            if name != self._failed_generation:
+                log.warning("keeping %s: the new generation cannot be opened: %s", current.generation.name, exc)
+                self._failed_generation = name
+            return None
