@@ -368,7 +368,7 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
 
 # Fields of a batch answer. An input field of one of these names comes back under "input", so it can
 # neither overwrite a result field nor make a good answer look failed.
-BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "answer", "coverage", "query_truncated", "error", "line", "input")
+BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "answer", "coverage", "query_truncated", "notes", "error", "line", "input")
 
 
 def _reject_constant(name: str) -> Any:

@@ -98,7 +98,8 @@ class Results:
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was
-        cut, and for a question that asks for places (or ``by_region``) ``"answer"`` (the regions that answer, each with
+        cut, ``"notes"`` when there is something to say (the cut, a place the question names that the index does not
+        hold), and for a question that asks for places (or ``by_region``) ``"answer"`` (the regions that answer, each with
         its evidence), ``"coverage"`` and ``"answers": true/false`` on every region group; ``explain`` adds each hit's
         raw retriever ranks and scores (BM25F, cosine)."""
         data: dict[str, Any] = {
@@ -115,6 +116,8 @@ class Results:
             data["coverage"] = self.answers.coverage_dict()
         if self.query_truncated is not None:
             data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
+        if self.notes:
+            data["notes"] = self.notes
         return data
 
     def to_json(self, indent: int | None = None, explain: bool = False) -> str:

@@ -1,0 +1,164 @@
+"""The web page and JSON API of ``lawsearch serve``, through Starlette's test client on the seeds index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from starlette.testclient import TestClient
+
+from lawsearch.engine import LawSearch
+from lawsearch.web.app import create_app
+from lawsearch.web.live import LiveIndex
+
+QUESTION = "哪些地区建立了调解员联盟"
+BINJIANG = "000_e216814a7c54799f"
+
+
+@pytest.fixture(scope="module")
+def client(index_dir: Path) -> TestClient:
+    with TestClient(create_app(index_dir)) as test_client:
+        yield test_client
+
+
+def api(client: TestClient, path: str, status: int = 200) -> dict:
+    response = client.get(path)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def test_search_page_shows_the_answer_panel_then_the_hits(client: TestClient) -> None:
+    page = client.get("/", params={"q": QUESTION})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    answers, hits = page.text.split('id="answers"')[1].split('id="hits"')
+    assert 'data-region="滨江区"' in answers and "Answer: 1 of 5 regions indexed" in answers
+    assert "<mark>调解员联盟</mark>" in answers and f'href="/report/{BINJIANG}?hit={BINJIANG}%23011' in answers
+    assert hits.count('class="hit"') >= 5
+
+
+def test_home_without_a_query_is_the_form_and_what_the_index_holds(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'name="q"' in page.text and "5 reports" in page.text and 'id="answers"' not in page.text
+    assert 'value="2022"' in page.text and 'value="法治政府建设年度报告"' in page.text  # the filters offer what is held
+
+
+def test_api_search_is_the_command_line_json(client: TestClient, engine: LawSearch) -> None:
+    data = api(client, f"/api/search?q={quote(QUESTION)}&k=3")
+    assert data == json.loads(engine.search(QUESTION, top_k=3).to_json())
+    assert [a["region"] for a in data["answer"]] == ["滨江区"] and len(data["hits"]) == 3
+
+
+def test_api_filters_repeat_as_alternatives(client: TestClient) -> None:
+    data = api(client, "/api/search?q=执法&k=50&region=滨江&region=南昌县&mode=lexical")
+    assert {hit["region"] for hit in data["hits"]} == {"滨江区", "南昌县"}
+    data = api(client, "/api/search?q=执法&k=50&level=city&level=county&year=2022&mode=lexical")
+    assert {hit["level"] for hit in data["hits"]} == {"city", "county"} and {hit["year"] for hit in data["hits"]} == {2022}
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("q=执法&mode=fuzzy", "unknown mode 'fuzzy'"),
+    ("q=执法&k=-1", "k must be between 1 and 100, got -1"),
+    ("q=执法&k=ten", "k must be a whole number"),
+    ("k=3", "q is missing"),
+    ("q=%B5%F7%BD%E2", "q is not UTF-8"),
+    ("q=执法&region=滨江县", "no report of region 滨江县; did you mean 滨江区?"),
+    ("q=执法&year=二〇二二", "year must be a number"),
+    ("q=执法&kind=小说", "unknown kind '小说'"),
+    ("q=执法&by_region=maybe", "by_region must be true or false"),
+])
+def test_bad_requests_are_4xx_with_a_message(client: TestClient, query: str, message: str) -> None:
+    assert message in api(client, "/api/search?" + query, status=400)["error"]
+    page = client.get("/?" + query)
+    if "q=" in query:  # the page shows the form again, with the message
+        assert page.status_code == 400 and 'role="alert"' in page.text and 'name="q"' in page.text
+
+
+def test_an_over_long_query_is_cut_and_the_answer_says_so(client: TestClient) -> None:
+    data = api(client, "/api/search?q=" + quote("调解员联盟" * 1000))
+    assert data["query_truncated"] == {"from": 5000, "to": 200} and "query cut to 200 of 5000 characters" in data["notes"]
+    assert "query cut to 200 of 4000 characters" in client.get("/?q=" + quote("调解" * 2000)).text
+
+
+def test_report_text_is_escaped_and_hostile_queries_are_harmless(client: TestClient) -> None:
+    page = client.get("/", params={"q": '<script>alert(1)</script> 调解员 "'})
+    assert page.status_code == 200 and "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
+
+
+def test_report_page_rebuilds_the_report_from_its_chunks_and_marks_the_hit(client: TestClient, engine: LawSearch) -> None:
+    page = client.get(f"/report/{BINJIANG}", params={"hit": f"{BINJIANG}#011", "q": "调解员联盟"})
+    assert page.status_code == 200
+    chunks = engine.report(BINJIANG)["chunks"]
+    positions = [page.text.index(f'id="{chunk["anchor"]}"') for chunk in chunks]
+    assert positions == sorted(positions) and len(chunks) == 21  # every chunk, in order, under its anchor
+    hit = page.text.split('class="chunk hit"')[1].split("</section>")[0]
+    assert "<mark>调解员联盟</mark>" in hit and 'id="chunk-011"' in page.text.split('class="chunk hit"')[0][-80:]
+    assert "滨江区人力资源和社会保障局" in page.text and "<h2 class=\"heading\">一、2022年法治政府建设的主要举措和成效</h2>" in page.text
+
+
+@pytest.mark.parametrize("path", ["/report/nope", "/report/..%2F..%2Fetc%2Fpasswd", "/report/../../etc/passwd",
+                                  "/report/%2Fetc%2Fpasswd", f"/report/{BINJIANG}%00"])
+def test_a_report_id_never_reaches_outside_the_index(client: TestClient, path: str) -> None:
+    page = client.get(path)
+    assert page.status_code == 404 and "root:" not in page.text
+
+
+def test_api_reports_regions_and_chunk_mirror_info_regions_and_show(client: TestClient, engine: LawSearch) -> None:
+    reports = api(client, "/api/reports")
+    assert reports["reports"] == 5 and {r["id"] for r in reports["report_list"]} == set(engine.manifest.reports)
+    regions = api(client, "/api/regions")
+    assert {row["name"] for row in regions["regions"]} == {"滨江区", "武汉市", "上虞区", "罗湖区", "南昌县"}
+    chunk = api(client, f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?context=2")
+    assert chunk["chunk"]["anchor"] == "chunk-011" and [c["anchor"] for c in chunk["before"]] == ["chunk-009", "chunk-010"]
+    assert [c["anchor"] for c in chunk["after"]] == ["chunk-012", "chunk-013"] and chunk["report"]["region"] == "滨江区"
+    assert "no chunk" in api(client, "/api/chunk/nope%23001", status=404)["error"]
+    assert "context must be" in api(client, f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?context=-1", status=400)["error"]
+
+
+def test_unknown_paths_and_methods(client: TestClient) -> None:
+    assert "no page at /api/nothing" in api(client, "/api/nothing", status=404)["error"]
+    assert client.get("/nothing").status_code == 404
+    assert client.post("/api/search", data={"q": "执法"}).status_code == 405
+
+
+def test_concurrent_searches_agree_with_serial_ones(engine: LawSearch) -> None:
+    """Threads share one engine: each gets its own Whoosh searcher, the embedder runs one query at a time."""
+    queries = ["调解员联盟", "行政复议", "执法监督", "劳动保障监察", "法治宣传", "行政许可", "公平竞争审查", "信访"] * 2
+    serial = {q: [h.chunk_id for h in engine.search(q, top_k=5)] for q in queries}
+    found: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def run(query: str) -> None:
+        try:
+            found[query] = [h.chunk_id for h in engine.search(query, top_k=5)]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=run, args=(q,)) for q in queries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and found == serial
+
+
+def test_a_committed_generation_is_picked_up_and_the_one_in_use_is_kept(seeds_index: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    live = LiveIndex(index, check_every=0.0, warm=False)
+    with TestClient(create_app(index, live=live)) as client:
+        assert api(client, "/api/reports")["reports"] == 5
+        with live.use() as held:  # a request still reading the first generation
+            first = held.generation
+            with LawSearch.open(index) as writer_side:
+                writer_side.remove("002_e3a39e3814c16024")
+                writer_side.remove("003_31027cef6ae4fb1c")
+            assert api(client, "/api/reports")["reports"] == 3  # the next request searches the new generation
+            writer_side.folder.remove_stale_generations(grace=0.0)
+            assert first.is_dir() and held.search("执法", mode="lexical").hits  # still readable under the request
+        assert "上虞区" not in {row["name"] for row in api(client, "/api/regions")["regions"]}
+        live.engine.folder.remove_stale_generations(grace=0.0)
+        assert not first.exists()  # released: a writer may now delete it
