@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from typing import Any
 
@@ -18,11 +19,38 @@ from .read.kinds import KINDS
 from .query import MAX_QUERY_CHARS
 from .terminal import dumps_json, printable
 
-DEFAULT_INDEX = "indexes/default"
 index_option = click.option(
-    "--index", "index_dir", default=DEFAULT_INDEX, show_default=True, type=click.Path(file_okay=False, path_type=str),
-    envvar="LAWSEARCH_INDEX", help="Index folder (or set LAWSEARCH_INDEX).",
+    "--index", "index_dir", default=None, type=click.Path(file_okay=False, path_type=str),
+    help="Index folder [default: $LAWSEARCH_INDEX, else ./indexes/default].",
 )
+
+
+def _found(index_dir: str | None) -> str:
+    """The index a reading command means (see lawsearch.locate)."""
+    from .locate import find_index
+
+    return str(find_index(index_dir))
+
+
+def _target(index_dir: str | None) -> str:
+    """The index a writing command writes (see lawsearch.locate)."""
+    from .locate import index_target
+
+    return str(index_target(index_dir))
+
+
+def _writer_options(function: Any) -> Any:
+    """Options every command that writes the index shares: where, how long to wait for another writer, quiet, JSON."""
+    options = [
+        index_option,
+        click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+                     help="Seconds to wait for another writer to finish (by default fail at once)."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
 
 EXIT_ERROR = 1
 
@@ -40,7 +68,10 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lawsearch")
-def main() -> None:
+@click.option("--color/--no-color", default=None,
+              help="Colour the output [default: only on a terminal, never when NO_COLOR is set].")
+@click.pass_context
+def main(ctx: click.Context, color: bool | None) -> None:
     """Search Chinese government rule-of-law reports (法治政府建设年度报告).
 
     \b
@@ -50,7 +81,13 @@ def main() -> None:
       lawsearch search '"调解员联盟"' --mode lexical --json      # an exact phrase, as JSON
       lawsearch info                                           # what the index holds
       lawsearch chunks seeds/000_e216814a7c54799f.txt          # how one report is read and split
+      lawsearch serve                                          # a search page at http://127.0.0.1:8000/
+
+    The index is --index DIR, else $LAWSEARCH_INDEX, else ./indexes/default.
     """
+    if color is None and os.environ.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        color = False
+    ctx.color = color  # None: click decides (colour on a terminal, plain text into a pipe or file)
 
 
 def _dump_json(data: Any) -> None:
@@ -108,7 +145,8 @@ def _embedder_options(function: Any) -> Any:
     options = [
         click.option("--model", default=None,
                      help="Embedder for a new index: the bundled e5-small-q4 (default), or a sentence-transformers model by local "
-                          "path or hub name. Naming another model than an existing index's rebuilds it."),
+                          "path or hub name. An existing index keeps its model: naming another is refused, unless "
+                          "`lawsearch index DIR --rebuild --model M` re-embeds every report with M."),
         click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice)."),
         click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time."),
         click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
@@ -120,13 +158,10 @@ def _embedder_options(function: Any) -> Any:
                      help="Skip (and list) report files larger than this many megabytes."),
         click.option("--include-all", is_flag=True,
                      help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections)."),
-        click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
-        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
     ]
     for option in reversed(options):
         function = option(function)
-    return function
+    return _writer_options(function)
 
 
 def _writer(index_dir: str, options: dict[str, Any]) -> Any:
@@ -157,7 +192,6 @@ def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("src", required=False, type=click.Path(exists=True, path_type=str))
-@index_option
 @click.option("--rebuild", is_flag=True, help="Re-read and re-index every report (vectors still come from the cache).")
 @click.option("--upgrade", is_flag=True, help="Rebuild an index of an older format from its recorded report files (no SRC).")
 @_embedder_options
@@ -184,6 +218,7 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
     """
+    index_dir = _target(index_dir)
     if upgrade:
         if src is not None or rebuild:
             raise LawsearchError("--upgrade re-reads the index's own recorded report files: give no SRC and no --rebuild")
@@ -197,7 +232,6 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@index_option
 @_embedder_options
 def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -> None:
     """Add report files to the index; a file whose id (name without extension) is indexed replaces it.
@@ -207,25 +241,26 @@ def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -
       lawsearch add new/005_nanshan_2023.txt
       lawsearch add corrected/002_e3a39e3814c16024.txt --index indexes/hrss
     """
+    index_dir = _target(index_dir)
     summary = _writer(index_dir, options).add_files(files)
     _report_update(summary, index_dir, as_json)
 
 
 @main.command()
 @click.argument("report_ids", nargs=-1, required=True)
-@index_option
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def remove(report_ids: tuple[str, ...], index_dir: str, wait: float, as_json: bool) -> None:
+@_writer_options
+def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quiet: bool, as_json: bool) -> None:
     """Remove reports (by id, as `lawsearch info` lists them) from the index.
 
     \b
     Examples:
       lawsearch remove 002_e3a39e3814c16024
+      lawsearch remove 002_e3a39e3814c16024 --wait 60 -q     # after a running `lawsearch index` is done
     """
     from .writer import IndexWriter
 
-    summary = IndexWriter(index_dir, wait=wait).remove(report_ids)
+    index_dir = _found(index_dir)
+    summary = IndexWriter(index_dir, wait=wait, progress=not quiet).remove(report_ids)
     _report_update(summary, index_dir, as_json)
 
 
@@ -236,9 +271,10 @@ def remove(report_ids: tuple[str, ...], index_dir: str, wait: float, as_json: bo
 @click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--per-query", is_flag=True, help="Also list each query's figures.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: str | None, dense_weight: float | None,
-                     per_query: bool, as_json: bool) -> None:
+def evaluate_command(gold: tuple[str, ...], index_dir: str | None, modes: str, fusion: str | None, dense_weight: float | None,
+                     per_query: bool, quiet: bool, as_json: bool) -> None:
     """Evaluate the index on gold files: hit@1/5/10, MRR@10, nDCG@10 per mode and query kind,
     and for 哪些地区 questions whether the expected regions lead.
 
@@ -248,8 +284,10 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
     \b
     Examples:
       lawsearch eval eval/seeds-dev.jsonl eval/seeds-dev-regions.jsonl
-      lawsearch eval gold.jsonl --modes hybrid --fusion rrf --json
+      lawsearch eval eval/seeds-dev.jsonl --modes hybrid --fusion rrf --json
     """
+    from tqdm import tqdm
+
     from .engine import DEFAULT_FUSION, LawSearch, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
@@ -259,8 +297,14 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
     check_options(fusion=fusion)
     records = [record for path in gold for record in read_gold(path)]
     options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight}
-    with LawSearch.open(index_dir) as engine:
-        report = evaluate(lambda query, mode: engine.search(query, mode=mode, top_k=CUTOFF, **options), records, chosen)
+    index_dir = _found(index_dir)
+    with LawSearch.open(index_dir) as engine, \
+            tqdm(total=len(records) * len(chosen), desc="eval", unit="query", file=sys.stderr, disable=quiet, leave=False) as bar:
+        def search(query: str, mode: str) -> Any:
+            bar.set_postfix_str(mode, refresh=False)
+            bar.update()
+            return engine.search(query, mode=mode, top_k=CUTOFF, **options)
+        report = evaluate(search, records, chosen)
     if as_json:
         _dump_json({"index": index_dir, "queries": len(records), **options, **report.to_dict()})
         return
@@ -273,12 +317,9 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str, modes: str, fusion: 
 
 
 @main.command()
-@index_option
 @click.option("--repair", is_flag=True, help="Repair a damaged index: re-point CURRENT, or rebuild damaged parts from the recorded report files.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Seconds to wait for another writer to finish (with --repair).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def check(index_dir: str, repair: bool, wait: float, quiet: bool, as_json: bool) -> None:
+@_writer_options
+def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json: bool) -> None:
     """Verify the index: the CURRENT pointer, the manifest, the checksum of every file, and that the
     manifest, the chunk files, the lexical and the dense index hold the same chunks. Exit 1 on any problem.
 
@@ -295,6 +336,7 @@ def check(index_dir: str, repair: bool, wait: float, quiet: bool, as_json: bool)
     """
     from .engine import verify_index
 
+    index_dir = _found(index_dir)
     repaired = None
     if repair:
         from .writer import IndexWriter
@@ -458,10 +500,10 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @index_option
 @click.option("--mode", default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused).")
 @click.option("--top-k", "-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many hits.")
-@click.option("--region", help="Only reports of this region (滨江, 滨江区, or its city 杭州).")
-@click.option("--year", type=int, help="Only reports on this year.")
-@click.option("--kind", type=click.Choice(KINDS), help="Only reports of this kind.")
-@click.option("--level", type=click.Choice(LEVELS), help="Only reports of bodies at this level.")
+@click.option("--region", multiple=True, help="Only reports of this region (滨江, 滨江区, or its city 杭州); repeat for any of several.")
+@click.option("--year", type=int, multiple=True, help="Only reports on this year; repeat for any of several.")
+@click.option("--kind", type=click.Choice(KINDS), multiple=True, help="Only reports of this kind; repeat for any of several.")
+@click.option("--level", type=click.Choice(LEVELS), multiple=True, help="Only reports of bodies at this level; repeat for any of several.")
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
 @click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
@@ -474,8 +516,8 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.option("--explain", is_flag=True, help="Also show each hit's raw retriever ranks and scores (BM25F, cosine of its best sentence).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default=None,
               help="csv: one row per hit with its report's metadata (with --by-region: one row per region). json: as --json.")
-def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str | None, year: int | None, kind: str | None,
-           level: str | None, by_region: bool,
+def search(query: str | None, index_dir: str | None, mode: str, top_k: int, region: tuple[str, ...], year: tuple[int, ...],
+           kind: tuple[str, ...], level: tuple[str, ...], by_region: bool,
            fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool,
            explain: bool, output_format: str | None) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
@@ -492,6 +534,9 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     With --batch, each non-blank line gets one JSON line: the line's fields other than "query" (e.g.
     "id"), then the result ({{"query", "mode", "hits", "regions"}}) or {{"query", "error"}} for a query that
     cannot be run. Fields named like a result field ({fields}) come back under "input" instead.
+
+    Filters: several values of one (--region 滨江 --region 罗湖) are alternatives; different filters must
+    all hold. A region or year the index holds no report of is an error that names the closest it holds.
     A line that is not UTF-8, not a JSON object or has no "query" string gets {{"line": N, "error": ...}}.
     Exit status 1 when any line failed.
 
@@ -499,6 +544,7 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     Examples:
       lawsearch search "哪些地区建立了调解员联盟" --by-region
       lawsearch search "行政复议" --region 滨江 --year 2022 --top-k 5
+      lawsearch search "执法" --region 滨江 --region 南昌县 --year 2022 --year 2023
       lawsearch search "就业" --kind 政府工作报告 --level province
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
@@ -514,10 +560,10 @@ def search(query: str | None, index_dir: str, mode: str, top_k: int, region: str
     check_kind_and_level(kind, level)
     lines = _read_batch(batch) if batch is not None else []
     options = {
-        "mode": mode, "top_k": top_k, "region": region, "year": year, "kind": kind, "level": level,
+        "mode": mode, "top_k": top_k, "region": region or None, "year": year or None, "kind": kind or None, "level": level or None,
         "fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight,
     }
-    with LawSearch.open(index_dir, model=model, device=device) as engine:
+    with LawSearch.open(_found(index_dir), model=model, device=device) as engine:
         if batch is not None:
             failed = 0
             for number, item, problem in lines:
@@ -562,31 +608,74 @@ search.help = (search.help or "").format(cap=MAX_QUERY_CHARS, fields=", ".join(B
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def info(index_dir: str, as_json: bool) -> None:
-    """Describe an index: embedder, analyzer, reports and chunks.
+def info(index_dir: str | None, as_json: bool) -> None:
+    """Describe an index: embedder, analyzer, counts, the years and kinds of its reports, and the reports.
 
     \b
     Examples:
       lawsearch info
       lawsearch info --index indexes/hrss --json
     """
+    from .holdings import holdings
     from .store import IndexFolder
 
-    data = IndexFolder(index_dir).describe()
+    folder = IndexFolder(_found(index_dir))
+    generation = folder.current()
+    held = holdings(folder.read_manifest(generation).reports.values())
+    data = {**folder.describe(generation), "years": held["years"], "kinds": held["kinds"]}
     if as_json:
         _dump_json(data)
         return
     for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer"):
         click.echo(f"{key:<11}{printable(data[key])}")
     click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
+    for key in ("years", "kinds"):
+        counts = ", ".join(f"{row['name'] if row['name'] is not None else 'unknown'} ({row['reports']})" for row in data[key])
+        click.echo(f"{key:<11}{printable(counts) or '—'}")
     for report in data["report_list"]:
         click.echo(printable(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}"))
 
 
 @main.command()
+@click.argument("chunk_id")
+@index_option
+@click.option("--context", "-C", type=click.IntRange(min=0, max=50), default=0, show_default=True,
+              help="Also show this many neighbouring chunks on each side.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {chunk, report, before, after}.")
+def show(chunk_id: str, index_dir: str | None, context: int, as_json: bool) -> None:
+    """Show one chunk (a hit's chunk_id) with its heading path, its report's metadata and, with
+    --context N, the N chunks before and after it: a passage in context.
+
+    \b
+    Examples:
+      lawsearch show '000_e216814a7c54799f#011'
+      lawsearch show '000_e216814a7c54799f#011' --context 2
+      lawsearch show '000_e216814a7c54799f#011' --json | jq .report.agency
+    """
+    from .engine import LawSearch
+
+    with LawSearch.open(_found(index_dir)) as engine:
+        data = engine.chunk(chunk_id, context)
+    if as_json:
+        _dump_json(data)
+        return
+    report = data["report"]
+    click.secho(printable(report.get("title") or report["id"]), bold=True)
+    for label in ("region", "region_parent", "level", "agency", "kind", "year", "published", "source"):
+        if report.get(label) is not None:
+            click.echo(f"  {label:<15}{printable(report[label])}")
+    for chunk in (*data["before"], data["chunk"], *data["after"]):
+        chosen = chunk is data["chunk"]
+        click.echo()
+        path = " › ".join(chunk["heading_path"]) or "(before the first heading)"
+        click.secho(printable(f"{'▶ ' if chosen else ''}[{chunk['id']}] {path}"), fg="cyan", bold=chosen)
+        click.secho(printable(chunk["text"], keep="\n"), dim=not chosen)
+
+
+@main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def regions(index_dir: str, as_json: bool) -> None:
+def regions(index_dir: str | None, as_json: bool) -> None:
     """List the regions, years, kinds and levels the index holds reports of, with report counts.
 
     What a 哪些… answer is measured against: an empty answer means none of these did it.
@@ -599,8 +688,8 @@ def regions(index_dir: str, as_json: bool) -> None:
     from .holdings import holdings
     from .store import IndexFolder
 
-    folder = IndexFolder(index_dir)
-    data = holdings(folder.read_manifest().reports.values())
+    index_dir = _found(index_dir)
+    data = holdings(IndexFolder(index_dir).read_manifest().reports.values())
     if as_json:
         _dump_json({"index": index_dir, **data})
         return
@@ -617,7 +706,7 @@ def regions(index_dir: str, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface — anyone who can reach this machine can read the index).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Searches run at once.")
-def serve(index_dir: str, host: str, port: int, threads: int) -> None:
+def serve(index_dir: str | None, host: str, port: int, threads: int) -> None:
     """Serve a local search page and a JSON API over the index, until Ctrl-C.
 
     The index is opened once and kept warm; when `lawsearch index`/`add`/`remove` commit a new
@@ -635,6 +724,8 @@ def serve(index_dir: str, host: str, port: int, threads: int) -> None:
     import socket
 
     from .web.app import create_app
+
+    index_dir = _found(index_dir)
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:

@@ -18,6 +18,7 @@ from .dense import DenseIndex
 from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
 from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, NotFoundError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
+from .locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
 from .models import Hit
 from .query import MAX_QUERY_CHARS, prepare_query
@@ -29,7 +30,6 @@ from .scope import Scope, check_kind_and_level  # noqa: F401 - check_kind_and_le
 from .store import IndexFolder, Manifest, read_report_files
 from .writer import IndexWriter, UpdateSummary
 
-DEFAULT_INDEX = Path("indexes/default")
 MODES = ("lexical", "dense", "hybrid")
 DEFAULT_MODE = "hybrid"
 DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.ranking; convex and rrf fuse the raw lists instead
@@ -125,9 +125,10 @@ class LawSearch:
     # -- building and opening ------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, src: str | Path, index_dir: str | Path = DEFAULT_INDEX, *, rebuild: bool = False,
+    def build(cls, src: str | Path, index_dir: str | Path | None = None, *, rebuild: bool = False,
               summary: UpdateSummary | None = None, **options: Any) -> "LawSearch":
-        """Build or refresh ``index_dir`` from a folder (or one file) of reports and open it.
+        """Build or refresh ``index_dir`` (None: ``$LAWSEARCH_INDEX``, else ``./indexes/default``) from a folder (or
+        one file) of reports and open it.
 
         Only new, changed and removed reports are processed; ``rebuild`` re-reads everything.
         ``options`` go to IndexWriter: ``model`` (the bundled ``e5-small-q4``, or a sentence-transformers
@@ -137,9 +138,10 @@ class LawSearch:
         (``summary.skipped``) unless ``include_all=True``; copies of a report are recorded as its other sources
         (``summary.copies``).
         """
-        writer = IndexWriter(index_dir, **options)
+        target = index_target(index_dir)
+        writer = IndexWriter(target, **options)
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
-        return cls.open(index_dir, embedder=writer.embedder_if_loaded)
+        return cls.open(target, embedder=writer.embedder_if_loaded)
 
     def add(self, *paths: str | Path, **options: Any) -> UpdateSummary:
         """Add report files (or replace those already indexed under the same id), then reload. ``options`` go to
@@ -160,14 +162,15 @@ class LawSearch:
         self.__dict__.update(fresh.__dict__)
 
     @classmethod
-    def open(cls, index_dir: str | Path = DEFAULT_INDEX, *, model: str | None = None, embedder: Embedder | None = None,
+    def open(cls, index_dir: str | Path | None = None, *, model: str | None = None, embedder: Embedder | None = None,
              device: str | None = None) -> "LawSearch":
-        """Open the committed index in ``index_dir``.
+        """Open the committed index in ``index_dir``; with none, the first of ``$LAWSEARCH_INDEX`` and
+        ``./indexes/default`` that holds one (the error names both paths).
 
         Queries are always embedded by the index's own model, loaded when first needed; naming
         another ``model`` (or passing another ``embedder``) is an error that names both.
         """
-        folder = IndexFolder(index_dir)
+        folder = IndexFolder(find_index(index_dir))
         attempts = 0
         while True:
             generation = folder.current()
@@ -505,12 +508,12 @@ def chunk_anchor(chunk_id: str) -> str:
     return "chunk-" + chunk_id.rpartition("#")[2]
 
 
-def verify_index(index_dir: str | Path = DEFAULT_INDEX) -> tuple[list[str], int]:
+def verify_index(index_dir: str | Path | None = None) -> tuple[list[str], int]:
     """Everything ``lawsearch check`` verifies — the pointer, the manifest, the checksum of every file, then the
     agreement of manifest, chunk files and both indexes — as ``(problems, chunk count)``; no problem is raised."""
     from .cache import CACHE_FILE, cache_problem
 
-    folder = IndexFolder(index_dir)
+    folder = IndexFolder(find_index(index_dir))
     cache = [problem for problem in (cache_problem(folder.root / CACHE_FILE),) if problem]
     try:
         generation = folder.current()

@@ -563,7 +563,8 @@ class IndexFolder:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise IndexFolderError(f"another lawsearch process is writing {self.root}; try again when it is done") from None
+                        raise IndexFolderError(f"another lawsearch process is writing {self.root}; wait for it with --wait SECONDS "
+                                              "(e.g. --wait 600), or try again when it is done") from None
                     time.sleep(0.1)
             try:
                 yield

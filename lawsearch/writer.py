@@ -49,15 +49,21 @@ def _crash_point(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class _Background:
-    """Run a function in a thread; ``result()`` re-raises what it raised."""
+class _Stopped(Exception):
+    """Raised in a background task asked to stop: its work is being thrown away."""
 
-    def __init__(self, function: Callable[[], None]) -> None:
+
+class _Background:
+    """Run ``function(stop)`` in a thread; ``result()`` re-raises what it raised. ``stop`` is an event that
+    ``stop()`` sets: the function checks it between steps and gives up (raises :class:`_Stopped`)."""
+
+    def __init__(self, function: Callable[[threading.Event], None]) -> None:
         self._error: BaseException | None = None
+        self._stop = threading.Event()
 
         def run() -> None:
             try:
-                function()
+                function(self._stop)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
                 self._error = exc
 
@@ -66,6 +72,10 @@ class _Background:
 
     def join(self) -> None:
         self._thread.join()
+
+    def stop(self) -> None:
+        """Ask the function to stop (at its next check); ``join()`` waits until it has."""
+        self._stop.set()
 
     def result(self) -> None:
         self.join()
@@ -680,13 +690,23 @@ class IndexWriter:
         return staged
 
     @staticmethod
-    def _update_lexical(generation: Path, fresh: bool, remove: list[str], staged: list[StagedReport]) -> None:
-        """Delete the chunks of ``remove`` and add those of ``staged`` in the generation's Whoosh index."""
+    def _update_lexical(generation: Path, fresh: bool, remove: list[str], staged: list[StagedReport],
+                        stop: threading.Event | None = None) -> None:
+        """Delete the chunks of ``remove`` and add those of ``staged`` in the generation's Whoosh index; with ``stop``
+        set, give up before the next chunk (nothing is committed: the generation is being thrown away)."""
         if not (fresh or remove or staged):
             return
+
+        def docs() -> Iterator[LexicalDoc]:
+            for report in staged:
+                for doc in report.lexical_docs():
+                    if stop is not None and stop.is_set():
+                        raise _Stopped("the lexical index was abandoned")
+                    yield doc
+
         lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
         try:
-            lexical.update(remove, (doc for report in staged for doc in report.lexical_docs()))
+            lexical.update(remove, docs())
         finally:
             lexical.close()
 
@@ -736,16 +756,25 @@ class IndexWriter:
         to_embed = [report for report in staged if report.vectors is None]
         cache = EmbeddingCache(self.folder.root / CACHE_FILE)  # before the thread: a cache error leaves nothing running
         # Whoosh and jieba work in Python while the embedder works in C without the GIL: run them side by side.
-        lexical = _Background(lambda: self._update_lexical(generation, fresh, [] if fresh else replaced + removed, staged))
+        lexical = _Background(lambda stop: self._update_lexical(generation, fresh, [] if fresh else replaced + removed, staged, stop))
         try:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
+            # Each batch of new vectors is committed to the cache as it is made: an interrupted update (Ctrl-C, a
+            # crash) loses at most the batch in flight, and the next one takes the rest from the cache.
             vectors = embed_passages_cached(spec, lambda: self._get_embedder(recorded, previous),
                                             [unit for report in to_embed for unit in report.units()], cache,
                                             batch_size=self._embedder_options["batch_size"], progress=self._progress, stats=summary.embedding)
+        except BaseException:
+            # Ctrl-C or an error: this generation is thrown away, so its lexical index stops now instead of being
+            # finished first (Ctrl-C waited for Whoosh to index every chunk: 12 s for 8 provincial reports).
+            lexical.stop()
+            raise
         finally:
-            cache.close()
-            lexical.join()
+            try:
+                cache.close()
+            finally:
+                lexical.join()
         _crash_point("after-embed")
         lexical.result()
         _crash_point("after-lexical")

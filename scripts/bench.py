@@ -14,6 +14,8 @@ What it does, exactly:
   (median of 3, removed again after each) and as a `lawsearch add` process, at 5 and at REPORTS reports.
 - queries: p50/p95 per mode in process over a fixed list of questions, at 5 and at REPORTS reports; the wall
   time and peak memory of cold `lawsearch search` processes.
+- API: a `lawsearch serve` process on the seeds index, warm; p50/p95 per mode of GET /api/search over HTTP
+  (one kept-alive connection), from request to the last byte of the JSON. `--api-only` measures just this.
 - throughput: lexical indexing (Whoosh + jieba) of the large corpus's chunks, and embedding of seed chunks.
 Prints figures; asserts nothing.
 """
@@ -21,8 +23,10 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import socket
 import platform
 import shutil
 import statistics
@@ -91,6 +95,49 @@ def query_latency(index: Path, repeats: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def api_latency(index: Path, repeats: int) -> dict[str, dict[str, float]]:
+    """p50/p95 of GET /api/search per mode against a warm `lawsearch serve` process."""
+    from urllib.parse import urlencode
+
+    port = free_port()
+    server = subprocess.Popen([LAWSEARCH, "serve", "--index", str(index), "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/api/reports")
+                connection.getresponse().read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"lawsearch serve did not start: {server.stderr.read() if server.stderr else ''}")
+                time.sleep(0.3)
+        figures = {}
+        for mode in MODES:
+            times = []
+            for _ in range(repeats):
+                for question in QUESTIONS:
+                    start = time.perf_counter()
+                    connection.request("GET", "/api/search?" + urlencode({"q": question, "mode": mode, "k": 10}))
+                    response = connection.getresponse()
+                    response.read()
+                    times.append((time.perf_counter() - start) * 1000)
+                    assert response.status == 200, response.status
+            figures[mode] = {"p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+        connection.close()
+        return figures
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def update_figures(index: Path, corpus: Path, extra: Path) -> dict[str, float]:
     in_process = []
     for _ in range(3):
@@ -107,8 +154,16 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=20, help="passes over the question list per mode")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--api-only", action="store_true", help="build the seeds index and measure only the web API")
     args = parser.parse_args()
     out: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    if args.api_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            index = Path(tmp) / "seeds"
+            LawSearch.build(ROOT / "seeds", index, progress=False).close()
+            out["api"] = api_latency(index, args.repeats)
+        print(json.dumps(out, indent=2) if args.json else format_api(out["api"]))
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -152,6 +207,7 @@ def main() -> int:
 
         out["updates"] = {"5": update_figures(small, small_corpus, extra), str(args.reports): update_figures(big, big_corpus, extra)}
         out["queries"] = {"5": query_latency(small, args.repeats), str(args.reports): query_latency(big, args.repeats)}
+        out["api"] = api_latency(small, args.repeats)
         colds = [run_process([LAWSEARCH, "search", QUESTIONS[0], "--index", str(small), "--top-k", "5"]) for _ in range(5)]
         out["cold_search"] = {"median_s": statistics.median(w for w, _ in colds), "peak_mib": max(m for _, m in colds)}
         colds_big = [run_process([LAWSEARCH, "search", QUESTIONS[0], "--index", str(big), "--top-k", "5"]) for _ in range(3)]
@@ -178,7 +234,14 @@ def main() -> int:
         print(f"{key:>8}" + "".join(f"{q[key][mode]['p50_ms']:>15.2f} / {q[key][mode]['p95_ms']:<6.2f}" for mode in MODES))
     print(f"cold `lawsearch search`: {out['cold_search']['median_s']:.2f} s, peak {out['cold_search']['peak_mib']:.0f} MiB (5 reports); "
           f"{out['cold_search_large']['median_s']:.2f} s, peak {out['cold_search_large']['peak_mib']:.0f} MiB ({n} reports)")
+    print(format_api(out["api"]))
     return 0
+
+
+def format_api(figures: dict[str, dict[str, float]]) -> str:
+    """One line: the warm API's p50/p95 per mode on the seeds, and the hybrid target."""
+    modes = ", ".join(f"{mode} {f['p50_ms']:.1f} / {f['p95_ms']:.1f}" for mode, f in figures.items())
+    return f"warm `lawsearch serve` GET /api/search on the seeds, p50 / p95 ms: {modes} (target: hybrid p50 <= 50 ms)"
 
 
 if __name__ == "__main__":

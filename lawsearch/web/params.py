@@ -4,9 +4,9 @@ The raw query string is decoded as strict UTF-8 (a browser percent-encodes UTF-8
 are refused rather than searched as U+FFFD. Filters may repeat (``region=滨江&region=罗湖``): several values
 of one are alternatives, as on the command line.
 
->>> request = search_request(b"q=%E8%B0%83%E8%A7%A3&k=5&region=%E6%BB%A8%E6%B1%9F&region=")
+>>> request = search_request(b"q=%E8%B0%83%E8%A7%A3&k=5&region=%E6%BB%A8%E6%B1%9F&region=&region=a%E3%80%81b")
 >>> request.query, request.top_k, request.region
-('调解', 5, ('滨江',))
+('调解', 5, ('滨江', 'a', 'b'))
 >>> search_request(b"q=%B5%F7").query
 Traceback (most recent call last):
 ...
@@ -15,6 +15,7 @@ lawsearch.web.params.BadRequest: q is not UTF-8 text (percent-encode the query's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +26,7 @@ MAX_K = 100
 DEFAULT_K = 10
 DEFAULT_PAGE_K = 20
 MAX_QUERY_STRING_BYTES = 64 * 1024
+_LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 class BadRequest(ValueError):
@@ -84,7 +86,8 @@ def _flag(values: dict[str, list[str]], name: str) -> bool:
 
 
 def _many(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip() for v in values.get(name, []) if v.strip()))
+    """Every value of a repeatable parameter; one field may also list several (滨江、罗湖 or 滨江, 罗湖)."""
+    return tuple(dict.fromkeys(part for value in values.get(name, []) for part in _LIST_SEPARATORS.split(value) if part))
 
 
 def search_request(raw: bytes, default_k: int = DEFAULT_K, require_query: bool = True) -> SearchRequest:
