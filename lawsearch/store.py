@@ -200,6 +200,7 @@ class Lease:
 
     def __init__(self, path: Path) -> None:
         self._handle: Any = None
+        self._path = path
         try:
             path.parent.mkdir(exist_ok=True)
             handle = path.open("a+")
@@ -217,7 +218,13 @@ class Lease:
         return self._handle is not None
 
     def release(self) -> None:
+        """Release the hold; the last reader of a generation also removes its lease file."""
         if self._handle is not None:
+            try:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # no other reader holds it
+                self._path.unlink(missing_ok=True)
+            except OSError:
+                pass
             self._handle.close()  # closing the file releases the lock
             self._handle = None
 

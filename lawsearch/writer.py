@@ -406,8 +406,9 @@ class IndexWriter:
         if manifest.chunking and manifest.chunking != self._settings():
             changes.append(f"chunking {self._settings()} (index: {manifest.chunking})")
         if changes and not rebuild:
-            raise LawsearchError(f"{self.folder.root} was built otherwise: {'; '.join(changes)}. "
-                                 "Use `lawsearch index DIR --rebuild` to re-index every report that way")
+            raise LawsearchError(f"{self.folder.root} was built otherwise: {'; '.join(changes)}. An index keeps its model, prefixes "
+                                 f"and chunking: re-index every report that way with `lawsearch index DIR --rebuild --index {self.folder.root}` "
+                                 "and the same options, or build a new index beside it with --index NEW")
         return None if changes else recorded
 
     def _get_embedder(self, recorded: EmbedderSpec | None, previous: EmbedderSpec | None) -> Embedder:

@@ -145,7 +145,8 @@ def test_ctrl_c_during_a_build_leaves_no_unfinished_generation(tmp_path: Path) -
     shutil.copytree(SEED_FILES[0].parent, folder)
     index = tmp_path / "idx"
     process = subprocess.Popen([LAWSEARCH, "index", str(folder), "--index", str(index), "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as at a terminal, even under `&`
     deadline = time.monotonic() + 120
     while not list(index.glob("gen-*/lexical")) and time.monotonic() < deadline:  # the writer is at work
         time.sleep(0.05)
