@@ -92,7 +92,9 @@ def test_lone_surrogates_and_controls_are_searched_in_every_mode(engine: Any, mo
 
 @pytest.mark.parametrize("mode", MODES)
 def test_region_filter_with_a_lone_surrogate_does_not_crash(engine: Any, mode: str) -> None:
-    assert len(engine.search("调解员联盟", mode=mode, region="滨江\udcff")) == 0
+    with pytest.raises(QueryError, match="no report of region 滨江\ufffd; did you mean 滨江区") as error:
+        engine.search("调解员联盟", mode=mode, region="滨江\udcff")
+    str(error.value).encode("utf-8")  # the message can be printed
 
 
 def test_queries_that_clean_to_nothing_are_empty(engine: Any) -> None:

@@ -271,7 +271,7 @@ def test_cli_eval_prints_metrics_per_mode_and_kind(index_dir: Path, tmp_path: Pa
         '{"id": "r1", "query": "哪些地区建立了调解员联盟", "regions": ["滨江"]}\n', encoding="utf-8")
     result = _run("eval", str(gold), "--index", str(index_dir), "--modes", "lexical,hybrid", "--json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["passages"]["lexical"]["direct"]["mrr@10"] == pytest.approx(0.5)  # found first once, never once
     assert data["passages"]["hybrid"]["all"]["hit@1"] == pytest.approx(0.5)
     assert data["regions"]["hybrid"] == {"questions": 1, "lead": 1, "share": 1.0, "answer_f1": 1.0}
