@@ -62,10 +62,10 @@ class LawSearch:
         self._regions_indexed: dict[str, int] = {}
         self._avg_chars = 0.0
         self._lock = threading.Lock()  # lazy statistics and the embedder: one thread at a time
-        self._lease = folder.lease(generation)  # a writer does not delete the generation while this reader holds it
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
                                    f"run `lawsearch index --upgrade --index {folder.root}`")
+        self._lease = folder.lease(generation)  # a writer does not delete the generation while this reader holds it
         try:
             self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
             self.lexical.load()
