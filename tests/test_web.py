@@ -9,11 +9,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from lawsearch.engine import LawSearch
 from lawsearch.web.app import create_app
 from lawsearch.web.live import LiveIndex
+from lawsearch.web.params import BadRequest, search_request
 
 QUESTION = "哪些地区建立了调解员联盟"
 BINJIANG = "000_e216814a7c54799f"
@@ -162,3 +165,22 @@ def test_a_committed_generation_is_picked_up_and_the_one_in_use_is_kept(seeds_in
         assert "上虞区" not in {row["name"] for row in api(client, "/api/regions")["regions"]}
         live.engine.folder.remove_stale_generations(grace=0.0)
         assert not first.exists()  # released: a writer may now delete it
+
+
+def test_a_huge_query_string_is_refused_with_a_message() -> None:
+    with pytest.raises(BadRequest, match="the query string is 70,002 bytes"):
+        search_request(b"q=" + b"a" * 70_000)
+
+
+def _percent(raw: bytes) -> str:
+    """Bytes as they arrive in a query string: letters, digits, = and & as they are, everything else %XX."""
+    return "".join(chr(b) if chr(b).isalnum() and b < 128 or b in b"=&" else f"%{b:02X}" for b in raw)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200), text=st.text(max_size=80))
+def test_hostile_query_strings_get_an_answer_or_a_message_never_a_500(client: TestClient, raw: bytes, text: str) -> None:
+    for query_string in (_percent(raw), "mode=lexical&q=" + quote(text, safe="") + "&" + _percent(raw)):
+        response = client.get("/api/search?" + query_string)
+        assert response.status_code in (200, 400), (query_string, response.text)
+        assert set(response.json()) & {"error", "hits"}
