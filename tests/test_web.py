@@ -44,6 +44,12 @@ def test_search_page_shows_the_answer_panel_then_the_hits(client: TestClient) ->
     assert hits.count('class="hit"') >= 5
 
 
+def test_any_question_can_be_answered_by_region_on_the_page(client: TestClient) -> None:
+    assert 'id="answers"' not in client.get("/", params={"q": "调解员联盟"}).text
+    page = client.get("/", params={"q": "调解员联盟", "by_region": "1"})
+    assert 'data-region="滨江区"' in page.text.split('id="answers"')[1] and 'name="by_region" value="1" checked' in page.text
+
+
 def test_home_without_a_query_is_the_form_and_what_the_index_holds(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and 'name="q"' in page.text and "5 reports" in page.text and 'id="answers"' not in page.text

@@ -83,10 +83,10 @@ class Site:
         try:
             search = search_request(request.scope["query_string"], default_k=DEFAULT_PAGE_K, require_query=False)
             form = {"q": search.query, "mode": search.mode, "k": search.top_k, "region": "、".join(search.region),
-                    "year": search.year, "kind": search.kind, "level": search.level}
+                    "year": search.year, "kind": search.kind, "level": search.level, "by_region": search.by_region}
             if not search.query.strip():
                 return self.page("search.html", **await self._page_context(form))
-            results = await self.run(lambda engine: engine.search(search.query, **{**search.options(), "by_region": False}))
+            results = await self.run(lambda engine: engine.search(search.query, **search.options()))
         except (BadRequest, QueryError) as exc:
             return self.page("search.html", status=400, error=str(exc), **await self._page_context(form))
         json_url = "/api/search?" + request.scope["query_string"].decode("latin-1")
