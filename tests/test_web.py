@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -190,3 +191,26 @@ def test_hostile_query_strings_get_an_answer_or_a_message_never_a_500(client: Te
         response = client.get("/api/search?" + query_string)
         assert response.status_code in (200, 400), (query_string, response.text)
         assert set(response.json()) & {"error", "hits"}
+
+
+def test_a_slow_search_does_not_hold_up_the_others(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()
+    search = LawSearch.search
+
+    def slow_for_one_query(self: LawSearch, query: str, *args: object, **kwargs: object):  # noqa: ANN202
+        if query == "慢查询":
+            gate.wait(60)
+        return search(self, query, *args, **kwargs)
+    monkeypatch.setattr(LawSearch, "search", slow_for_one_query)
+    answers: list[int] = []
+    with TestClient(create_app(index_dir, warm=False)) as test_client:
+        slow = threading.Thread(target=lambda: answers.append(test_client.get("/api/search?q=慢查询&mode=lexical").status_code))
+        slow.start()
+        try:
+            time.sleep(0.5)  # the slow search is now waiting in its thread
+            fast = [test_client.get("/api/search?q=调解员联盟&mode=lexical").status_code for _ in range(3)]
+            assert fast == [200, 200, 200] and slow.is_alive() and not answers
+        finally:
+            gate.set()
+            slow.join(60)
+    assert answers == [200]
