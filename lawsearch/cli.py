@@ -257,9 +257,11 @@ def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quie
       lawsearch remove 002_e3a39e3814c16024
       lawsearch remove 002_e3a39e3814c16024 --wait 60 -q     # after a running `lawsearch index` is done
     """
+    from .store import IndexFolder
     from .writer import IndexWriter
 
-    index_dir = _found(index_dir)
+    index_dir = _target(index_dir)  # a writer never falls back to another index than the one it was told
+    IndexFolder(index_dir).current()  # no index there: say so (and make no folder)
     summary = IndexWriter(index_dir, wait=wait, progress=not quiet).remove(report_ids)
     _report_update(summary, index_dir, as_json)
 
@@ -336,7 +338,7 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
     """
     from .engine import verify_index
 
-    index_dir = _found(index_dir)
+    index_dir = _target(index_dir) if repair else _found(index_dir)
     repaired = None
     if repair:
         from .writer import IndexWriter
@@ -728,6 +730,7 @@ def serve(index_dir: str | None, host: str, port: int, threads: int) -> None:
     index_dir = _found(index_dir)
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a port in TIME_WAIT is free
         try:
             probe.bind((host, port))
         except OSError as exc:

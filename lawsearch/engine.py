@@ -37,6 +37,7 @@ CANDIDATES = 50
 # Added to a hit's score for each of the region, year and kind the question names that its report has.
 NAMED_BOOST = 0.1
 _OPEN_ATTEMPTS = 3
+_EMBED_LOCK = threading.Lock()
 
 
 def check_options(mode: str | None = None, fusion: str | None = None) -> None:
@@ -61,7 +62,7 @@ class LawSearch:
         self._chars: CharStats | None = None
         self._regions_indexed: dict[str, int] = {}
         self._avg_chars = 0.0
-        self._lock = threading.Lock()  # lazy statistics and the embedder: one thread at a time
+        self._lock = threading.Lock()  # loading the embedder and the character statistics: one thread at a time
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
                                    f"run `lawsearch index --upgrade --index {folder.root}`")
@@ -202,9 +203,10 @@ class LawSearch:
         return self._embedder
 
     def embed_query(self, query: str) -> Any:
-        """The unit vector of one query; one thread embeds at a time (not every model is thread-safe)."""
+        """The unit vector of one query; one thread of the process embeds at a time (not every model is thread-safe,
+        and engines of two generations share one model while a server swaps them)."""
         embedder = self.embedder
-        with self._lock:
+        with _EMBED_LOCK:
             return embedder.embed_queries([query])[0]
 
     def warm(self) -> "LawSearch":

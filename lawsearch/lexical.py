@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
@@ -109,9 +110,11 @@ class LexicalIndex:
     def __init__(self, ix: whoosh_index.Index, folder: Path) -> None:
         self._ix = ix
         self._folder = folder
-        self._local = threading.local()  # one searcher per thread: Whoosh searchers are not thread-safe
-        self._searchers: list[Any] = []
-        self._searchers_lock = threading.Lock()
+        # Whoosh searchers are not thread-safe: each search borrows an idle one (or opens one) and gives it back,
+        # so there are never more than the searches running at once, whichever threads run them.
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
         self._segmenter: Any = None
 
     @classmethod
@@ -135,8 +138,9 @@ class LexicalIndex:
         tmp.replace(path)  # a new file: the previous generation may share the old one through a hard link
 
     def load(self) -> None:
-        """Open the searcher and the query vocabulary now, so that a damaged index fails at open, not mid-search."""
-        self._get_searcher()
+        """Open a searcher and the query vocabulary now, so that a damaged index fails at open, not mid-search."""
+        with self._searcher():
+            pass
         vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         self._segmenter = query_segmenter(vocabulary)
 
@@ -190,25 +194,33 @@ class LexicalIndex:
 
     def doc_frequency(self, word: str) -> int:
         """How many chunks hold ``word`` (an analysed jieba word) in their text."""
-        return int(self._get_searcher().doc_frequency("text", word))
+        with self._searcher() as searcher:
+            return int(searcher.doc_frequency("text", word))
 
-    def _get_searcher(self):  # noqa: ANN202 - whoosh searcher
-        """This thread's searcher, opened on its first search."""
-        searcher = getattr(self._local, "searcher", None)
+    @contextmanager
+    def _searcher(self) -> Iterator[Any]:
+        """A searcher for this search alone: an idle one, or a new one; given back afterwards (closed after close())."""
+        with self._idle_lock:
+            searcher = self._idle.pop() if self._idle else None
         if searcher is None:
             searcher = self._ix.searcher(weighting=BM25F())
-            with self._searchers_lock:
-                self._searchers.append(searcher)
-            self._local.searcher = searcher
-        return searcher
+        try:
+            yield searcher
+        finally:
+            with self._idle_lock:
+                if not self._closed:
+                    self._idle.append(searcher)
+                    searcher = None
+            if searcher is not None:
+                searcher.close()
 
     def close(self) -> None:
-        """Close every thread's searcher."""
-        with self._searchers_lock:
-            for searcher in self._searchers:
-                searcher.close()
-            self._searchers.clear()
-            self._local = threading.local()
+        """Close the idle searchers; those in use close when their search ends."""
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for searcher in idle:
+            searcher.close()
 
     def build_query(self, parsed: ParsedQuery) -> Q.Query | None:
         word_clauses = [
@@ -234,6 +246,7 @@ class LexicalIndex:
         if query is None or reports is not None and not reports:
             return {}
         filter_query = Q.Or([Q.Term("report_id", report_id) for report_id in sorted(reports)]) if reports is not None else None
-        results = self._get_searcher().search(query, limit=limit, filter=filter_query)
-        ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
+        with self._searcher() as searcher:
+            results = searcher.search(query, limit=limit, filter=filter_query)
+            ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
         return dict(sorted(ranked, key=lambda item: (-item[1], item[0])))  # ties in chunk order, whatever the hash seed

@@ -190,6 +190,14 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def _same_file(handle: Any, path: Path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not one removed, or replaced, since it was opened)."""
+    try:
+        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    except OSError:
+        return False
+
+
 class Lease:
     """A reader's shared hold on one generation: a shared flock on ``READERS/<generation>`` until ``release``.
 
@@ -198,20 +206,26 @@ class Lease:
     Where the lease file cannot be made (a read-only index) the reader holds none and relies on the grace period.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, patience: float = 1.0) -> None:
         self._handle: Any = None
         self._path = path
-        try:
-            path.parent.mkdir(exist_ok=True)
-            handle = path.open("a+")
-        except OSError:
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:  # a writer is deleting that generation right now: opening it will fail and retry
-            handle.close()
-            return
-        self._handle = handle
+        deadline = time.monotonic() + patience
+        while self._handle is None and time.monotonic() < deadline:
+            try:
+                path.parent.mkdir(exist_ok=True)
+                handle = path.open("a+")
+            except OSError:
+                return
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:  # a writer deleting the generation, or the last reader removing the file: try again
+                handle.close()
+                time.sleep(0.01)
+                continue
+            if _same_file(handle, path):
+                self._handle = handle
+            else:  # locked a file that was removed meanwhile: it protects nothing
+                handle.close()
 
     @property
     def held(self) -> bool:
@@ -418,10 +432,8 @@ class IndexFolder:
     def _delete_unread(self, generation: Path) -> bool:
         """Delete a generation unless a reader holds a lease on it; True when deleted."""
         lease = self.root / READERS / generation.name
-        if not lease.exists():
-            shutil.rmtree(generation, ignore_errors=True)
-            return True
-        with lease.open("a+") as handle:
+        lease.parent.mkdir(exist_ok=True)
+        with lease.open("a+") as handle:  # made if missing: a reader arriving now finds it locked, or finds it gone
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:

@@ -154,3 +154,15 @@ def test_the_index_is_found_in_the_environment_then_the_working_folder(runner: C
     shutil.copytree(index_dir, tmp_path / "indexes" / "default")  # the environment's has none: the working folder's
     assert "indexes/default" in run(runner, "info").stdout
     assert os.environ["LAWSEARCH_INDEX"].endswith("nowhere")
+
+
+def test_a_writer_never_falls_back_to_another_index(runner: CliRunner, index_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(index_dir, tmp_path / "indexes" / "default")
+    monkeypatch.setenv("LAWSEARCH_INDEX", str(tmp_path / "misspelt"))
+    assert "indexes/default" in run(runner, "info").stdout  # a reader looks further
+    failed = run(runner, "remove", "002_e3a39e3814c16024", code=1).stderr
+    assert "misspelt" in failed
+    with LawSearch.open(tmp_path / "indexes" / "default") as engine:
+        assert "002_e3a39e3814c16024" in engine.manifest.reports  # the default index was not touched

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from lawsearch.engine import LawSearch
+from lawsearch.store import READERS, IndexFolder
 from lawsearch.web.app import create_app
 from lawsearch.web.live import LiveIndex
 from lawsearch.web.params import BadRequest, search_request
@@ -214,3 +215,83 @@ def test_a_slow_search_does_not_hold_up_the_others(index_dir: Path, monkeypatch:
             gate.set()
             slow.join(60)
     assert answers == [200]
+
+
+def test_a_searcher_serves_one_search_at_a_time_and_threads_do_not_pile_them_up(index_dir: Path) -> None:
+    with LawSearch.open(index_dir) as engine:
+        for _ in range(20):  # short-lived threads, as a server's pool starts and stops them
+            thread = threading.Thread(target=lambda: engine.search("调解员联盟", mode="lexical"))
+            thread.start()
+            thread.join()
+        assert len(engine.lexical._idle) == 1  # one searcher, handed from thread to thread
+    assert engine.lexical._idle == []  # closed with the engine
+
+
+def test_leases_protect_a_generation_until_its_last_reader_lets_go(seeds_index: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    folder = IndexFolder(index)
+    generation = folder.current()
+    first, second = folder.lease(generation), folder.lease(generation)
+    assert first.held and second.held
+    assert not folder._delete_unread(generation) and generation.is_dir()
+    first.release()
+    assert (index / READERS / generation.name).exists()  # the second reader still holds it
+    assert not folder._delete_unread(generation)
+    second.release()
+    assert not (index / READERS / generation.name).exists()  # the last reader tidied up
+    assert folder._delete_unread(generation) and not generation.exists()
+
+
+def test_a_new_generation_that_cannot_be_opened_is_tried_once_and_the_server_keeps_answering(
+        seeds_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    live = LiveIndex(index, check_every=0.0, warm=False)
+    with LawSearch.open(index) as writer_side:
+        writer_side.remove("002_e3a39e3814c16024")
+    new = IndexFolder(index).current()
+    (new / "lexical" / next(p.name for p in (new / "lexical").iterdir() if p.suffix == ".seg")).write_bytes(b"garbage")
+    opened: list[str] = []
+    real_open = LawSearch.open.__func__
+
+    def counting_open(cls: type, *args: object, **kwargs: object) -> LawSearch:
+        opened.append("open")
+        return real_open(cls, *args, **kwargs)
+    monkeypatch.setattr(LawSearch, "open", classmethod(counting_open))
+    with TestClient(create_app(index, live=live)) as test_client:
+        for _ in range(3):
+            assert api(test_client, "/api/reports")["reports"] == 5  # still the first generation
+    assert len(opened) == 1 and live._failed_generation == new.name
+
+
+def test_report_text_is_escaped_in_every_page(tmp_path: Path) -> None:
+    from .fakes import HashEmbedder
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    hostile = '<script>alert("t")</script>'
+    (folder / "x.txt").write_text(
+        f"杭州市滨江区2022年法治政府建设年度报告{hostile}\n一、主要举措{hostile}\n"
+        + f"坚持依法行政，建立调解员联盟，推进矛盾纠纷多元化解{hostile}，全年受理案件一百件。" * 3 + "\n"
+        + "二、存在的不足\n普法宣传形式还比较单一，新媒体运用不足，需要进一步加强。" * 2 + "\n", encoding="utf-8")
+    LawSearch.build(folder, tmp_path / "index", embedder=HashEmbedder(), include_all=True).close()
+    with TestClient(create_app(tmp_path / "index", live=LiveIndex(tmp_path / "index", warm=False))) as test_client:
+        pages = [test_client.get("/", params={"q": "调解员联盟", "mode": "lexical"}),
+                 test_client.get("/report/x", params={"hit": "x#000", "q": "调解员联盟"})]
+        for page in pages:
+            assert page.status_code == 200 and "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
+        assert 'class="chunk hit"' in pages[1].text
+        assert "marked below" not in test_client.get("/report/x", params={"hit": "other#001"}).text  # not this report's
+
+
+def test_context_must_be_plain_digits(client: TestClient) -> None:
+    assert "context must be" in api(client, f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?context=%C2%B2", status=400)["error"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=120), name=st.text(max_size=40))
+def test_hostile_report_and_chunk_requests_get_an_answer_or_a_message(client: TestClient, raw: bytes, name: str) -> None:
+    for path in (f"/api/chunk/{quote(name, safe='')}?{_percent(raw)}", f"/report/{quote(name, safe='')}?{_percent(raw)}",
+                 f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?{_percent(raw)}"):
+        assert client.get(path).status_code in (200, 400, 404), path

@@ -85,19 +85,15 @@ class Site:
             form = {"q": search.query, "mode": search.mode, "k": search.top_k, "region": "、".join(search.region),
                     "year": search.year, "kind": search.kind, "level": search.level, "by_region": search.by_region}
             if not search.query.strip():
-                return self.page("search.html", **await self._page_context(form))
-            results = await self.run(lambda engine: engine.search(search.query, **search.options()))
-        except (BadRequest, QueryError) as exc:
-            return self.page("search.html", status=400, error=str(exc), **await self._page_context(form))
-        json_url = "/api/search?" + request.scope["query_string"].decode("latin-1")
-        return self.page("search.html", results=results, json_url=json_url, **await self._page_context(form))
+                return self.page("search.html", **await self.run(partial(_page_context, form)))
 
-    async def _page_context(self, form: dict[str, Any]) -> dict[str, Any]:
-        def describe(engine: LawSearch) -> dict[str, Any]:
-            held = holdings(engine.manifest.reports.values())
-            return {"held": held, "reports": len(engine.manifest.reports), "chunks": len(engine._chunks),
-                    "generation": engine.generation.name}
-        return {"form": form, "modes": MODES, "kinds": KINDS, "levels": LEVELS, "max_k": MAX_K, **await self.run(describe)}
+            def answer(engine: LawSearch) -> dict[str, Any]:  # the results and the header from one generation
+                return {"results": engine.search(search.query, **search.options()), **_page_context(form, engine)}
+            context = await self.run(answer)
+        except (BadRequest, QueryError) as exc:
+            return self.page("search.html", status=400, error=str(exc), **await self.run(partial(_page_context, form)))
+        json_url = "/api/search?" + request.scope["query_string"].decode("latin-1")
+        return self.page("search.html", json_url=json_url, **context)
 
     async def report(self, request: Request) -> Response:
         report_id = request.path_params["report_id"]
@@ -115,6 +111,7 @@ class Site:
             report, terms = await self.run(read)
         except NotFoundError as exc:
             return self.page("error.html", status=404, message=str(exc))
+        hit = hit if any(chunk["id"] == hit for chunk in report["chunks"]) else ""
         return self.page("report.html", report=report["report"], chunks=with_new_headings(report["chunks"]), hit=hit, terms=terms, q=query)
 
     # -- JSON ----------------------------------------------------------------------------------------
@@ -137,10 +134,11 @@ class Site:
         try:
             values = parse_query_string(request.scope["query_string"])
             text = (values.get("context") or ["0"])[-1]
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()):
                 raise BadRequest(f"context must be a whole number 0 or more, got {text!r}")
             context = min(int(text), 50)
-            return json_response(await self.run(partial(_chunk, request.path_params["chunk_id"], context)))
+            chunk_id = request.path_params["chunk_id"]
+            return json_response(await self.run(lambda engine: engine.chunk(chunk_id, context)))
         except BadRequest as exc:
             return json_response({"error": str(exc)}, status=400)
         except NotFoundError as exc:
@@ -162,8 +160,11 @@ class Site:
         return self.page("error.html", status=status, message=message)
 
 
-def _chunk(chunk_id: str, context: int, engine: LawSearch) -> dict[str, Any]:
-    return engine.chunk(chunk_id, context)
+def _page_context(form: dict[str, Any], engine: LawSearch) -> dict[str, Any]:
+    """What every search page shows besides results: the form as filled, and what the index holds."""
+    return {"form": form, "modes": MODES, "kinds": KINDS, "levels": LEVELS, "max_k": MAX_K,
+            "held": holdings(engine.manifest.reports.values()), "reports": len(engine.manifest.reports),
+            "chunks": engine.manifest.chunk_count, "generation": engine.generation.name}
 
 
 def report_url(report_id: str, hit: str | None = None, q: str | None = None) -> str:

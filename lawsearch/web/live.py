@@ -4,8 +4,9 @@ Each request takes the current engine with ``use()``. At most every ``check_ever
 CURRENT; when it names a newer generation, that one is opened and warmed (the embedder is shared, not loaded
 again) and becomes current; the engine it replaces is closed when the last request using it is done. Every
 open engine holds a lease on its generation (:class:`lawsearch.store.Lease`), so a writer never deletes a
-generation a request is still reading. When the new generation cannot be opened (damaged, or replaced again
-while opening) the server keeps answering from the one it has and tries again at the next check.
+generation a request is still reading. When the new generation cannot be opened (damaged, another model that
+cannot be loaded) the server keeps answering from the one it has, says so once in its log, and waits for the
+next commit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..engine import LawSearch
-from ..errors import EmbedderError, LawsearchError
+from ..errors import EmbedderError
 from ..store import IndexFolder
 
 log = logging.getLogger("lawsearch.serve")
@@ -81,9 +82,9 @@ class LiveIndex:
         try:
             self._checked = now
             name, problem = self.folder.pointer()
-            if problem is not None or name is None or name == self._engine.generation.name:
-                return
-            fresh = self._open_with_shared_embedder()
+            if problem is not None or name is None or name in (self._engine.generation.name, self._failed_generation):
+                return  # nothing new, or a generation that failed to open (a generation's files never change)
+            fresh = self._open_with_shared_embedder(name)
             if fresh is None:
                 return
             with self._lock:
@@ -96,17 +97,19 @@ class LiveIndex:
         finally:
             self._reloading.release()
 
-    def _open_with_shared_embedder(self) -> LawSearch | None:
+    def _open_with_shared_embedder(self, name: str) -> LawSearch | None:
+        """The committed generation (``name``, as CURRENT said), opened and warmed; None, logged, when it cannot be."""
         current = self._engine
+        fresh = None
         try:
             try:
                 fresh = LawSearch.open(self.folder.root, embedder=current._embedder)
             except EmbedderError:  # rebuilt with another model: load that one
                 fresh = LawSearch.open(self.folder.root)
             return self._prepare(fresh)
-        except LawsearchError as exc:
-            name = self.folder.pointer()[0]
-            if name != self._failed_generation:
-                log.warning("keeping %s: the new generation cannot be opened: %s", current.generation.name, exc)
-                self._failed_generation = name
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the server keeps answering from the current one
+            if fresh is not None:
+                fresh.close()
+            log.warning("keeping %s: %s cannot be opened: %s: %s", current.generation.name, name, type(exc).__name__, exc)
+            self._failed_generation = name
             return None

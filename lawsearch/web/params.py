@@ -16,7 +16,7 @@ lawsearch.web.params.BadRequest: q is not UTF-8 text (percent-encode the query's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -63,7 +63,6 @@ class SearchRequest:
     level: tuple[str, ...] = ()
     by_region: bool = False
     explain: bool = False
-    given: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for ``LawSearch.search``."""
@@ -107,11 +106,8 @@ def search_request(raw: bytes, default_k: int = DEFAULT_K, require_query: bool =
         raise BadRequest(f"k must be a whole number, got {k_text!r}") from None
     if not 1 <= top_k <= MAX_K:
         raise BadRequest(f"k must be between 1 and {MAX_K}, got {top_k}")
-    for year in _many(values, "year"):
-        if not year.removesuffix("年").isdigit():
-            raise BadRequest(f"year must be a number, got {year!r}")
     return SearchRequest(
         query=query, mode=mode, top_k=top_k, region=_many(values, "region"), year=_many(values, "year"),
         kind=_many(values, "kind"), level=_many(values, "level"), by_region=_flag(values, "by_region"),
-        explain=_flag(values, "explain"), given=values,
+        explain=_flag(values, "explain"),
     )
