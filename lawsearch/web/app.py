@@ -39,6 +39,7 @@ from ..engine import MODES, LawSearch, chunk_anchor
 from ..errors import LawsearchError, NotFoundError, QueryError
 from ..holdings import holdings
 from ..models import LEVELS
+from ..query import MAX_QUERY_CHARS
 from ..read.kinds import KINDS
 from ..snippet import snippet_parts
 from ..terminal import dumps_json
@@ -105,7 +106,7 @@ class Site:
         query = (values.get("q") or [""])[-1]
 
         def read(engine: LawSearch) -> tuple[dict[str, Any], tuple[str, ...]]:
-            terms = engine.lexical.parse_query(query[:200]).terms if query.strip() else ()
+            terms = engine.lexical.parse_query(query[:MAX_QUERY_CHARS]).terms if query.strip() else ()
             return engine.report(report_id), terms
         try:
             report, terms = await self.run(read)
