@@ -50,10 +50,15 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
 
 def relevance(hits: list[Hit], relevant: list[dict[str, str]]) -> list[int]:
     """1 where a hit satisfies a relevant entry not yet satisfied by an earlier hit, else 0."""
+    return relevance_of([(hit.report_id, hit.text) for hit in hits], relevant)
+
+
+def relevance_of(passages: list[tuple[str, str]], relevant: list[dict[str, str]]) -> list[int]:
+    """``relevance`` of ranked ``(report id, text)`` passages."""
     remaining = list(relevant)
     gains = []
-    for hit in hits:
-        match = next((r for r in remaining if r["doc"] == hit.report_id and r["contains"] in hit.text), None)
+    for report_id, text in passages:
+        match = next((r for r in remaining if r["doc"] == report_id and r["contains"] in text), None)
         if match is not None:
             remaining.remove(match)
         gains.append(1 if match is not None else 0)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lawsearch.engine import CANDIDATES, LawSearch  # noqa: E402
-from lawsearch.evaluate import read_gold  # noqa: E402
+from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of  # noqa: E402
 from lawsearch.fusion import convex, rrf  # noqa: E402
 from lawsearch.ranking import RankingParams  # noqa: E402
 
@@ -58,7 +58,7 @@ def collect(index: str, gold_path: str) -> list[Question]:
                 continue
             parsed = engine.lexical.parse_query(record["query"])
             lexical = engine.lexical.search(parsed, CANDIDATES)
-            vector = engine.embedder.embed_queries([record["query"]])[0]
+            vector = engine.embed_query(record["query"])
             dense = engine.dense.search(vector, CANDIDATES)
             signals = engine.signals(record["query"], parsed, lexical, dense, vector)
             texts = {cid: (engine._chunks[cid]["report_id"], engine._chunks[cid]["text"]) for cid in signals}
@@ -68,12 +68,9 @@ def collect(index: str, gold_path: str) -> list[Question]:
 
 
 def mrr(question: Question, ranking: list[str]) -> float:
-    """MRR@10 with each relevant entry satisfied once (as lawsearch eval counts)."""
-    for rank, cid in enumerate(ranking[:10], start=1):
-        report_id, text = question.texts[cid]
-        if any(r["doc"] == report_id and r["contains"] in text for r in question.relevant):
-            return 1.0 / rank
-    return 0.0
+    """MRR@10, counted as lawsearch eval counts it."""
+    gains = relevance_of([question.texts[cid] for cid in ranking[:CUTOFF]], question.relevant)
+    return passage_metrics(gains, len(question.relevant))["mrr@10"]
 
 
 Method = Callable[[Question, dict[str, Any]], dict[str, float]]
