@@ -48,6 +48,11 @@ def _writer_options(function: Any) -> Any:
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
     ]
+    return _stacked(options, function)
+
+
+def _stacked(options: list[Any], function: Any) -> Any:
+    """``function`` under ``options``, the first one listed first in --help."""
     for option in reversed(options):
         function = option(function)
     return function
@@ -159,9 +164,7 @@ def _embedder_options(function: Any) -> Any:
         click.option("--include-all", is_flag=True,
                      help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections)."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return _writer_options(function)
+    return _writer_options(_stacked(options, function))
 
 
 def _writer(index_dir: str, options: dict[str, Any]) -> Any:
@@ -552,14 +555,13 @@ def search(query: str | None, index_dir: str | None, mode: str, top_k: int, regi
       lawsearch search --batch questions.txt > answers.jsonl
       lawsearch search "哪些省份提出了发展低空经济" --by-region --format csv > regions.csv
     """
-    from .engine import DEFAULT_FUSION, LawSearch, check_kind_and_level, check_options
+    from .engine import DEFAULT_FUSION, LawSearch, check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
-    check_options(mode=mode, fusion=fusion)
-    check_kind_and_level(kind, level)
+    check_options(mode=mode, fusion=fusion)  # kinds and levels are click Choices
     lines = _read_batch(batch) if batch is not None else []
     options = {
         "mode": mode, "top_k": top_k, "region": region or None, "year": year or None, "kind": kind or None, "level": level or None,
@@ -618,13 +620,9 @@ def info(index_dir: str | None, as_json: bool) -> None:
       lawsearch info
       lawsearch info --index indexes/hrss --json
     """
-    from .holdings import holdings
     from .store import IndexFolder
 
-    folder = IndexFolder(_found(index_dir))
-    generation = folder.current()
-    held = holdings(folder.read_manifest(generation).reports.values())
-    data = {**folder.describe(generation), "years": held["years"], "kinds": held["kinds"]}
+    data = IndexFolder(_found(index_dir)).describe()
     if as_json:
         _dump_json(data)
         return

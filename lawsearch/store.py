@@ -401,9 +401,13 @@ class IndexFolder:
         return manifest
 
     def describe(self, generation: Path | None = None) -> dict[str, Any]:
-        """What ``lawsearch info`` shows: format, embedder, analyzer, counts and the reports."""
+        """What ``lawsearch info`` shows: format, embedder, analyzer, counts, the years and kinds of the reports (with
+        counts) and the reports."""
+        from .holdings import holdings
+
         generation = generation or self.current()
         m = self.read_manifest(generation)
+        held = holdings(m.reports.values())
         return {
             "index": str(self.root),
             "generation": generation.name,
@@ -415,6 +419,8 @@ class IndexFolder:
             "chunks": m.chunk_count,
             "created": m.created,
             "updated": m.updated,
+            "years": held["years"],
+            "kinds": held["kinds"],
             "report_list": [
                 {"id": rid, "region": e.meta.get("region"), "year": e.meta.get("year"), "title": e.meta.get("title"),
                  "chunks": len(e.chunk_ids), "sha256": e.sha256, "source": e.source,

@@ -121,6 +121,7 @@ def test_a_report_id_never_reaches_outside_the_index(client: TestClient, path: s
 def test_api_reports_regions_and_chunk_mirror_info_regions_and_show(client: TestClient, engine: LawSearch) -> None:
     reports = api(client, "/api/reports")
     assert reports["reports"] == 5 and {r["id"] for r in reports["report_list"]} == set(engine.manifest.reports)
+    assert reports["kinds"] == [{"name": "法治政府建设年度报告", "reports": 5}]  # as `lawsearch info --json`
     regions = api(client, "/api/regions")
     assert {row["name"] for row in regions["regions"]} == {"滨江区", "武汉市", "上虞区", "罗湖区", "南昌县"}
     chunk = api(client, f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?context=2")
