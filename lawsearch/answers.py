@@ -90,11 +90,11 @@ class AnswerSet:
         return pd.DataFrame(rows, columns=["region", "region_parent", "level", "answers", "score", "report_id", "year", "heading", "evidence"])
 
     def _repr_html_(self) -> str:
-        from .snippet import snippet_html
+        from .snippet import parts_html
 
         rows = "".join(
             f"<tr><td>{'✓' if a.answers else ''}</td><td>{html.escape(a.region)}</td><td>{html.escape(a.region_parent or '')}</td>"
-            f"<td>{a.score:.3f}</td><td style='text-align:left'>{snippet_html(a.evidence[0].text, a.evidence[0].match_terms)}</td></tr>"
+            f"<td>{a.score:.3f}</td><td style='text-align:left'>{parts_html(a.evidence[0].snippet_parts)}</td></tr>"
             for a in (*self.answer, *self.related))
         return (f"<table><caption>{html.escape(self.coverage)}</caption><thead><tr><th>answers</th><th>region</th><th>parent</th>"
                 f"<th>score</th><th>best evidence</th></tr></thead><tbody>{rows}</tbody></table>")

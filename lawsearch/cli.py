@@ -706,25 +706,34 @@ def regions(index_dir: str | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface — anyone who can reach this machine can read the index).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Searches run at once.")
-def serve(index_dir: str | None, host: str, port: int, threads: int) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name or address (repeatable). Without it only 127.0.0.1, "
+                   "localhost, [::1] and --host are answered; other Host headers get 421 (a guard against DNS rebinding).")
+def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts: tuple[str, ...]) -> None:
     """Serve a local search page and a JSON API over the index, until Ctrl-C.
 
     The index is opened once and kept warm; when `lawsearch index`/`add`/`remove` commit a new
     generation, the next request searches it (no restart). Pages: / (search; a 哪些… question gets
     its answer panel), /report/ID (a report with its passages; links from hits land on them).
     JSON: /api/search?q=…&mode=&k=&region=&year=&kind=&level=&by_region= (as `search --json`),
-    /api/reports (as `info --json`), /api/regions (as `regions --json`), /api/chunk/ID?context=N.
+    /api/reports (as `info --json`, paths shown relative), /api/regions (as `regions --json`),
+    /api/chunk/ID?context=N. Only requests for 127.0.0.1, localhost, [::1], --host and each
+    --allow-host name are answered.
 
     \b
     Examples:
       lawsearch serve                                   # then open http://127.0.0.1:8000/
       lawsearch serve --index indexes/provincial --port 8080
+      lawsearch serve --host 0.0.0.0 --allow-host search.example.org
       curl 'http://127.0.0.1:8000/api/search?q=调解员联盟&k=3'
     """
     import socket
 
-    from .web.app import create_app
+    from .web.hosts import host_name
 
+    bad = [name for name in (host, *allow_hosts) if host_name(name) is None]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not a host name or IP address", param_hint="--host" if bad[0] == host else "--allow-host")
     index_dir = _found(index_dir)
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -733,14 +742,21 @@ def serve(index_dir: str | None, host: str, port: int, threads: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise LawsearchError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
-    app = create_app(index_dir, threads=threads)  # opens and warms the index: a missing or damaged one fails here
+    from .web.app import create_app
+
+    app = create_app(index_dir, threads=threads, allowed_hosts=[host, *allow_hosts])  # opens and warms the index: a missing or damaged one fails here
     import uvicorn
+
+    from .web.protocol import Utf8TargetH11Protocol
 
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"lawsearch: serving {printable(index_dir)} at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"note: listening on {host}: other machines can reach this page", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        if host_name(host) in ("0.0.0.0", "::") and not allow_hosts:
+            click.echo("note: only requests for 127.0.0.1, localhost and [::1] are answered; add the names others use "
+                       "with --allow-host NAME (this machine's name or address)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=Utf8TargetH11Protocol)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,21 +113,31 @@ class Hit:
     match_terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
-    def snippet(self) -> str:
-        """The part of the text where the query terms cluster, terms marked ``<mark>…</mark>`` (made when first read)."""
-        from .snippet import make_snippet
-
-        return make_snippet(self.text, self.match_terms)
-
-    @property
     def snippet_parts(self) -> list[tuple[str, bool]]:
-        """The snippet as (segment, marked) parts, for renderers that mark terms their own way."""
+        """The part of the text where the query terms cluster, as (segment, marked) parts, for renderers that mark
+        terms their own way (made when first read)."""
         from .snippet import snippet_parts
 
         return snippet_parts(self.text, self.match_terms)
 
+    @property
+    def snippet(self) -> str:
+        """The snippet as plain text: no markup, report text as it is (``marks`` says where the terms are)."""
+        from .snippet import parts_marks
+
+        return parts_marks(self.snippet_parts)[0]
+
+    @property
+    def marks(self) -> list[tuple[int, int]]:
+        """``(start, end)`` character offsets of the matched terms in ``snippet``: ``snippet[start:end]`` is one."""
+        from .snippet import parts_marks
+
+        return parts_marks(self.snippet_parts)[1]
+
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
-        """The hit for JSON: ``score`` on lawsearch's 0–1 scale; ``explain`` adds the raw retriever ranks and scores."""
+        """The hit for JSON: ``snippet`` is plain text and ``marks`` the ``[start, end]`` character offsets of the
+        matched terms in it (no markup: report text stays data); ``score`` on lawsearch's 0–1 scale; ``explain`` adds
+        the raw retriever ranks and scores."""
         return {
             "chunk_id": self.chunk_id,
             "report_id": self.report_id,
@@ -141,6 +151,7 @@ class Hit:
             "heading_path": list(self.heading_path),
             "text": self.text,
             "snippet": self.snippet,
+            "marks": [list(span) for span in self.marks],
             "score": self.score,
             **({"lexical": {"rank": self.lexical_rank, "score": self.lexical_score},
                 "dense": {"rank": self.dense_rank, "score": self.dense_score}} if explain else {}),

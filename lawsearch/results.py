@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from .models import Hit
 from .query import truncation_note
-from .snippet import snippet_html
+from .snippet import parts_html
 from .terminal import dumps_json
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class Results:
                 "region": hit.region,
                 "year": hit.year,
                 "heading": " › ".join(hit.heading_path),
-                "snippet": "".join(segment for segment, _ in hit.snippet_parts),
+                "snippet": hit.snippet,
                 "report_id": hit.report_id,
                 "chunk_id": hit.chunk_id,
                 "lexical_rank": hit.lexical_rank,
@@ -171,7 +171,7 @@ class Results:
         head = "".join(f"<th>{h}</th>" for h in ("#", "score", "region", "year", "heading", "passage"))
         rows = []
         for rank, hit in enumerate(self.hits, start=1):
-            snippet = snippet_html(hit.text, hit.match_terms)
+            snippet = parts_html(hit.snippet_parts)  # escaped: report text is never markup
             rows.append(
                 f"<tr><td>{rank}</td><td>{hit.score:.3f}</td><td>{html.escape(hit.region or '')}</td>"
                 f"<td>{hit.year or ''}</td><td>{html.escape(' › '.join(hit.heading_path))}</td>"

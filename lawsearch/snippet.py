@@ -1,10 +1,11 @@
 """Snippets: the window of a chunk where the query terms cluster, with the terms marked.
 
-A snippet is a list of ``(segment, marked)`` parts, rendered as text with ``<mark>…</mark>``
-(JSON), as escaped HTML (notebooks) or in colour (terminal).
+A snippet is a list of ``(segment, marked)`` parts. For data (JSON) it is plain text plus the character offsets
+of its marked spans — never markup, so a report's ``<script>`` stays text; for people it is escaped HTML
+(the web page, notebooks) or colour (terminal).
 
->>> make_snippet("全省首创建立企业HR调解员联盟,招聘兼职调解员。", ["调解员联盟"], width=20)
-'…建立企业HR<mark>调解员联盟</mark>,招聘兼职调解员。'
+>>> snippet_marks("全省首创建立企业HR调解员联盟,招聘兼职调解员。", ["调解员联盟"], width=20)
+('…建立企业HR调解员联盟,招聘兼职调解员。', [(7, 12)])
 >>> snippet_html("a<b>调解员</b>", ["调解员"])
 'a&lt;b&gt;<mark>调解员</mark>&lt;/b&gt;'
 """
@@ -16,7 +17,6 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
-MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 DEFAULT_WIDTH = 120
 
 
@@ -75,11 +75,32 @@ def snippet_parts(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -
     return [(segment, marked) for segment, marked in parts if segment]
 
 
-def make_snippet(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
-    """The snippet as text with ``<mark>…</mark>`` around matched terms."""
-    return "".join(f"{MARK_OPEN}{seg}{MARK_CLOSE}" if marked else seg for seg, marked in snippet_parts(text, terms, width))
+def parts_marks(parts: Sequence[Part]) -> tuple[str, list[tuple[int, int]]]:
+    """Parts as plain text and the ``(start, end)`` offsets of their marked segments in it (``text[start:end]`` is
+    a marked segment; offsets count characters, i.e. Unicode code points, as Python indexes a str).
+
+    >>> parts_marks([("a<b>", False), ("调解", True), ("。", False)])
+    ('a<b>调解。', [(4, 6)])
+    """
+    text, marks, at = [], [], 0
+    for segment, marked in parts:
+        if marked:
+            marks.append((at, at + len(segment)))
+        text.append(segment)
+        at += len(segment)
+    return "".join(text), marks
+
+
+def snippet_marks(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet as plain text and the character offsets of its matched terms (see :func:`parts_marks`)."""
+    return parts_marks(snippet_parts(text, terms, width))
+
+
+def parts_html(parts: Sequence[Part]) -> str:
+    """Parts as HTML: every segment escaped, marked ones in ``<mark>``."""
+    return "".join(f"<mark>{html.escape(seg)}</mark>" if marked else html.escape(seg) for seg, marked in parts)
 
 
 def snippet_html(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
     """The snippet as HTML: text escaped, matched terms in ``<mark>``."""
-    return "".join(f"<mark>{html.escape(seg)}</mark>" if marked else html.escape(seg) for seg, marked in snippet_parts(text, terms, width))
+    return parts_html(snippet_parts(text, terms, width))

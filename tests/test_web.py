@@ -22,11 +22,12 @@ from lawsearch.web.params import BadRequest, search_request
 
 QUESTION = "哪些地区建立了调解员联盟"
 BINJIANG = "000_e216814a7c54799f"
+BASE = "http://localhost"  # the server answers only the names it serves (TestClient's own default, testserver, is refused)
 
 
 @pytest.fixture(scope="module")
 def client(index_dir: Path) -> TestClient:
-    with TestClient(create_app(index_dir)) as test_client:
+    with TestClient(create_app(index_dir), base_url=BASE) as test_client:
         yield test_client
 
 
@@ -161,7 +162,7 @@ def test_a_committed_generation_is_picked_up_and_the_one_in_use_is_kept(seeds_in
     index = tmp_path / "index"
     shutil.copytree(seeds_index, index)
     live = LiveIndex(index, check_every=0.0, warm=False)
-    with TestClient(create_app(index, live=live)) as client:
+    with TestClient(create_app(index, live=live), base_url=BASE) as client:
         assert api(client, "/api/reports")["reports"] == 5
         with live.use() as held:  # a request still reading the first generation
             first = held.generation
@@ -205,7 +206,7 @@ def test_a_slow_search_does_not_hold_up_the_others(index_dir: Path, monkeypatch:
         return search(self, query, *args, **kwargs)
     monkeypatch.setattr(LawSearch, "search", slow_for_one_query)
     answers: list[int] = []
-    with TestClient(create_app(index_dir, warm=False)) as test_client:
+    with TestClient(create_app(index_dir, warm=False), base_url=BASE) as test_client:
         slow = threading.Thread(target=lambda: answers.append(test_client.get("/api/search?q=慢查询&mode=lexical").status_code))
         slow.start()
         try:
@@ -260,7 +261,7 @@ def test_a_new_generation_that_cannot_be_opened_is_tried_once_and_the_server_kee
         opened.append("open")
         return real_open(cls, *args, **kwargs)
     monkeypatch.setattr(LawSearch, "open", classmethod(counting_open))
-    with TestClient(create_app(index, live=live)) as test_client:
+    with TestClient(create_app(index, live=live), base_url=BASE) as test_client:
         for _ in range(3):
             assert api(test_client, "/api/reports")["reports"] == 5  # still the first generation
     assert len(opened) == 1 and live._failed_generation == new.name
@@ -277,7 +278,7 @@ def test_report_text_is_escaped_in_every_page(tmp_path: Path) -> None:
         + f"坚持依法行政，建立调解员联盟，推进矛盾纠纷多元化解{hostile}，全年受理案件一百件。" * 3 + "\n"
         + "二、存在的不足\n普法宣传形式还比较单一，新媒体运用不足，需要进一步加强。" * 2 + "\n", encoding="utf-8")
     LawSearch.build(folder, tmp_path / "index", embedder=HashEmbedder(), include_all=True).close()
-    with TestClient(create_app(tmp_path / "index", live=LiveIndex(tmp_path / "index", warm=False))) as test_client:
+    with TestClient(create_app(tmp_path / "index", live=LiveIndex(tmp_path / "index", warm=False)), base_url=BASE) as test_client:
         pages = [test_client.get("/", params={"q": "调解员联盟", "mode": "lexical"}),
                  test_client.get("/report/x", params={"hit": "x#000", "q": "调解员联盟"})]
         for page in pages:

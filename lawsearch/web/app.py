@@ -14,21 +14,29 @@ JSON (the same shapes as the command line's ``--json``):
 
 A request lawsearch cannot serve as asked is a 4xx with ``{"error": …}`` (a page with the message for people),
 never a stack trace. Searches run in a pool of threads, so one slow query does not hold up the others.
+
+Only requests whose Host names this server are answered (:mod:`lawsearch.web.hosts`: 127.0.0.1, localhost, [::1]
+and the names ``create_app`` is given); others get 421. No answer shows a path of the machine: the index is named
+by its folder's name, a report's source by its path from the parent of the folder that holds every source
+(``seeds/000_e21….txt``), see :class:`PublicPaths`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from contextlib import asynccontextmanager
 from functools import partial
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from pathlib import Path, PurePosixPath
+from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 from urllib.parse import quote, urlencode
 
 import anyio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -42,7 +50,9 @@ from ..models import LEVELS
 from ..query import MAX_QUERY_CHARS
 from ..read.kinds import KINDS
 from ..snippet import snippet_parts
+from ..store import Manifest
 from ..terminal import dumps_json
+from .hosts import HostCheck, allowed_names
 from .live import LiveIndex
 from .params import DEFAULT_PAGE_K, MAX_K, BadRequest, parse_query_string, search_request
 
@@ -56,6 +66,56 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(dumps_json(data, indent=None), status_code=status, media_type="application/json")
 
 
+class PublicPaths:
+    """Paths as the server shows them: the index by its folder's name, a report's source relative to the parent of
+    the deepest folder that holds every recorded source of the generation (so it starts with that folder's name).
+
+    >>> paths = PublicPaths("/srv/x/indexes/seeds", ["/home/u/seeds/a.txt", "/home/u/seeds/sub/b.pdf"])
+    >>> paths.index, paths.source("/home/u/seeds/sub/b.pdf"), paths.message("no chunk 'q' in /srv/x/indexes/seeds")
+    ('seeds', 'seeds/sub/b.pdf', "no chunk 'q' in seeds")
+    """
+
+    def __init__(self, index_root: str | Path, sources: Iterable[str]) -> None:
+        self.root = str(index_root)
+        self.index = Path(index_root).name
+        folders = {str(PurePosixPath(source).parent) for source in sources if source}
+        try:
+            self.base: str | None = str(PurePosixPath(os.path.commonpath(list(folders))).parent) if folders else None
+        except ValueError:  # relative and absolute paths mixed (never recorded so): names only
+            self.base = None
+
+    @classmethod
+    def of(cls, index_root: str | Path, manifest: Manifest) -> "PublicPaths":
+        """The paths of one generation: every report's source and other sources."""
+        return cls(index_root, [source for entry in manifest.reports.values()
+                                for source in (entry.source, *(item.get("source") or "" for item in entry.also_sources))])
+
+    def source(self, path: str | None) -> str | None:
+        """``path`` relative to the common base; its file name alone when it lies elsewhere."""
+        if not path:
+            return path
+        pure = PurePosixPath(path)
+        if self.base is not None and pure.is_absolute():
+            try:
+                return str(pure.relative_to(self.base))
+            except ValueError:
+                pass
+        return pure.name
+
+    def message(self, text: str) -> str:
+        """An error message with the index's absolute path replaced by its name."""
+        return text.replace(self.root, self.index)
+
+    def report(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """A report's metadata (``engine.report``/``engine.chunk``) with its sources shown relative."""
+        return {**meta, **({"source": self.source(meta["source"])} if "source" in meta else {}),
+                **({"also_sources": [self.source(s) for s in meta["also_sources"]]} if "also_sources" in meta else {})}
+
+    def info(self, info: dict[str, Any]) -> dict[str, Any]:
+        """``lawsearch info --json`` as the server shows it: the same keys, the index named and sources relative."""
+        return {**info, "index": self.index, "report_list": [self.report(report) for report in info["report_list"]]}
+
+
 class Site:
     """The handlers, bound to one live index, a thread pool and the templates."""
 
@@ -66,6 +126,18 @@ class Site:
                                      trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(version=__version__, report_url=report_url, chunk_anchor=chunk_anchor)
         self.templates.filters["marked"] = marked
+        self._paths: dict[str, PublicPaths] = {}  # by generation name
+        self._paths_lock = threading.Lock()
+
+    def paths(self, engine: LawSearch) -> PublicPaths:
+        """How the paths of ``engine``'s generation are shown (computed once a generation)."""
+        with self._paths_lock:
+            paths = self._paths.get(engine.generation.name)
+            if paths is None:
+                paths = self._paths[engine.generation.name] = PublicPaths.of(engine.folder.root, engine.manifest)
+                if len(self._paths) > 8:  # generations come and go while serving: keep the latest few
+                    del self._paths[next(iter(self._paths))]
+            return paths
 
     async def run(self, function: Callable[[LawSearch], Any]) -> Any:
         """``function(engine)`` in the thread pool, with the current engine held for its length."""
@@ -107,11 +179,12 @@ class Site:
 
         def read(engine: LawSearch) -> tuple[dict[str, Any], tuple[str, ...]]:
             terms = engine.lexical.parse_query(query[:MAX_QUERY_CHARS]).terms if query.strip() else ()
-            return engine.report(report_id), terms
+            report = engine.report(report_id)
+            return {**report, "report": self.paths(engine).report(report["report"])}, terms
         try:
             report, terms = await self.run(read)
         except NotFoundError as exc:
-            return self.page("error.html", status=404, message=str(exc))
+            return self.page("error.html", status=404, message=self.public_message(exc))
         hit = hit if any(chunk["id"] == hit for chunk in report["chunks"]) else ""
         return self.page("report.html", report=report["report"], chunks=with_new_headings(report["chunks"]), hit=hit, terms=terms, q=query)
 
@@ -126,10 +199,10 @@ class Site:
         return json_response(results.to_dict(explain=search.explain))
 
     async def api_reports(self, request: Request) -> Response:
-        return json_response(await self.run(lambda engine: engine.info()))
+        return json_response(await self.run(lambda engine: self.paths(engine).info(engine.info())))
 
     async def api_regions(self, request: Request) -> Response:
-        return json_response(await self.run(lambda engine: {"index": str(engine.folder.root), **holdings(engine.manifest.reports.values())}))
+        return json_response(await self.run(lambda engine: {"index": self.paths(engine).index, **holdings(engine.manifest.reports.values())}))
 
     async def api_chunk(self, request: Request) -> Response:
         try:
@@ -139,13 +212,21 @@ class Site:
                 raise BadRequest(f"context must be a whole number 0 or more, got {text!r}")
             context = min(int(text), 50)
             chunk_id = request.path_params["chunk_id"]
-            return json_response(await self.run(lambda engine: engine.chunk(chunk_id, context)))
+
+            def read(engine: LawSearch) -> dict[str, Any]:
+                data = engine.chunk(chunk_id, context)
+                return {**data, "report": self.paths(engine).report(data["report"])}
+            return json_response(await self.run(read))
         except BadRequest as exc:
             return json_response({"error": str(exc)}, status=400)
         except NotFoundError as exc:
-            return json_response({"error": str(exc)}, status=404)
+            return json_response({"error": self.public_message(exc)}, status=404)
 
     # -- errors --------------------------------------------------------------------------------------
+
+    def public_message(self, exc: Exception) -> str:
+        """An error's message with the index's absolute path replaced by the index's name."""
+        return PublicPaths(self.live.folder.root, ()).message(str(exc))
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -153,9 +234,13 @@ class Site:
         if status == 404:
             message = f"no page at {request.url.path}"
         if isinstance(exc, LawsearchError):
-            status, message = 503, str(exc)
+            status, message = 503, self.public_message(exc)
         if status >= 500:
             log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return await self.error(request, status, message)
+
+    async def error(self, request: Request, status: int, message: str) -> Response:
+        """``{"error": message}`` under /api/, the error page elsewhere."""
         if request.url.path.startswith("/api/"):
             return json_response({"error": message}, status=status)
         return self.page("error.html", status=status, message=message)
@@ -201,8 +286,12 @@ def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
 
 
 def create_app(index_dir: str | Path, *, check_every: float = 1.0, warm: bool = True, threads: int = DEFAULT_THREADS,
-               live: LiveIndex | None = None) -> Starlette:
-    """The application over the index in ``index_dir`` (opened now: a missing or damaged index fails here)."""
+               live: LiveIndex | None = None, allowed_hosts: Sequence[str] = ()) -> Starlette:
+    """The application over the index in ``index_dir`` (opened now: a missing or damaged index fails here).
+
+    It answers requests whose Host is 127.0.0.1, localhost, [::1] or one of ``allowed_hosts`` (the address it
+    listens on, names given with ``--allow-host``); a ValueError names one of these that is not a host name."""
+    names = allowed_names(allowed_hosts)
     site = Site(live or LiveIndex(index_dir, check_every=check_every, warm=warm), threads)
     routes = [
         Route("/", site.home),
@@ -218,6 +307,7 @@ def create_app(index_dir: str | Path, *, check_every: float = 1.0, warm: bool = 
         yield
         site.live.close()
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: site.http_error, Exception: site.http_error}, lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: site.http_error, Exception: site.http_error}, lifespan=lifespan,
+                    middleware=[Middleware(HostCheck, names=names, refuse=site.error)])
     app.state.site = site
     return app
