@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 from dataclasses import replace
+import inspect
+import os
 import re
 import threading
 from typing import Any, Callable, Iterable
 
+from . import checks
 from .analysis import ANALYZER_ID, normalise
 from .dense import DenseIndex
 from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
-from .errors import DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, NotFoundError, QueryError
+from .errors import ArgumentError, ClosedError, DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, NotFoundError, QueryError
 from .fusion import FUSION_METHODS, convex, rrf
 from .locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
 from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .models import Hit
+from .models import LEVELS, Hit
 from .query import MAX_QUERY_CHARS, prepare_query
 from .answers import answer_set, level_asked, place_at
 from .charscore import CharStats
@@ -34,6 +37,7 @@ MODES = ("lexical", "dense", "hybrid")
 DEFAULT_MODE = "hybrid"
 DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.ranking; convex and rrf fuse the raw lists instead
 CANDIDATES = 50
+MAX_TOP_K = 100  # as the web's k; a bigger top_k would only make every list longer than anyone reads
 # Added to a hit's score for each of the region, year and kind the question names that its report has.
 NAMED_BOOST = 0.1
 _OPEN_ATTEMPTS = 3
@@ -42,10 +46,48 @@ _EMBED_LOCK = threading.Lock()
 
 def check_options(mode: str | None = None, fusion: str | None = None) -> None:
     """A QueryError for a mode or fusion method lawsearch does not have (None: not given)."""
-    if mode is not None and mode not in MODES:
-        raise QueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    if fusion is not None and fusion not in FUSION_METHODS:
-        raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_METHODS)}")
+    if mode is not None:
+        checks.choice("mode", mode, MODES)
+    if fusion is not None:
+        checks.choice("fusion", fusion, FUSION_METHODS)
+
+
+def _check_embedder(embedder: Any) -> Embedder | None:
+    """``embedder``, which must be None or an Embedder (an object with an EmbedderSpec ``spec`` and ``embed_queries``)."""
+    if embedder is not None and not (isinstance(getattr(embedder, "spec", None), EmbedderSpec)
+                                     and callable(getattr(embedder, "embed_queries", None))):
+        raise ArgumentError(f"embedder must be an Embedder (with .spec and .embed_queries) or None, not {checks.shown(embedder)}")
+    return embedder
+
+
+# How IndexWriter's options are checked before a writer starts (each check raises an ArgumentError that names the option).
+_WRITER_OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "model": checks.optional_text,
+    "embedder": lambda name, value: _check_embedder(value),
+    "device": checks.optional_text,
+    "batch_size": lambda name, value: checks.whole_number(name, value, 1),
+    "query_prefix": checks.optional_text,
+    "passage_prefix": checks.optional_text,
+    "allow_download": checks.flag,
+    "max_chars": lambda name, value: checks.whole_number(name, value, 1),
+    "min_chars": lambda name, value: checks.whole_number(name, value, 0),
+    "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
+    "include_all": checks.flag,
+    "max_chunks": lambda name, value: checks.whole_number(name, value, 1),
+    "progress": checks.flag,
+    "wait": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
+}
+
+
+def _check_writer_options(options: dict[str, Any], call: str, own: tuple[str, ...] = ()) -> None:
+    """An ArgumentError for an option IndexWriter does not take (or one ``call`` sets itself), or of the wrong type."""
+    known = [name for name, parameter in inspect.signature(IndexWriter).parameters.items()
+             if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in own]
+    for name, value in options.items():
+        if name not in known:
+            raise ArgumentError(f"{call}() takes no option {name!r}; its options are {', '.join(known)}")
+        if name in _WRITER_OPTION_CHECKS:
+            _WRITER_OPTION_CHECKS[name](name, value)
 
 
 class LawSearch:
@@ -53,6 +95,7 @@ class LawSearch:
 
     def __init__(self, folder: IndexFolder, generation: Path, manifest: Manifest, embedder: Embedder | None = None,
                  device: str | None = None) -> None:
+        self._closed = False
         self.folder = folder
         self.generation = generation
         self.manifest = manifest
@@ -138,22 +181,36 @@ class LawSearch:
         Files that cannot be read are listed in ``summary.failed``; files that are not reports are skipped
         (``summary.skipped``) unless ``include_all=True``; copies of a report are recorded as its other sources
         (``summary.copies``).
+
+        Paths are str or os.PathLike; bytes are decoded as the OS does (``os.fsdecode``). An argument or option of the
+        wrong type is an ArgumentError that names it.
         """
+        src = checks.path("src", src)
         target = index_target(index_dir)
+        checks.flag("rebuild", rebuild)
+        _check_summary(summary)
+        _check_writer_options(options, "build")
         writer = IndexWriter(target, **options)
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
         return cls.open(target, embedder=writer.embedder_if_loaded)
 
-    def add(self, *paths: str | Path, **options: Any) -> UpdateSummary:
+    def add(self, *paths: str | os.PathLike[str] | bytes, **options: Any) -> UpdateSummary:
         """Add report files (or replace those already indexed under the same id), then reload. ``options`` go to
-        IndexWriter, e.g. ``include_all=True`` to index files that do not look like reports."""
-        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).add_files(paths)
+        IndexWriter, e.g. ``include_all=True`` to index files that do not look like reports. Paths are str or
+        os.PathLike; bytes are decoded as the OS does (``os.fsdecode``)."""
+        self._ensure_open()
+        files = checks.paths("paths", paths, "add")
+        _check_writer_options(options, "add", own=("embedder",))
+        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).add_files(files)
         self._reload()
         return summary
 
     def remove(self, *report_ids: str, **options: Any) -> UpdateSummary:
         """Remove reports by id, then reload."""
-        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).remove(report_ids)
+        self._ensure_open()
+        ids = checks.identifiers("report ids", report_ids, "remove")
+        _check_writer_options(options, "remove", own=("embedder",))
+        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).remove(ids)
         self._reload()
         return summary
 
@@ -169,8 +226,12 @@ class LawSearch:
         ``./indexes/default`` that holds one (the error names both paths).
 
         Queries are always embedded by the index's own model, loaded when first needed; naming
-        another ``model`` (or passing another ``embedder``) is an error that names both.
+        another ``model`` (or passing another ``embedder``) is an error that names both. ``index_dir`` is a str or
+        os.PathLike; bytes are decoded as the OS does (``os.fsdecode``).
         """
+        model = checks.optional_text("model", model)
+        embedder = _check_embedder(embedder)
+        device = checks.optional_text("device", device)
         folder = IndexFolder(find_index(index_dir))
         attempts = 0
         while True:
@@ -196,6 +257,7 @@ class LawSearch:
     @property
     def embedder(self) -> Embedder:
         """The index's embedder, loaded on first use (lexical search never loads it)."""
+        self._ensure_open()
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
@@ -205,29 +267,48 @@ class LawSearch:
     def embed_query(self, query: str) -> Any:
         """The unit vector of one query; one thread of the process embeds at a time (not every model is thread-safe,
         and engines of two generations share one model while a server swaps them)."""
+        self._ensure_open()
+        checks.text("query", query)
         embedder = self.embedder
         with _EMBED_LOCK:
             return embedder.embed_queries([query])[0]
 
     def warm(self) -> "LawSearch":
         """Load now what the first search would load (the embedder, the character statistics): for servers."""
+        self._ensure_open()
         self.embed_query("预热")
         self._char_stats()
         return self
 
     def close(self) -> None:
-        """Close the lexical index's searchers and release this reader's hold on its generation."""
+        """Close the lexical index's searchers and release this reader's hold on its generation (a writer may then
+        delete it). Every method but ``close`` then raises a ClosedError; closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self.lexical.close()
         self._lease.release()
 
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` has been called."""
+        return self._closed
+
+    def _ensure_open(self) -> None:
+        """A ClosedError once ``close()`` has been called: the generation may be gone, and the searchers are."""
+        if self._closed:
+            raise ClosedError(self.folder.root)
+
     def __enter__(self) -> "LawSearch":
+        self._ensure_open()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
-        return f"LawSearch({str(self.folder.root)!r}, reports={len(self.manifest.reports)}, chunks={len(self._chunks)})"
+        closed = ", closed" if self._closed else ""
+        return f"LawSearch({str(self.folder.root)!r}, reports={len(self.manifest.reports)}, chunks={len(self._chunks)}{closed})"
 
     # -- searching -----------------------------------------------------------------------------------
 
@@ -237,8 +318,8 @@ class LawSearch:
         mode: str = DEFAULT_MODE,
         top_k: int = 10,
         region: str | Iterable[str] | None = None,
-        year: int | Iterable[int] | None = None,
-        fusion: str = DEFAULT_FUSION,
+        year: int | str | Iterable[int | str] | None = None,
+        fusion: str | None = DEFAULT_FUSION,
         dense_weight: float | None = None,
         kind: str | Iterable[str] | None = None,
         level: str | Iterable[str] | None = None,
@@ -254,19 +335,27 @@ class LawSearch:
         Every query is cleaned first (lone surrogates → U+FFFD, control characters → spaces) and cut to
         ``MAX_QUERY_CHARS`` characters; ``Results.query`` is the text searched, ``Results.query_truncated``
         tells of a cut.
+
+        Arguments: ``query`` text; ``mode`` one of MODES; ``top_k`` a whole number from 1 to MAX_TOP_K;
+        ``region``/``kind``/``level`` text or a list of texts; ``year`` a whole number (or text of one, "2022") or
+        a list of them; ``fusion`` one of FUSION_METHODS (None: the default); ``dense_weight`` a number from 0 to 1
+        or None; ``apply_floor`` and ``by_region`` True or False. Anything else is an ArgumentError (a QueryError)
+        that names the argument, the type and value given and what it takes; bools are not numbers here.
         """
-        if not isinstance(query, str):
-            raise QueryError(f"query must be text, got {type(query).__name__}")
+        self._ensure_open()
+        checks.text("query", query)
+        checks.choice("mode", mode, MODES)
+        fusion = DEFAULT_FUSION if fusion is None else checks.choice("fusion", fusion, FUSION_METHODS)
+        top_k = checks.whole_number("top_k", top_k, 1, MAX_TOP_K)
+        if dense_weight is not None:
+            dense_weight = checks.real_number("dense_weight", dense_weight, 0.0, 1.0)
+        checks.flag("apply_floor", apply_floor)
+        checks.flag("by_region", by_region)
+        scope = Scope.of(region=region, year=year, kind=kind, level=level)
         prepared = prepare_query(query, MAX_QUERY_CHARS)
         query, truncated = prepared.text, prepared.truncated
         if not query:
             raise QueryError("empty query")
-        check_options(mode=mode, fusion=fusion)
-        if top_k < 1:
-            raise QueryError(f"top_k must be at least 1, got {top_k}")
-        if dense_weight is not None and not 0.0 <= dense_weight <= 1.0:
-            raise QueryError(f"dense weight must be within [0, 1], got {dense_weight}")
-        scope = Scope.of(region=region, year=year, kind=kind, level=level)
         check_kind_and_level(scope.kinds, scope.levels)
         reports = scope.reports(self.manifest.reports, self._region_keys)
         parsed = self.lexical.parse_query(query)
@@ -318,6 +407,8 @@ class LawSearch:
     def regions_indexed(self, level: str) -> int:
         """How many regions at ``level`` (``any``: the reports' own) the index holds reports of (counted once per
         opened index: the manifest does not change under it)."""
+        self._ensure_open()
+        checks.choice("level", level, ("any", *LEVELS))
         if level not in self._regions_indexed:
             self._regions_indexed[level] = self._count_regions(level)
         return self._regions_indexed[level]
@@ -340,6 +431,8 @@ class LawSearch:
         """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.ranking`): words and chars
         in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
         for a candidate the dense list did not return (None without a query ``vector``)."""
+        self._ensure_open()
+        checks.text("query", query)
         candidates = list(dict.fromkeys([*lexical, *dense]))
         if vector is not None:
             missing = {cid for cid in candidates if cid not in dense}
@@ -355,6 +448,7 @@ class LawSearch:
     @staticmethod
     def named(query: str) -> tuple[set[str], set[int], set[str]]:
         """The places (full names, or short names of provinces and cities), years and kinds a question names."""
+        checks.text("query", query)
         from .read.gazetteer import default_gazetteer
         from .read.kinds import KINDS
 
@@ -445,6 +539,8 @@ class LawSearch:
         """A report rebuilt from its chunks, in order: ``{"report": its metadata and sources, "chunks": [...]}``,
         each chunk with ``id``, ``anchor`` (``chunk-011``), ``heading_path`` and ``text``. A NotFoundError for an id
         the index does not hold."""
+        self._ensure_open()
+        checks.text("report_id", report_id)
         entry = self.manifest.reports.get(report_id)
         if entry is None:
             raise NotFoundError(f"no report {report_id!r} in {self.folder.root}")
@@ -452,12 +548,13 @@ class LawSearch:
 
     def chunk(self, chunk_id: str, context: int = 0) -> dict[str, Any]:
         """One chunk with its report's metadata and up to ``context`` neighbouring chunks on each side:
-        ``{"chunk", "report", "before", "after"}`` (what ``lawsearch show`` prints)."""
+        ``{"chunk", "report", "before", "after"}`` (what ``lawsearch show`` prints). ``context`` is a whole number."""
+        self._ensure_open()
+        checks.text("chunk_id", chunk_id)
+        context = checks.whole_number("context", context, 0)
         record = self._chunks.get(chunk_id)
         if record is None:
             raise NotFoundError(f"no chunk {chunk_id!r} in {self.folder.root}")
-        if context < 0:
-            raise QueryError(f"context must be 0 or more, got {context}")
         order = self.manifest.reports[record["report_id"]].chunk_ids
         at = order.index(chunk_id)
         return {"chunk": self._chunk_dict(chunk_id), "report": self._report_meta(record["report_id"]),
@@ -478,6 +575,7 @@ class LawSearch:
 
     def check(self) -> list[str]:
         """Problems found by a full comparison of manifest, chunk files, Whoosh and the vectors (empty when sound)."""
+        self._ensure_open()
         problems = []
         listed = {cid: rid for rid, entry in self.manifest.reports.items() for cid in entry.chunk_ids}
         lexical_ids = self.lexical.chunk_ids()
@@ -498,7 +596,15 @@ class LawSearch:
     def info(self) -> dict[str, Any]:
         """Format, embedder, analyzer, counts and reports of the opened index, and the size of its dense index
         (``vectors``: one a sentence; ``dense_bytes``: what they take in memory)."""
+        self._ensure_open()
         return {**self.folder.describe(self.generation), "vectors": len(self.dense), "dense_bytes": self.dense.memory_bytes}
+
+
+def _check_summary(summary: Any) -> UpdateSummary | None:
+    """``summary``, which must be None or an UpdateSummary to fill."""
+    if summary is not None and not isinstance(summary, UpdateSummary):
+        raise ArgumentError(f"summary must be an UpdateSummary or None, not {checks.shown(summary)}")
+    return summary
 
 
 def chunk_anchor(chunk_id: str) -> str:

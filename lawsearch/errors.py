@@ -17,6 +17,9 @@ class ReportFileError(LawsearchError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple:  # pickled from a reading worker process (lawsearch.read.sandbox)
+        return type(self), (self.path, self.reason)
+
 
 class UnsupportedFormatError(ReportFileError):
     """The file's extension is not one lawsearch reads."""
@@ -56,3 +59,15 @@ class QueryError(LawsearchError):
 
 class NotFoundError(LawsearchError):
     """A report or chunk id the index does not hold."""
+
+
+class ArgumentError(QueryError):
+    """An argument of a LawSearch method of the wrong type or out of range; the message names the argument, the type
+    and value given, and what is expected."""
+
+
+class ClosedError(LawsearchError):
+    """A LawSearch used after ``close()``."""
+
+    def __init__(self, root: str | Path) -> None:
+        super().__init__(f"this LawSearch is closed; open the index again with LawSearch.open({str(root)!r})")

@@ -4,6 +4,9 @@ Several values of one filter are alternatives (OR); different filters must all h
 that no indexed report has is an error naming the closest ones the index holds, so that a typo
 (``滨江县`` for ``滨江区``) does not silently give nothing.
 
+Each filter takes text or a list of texts (``year``: a whole number, text of one such as ``"2022"`` or ``"2022年"``,
+or a list of them); anything else is an ArgumentError naming the filter, the type given and what it takes.
+
 >>> Scope.of(region=["滨江", "罗湖区"], year="2022").years
 (2022,)
 >>> Scope.of().unrestricted
@@ -16,39 +19,40 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .errors import QueryError
+from . import checks
+from .errors import ArgumentError, QueryError
 from .models import LEVELS
 from .query import clean_text
 
 FilterValue = Any  # one value (str or int) or an iterable of them; None for none
 _SUGGESTIONS = 3
+_MIN_YEAR, _MAX_YEAR = 1, 9999
 
 
 def check_kind_and_level(kinds: Iterable[str] | str | None, levels: Iterable[str] | str | None) -> None:
-    """A QueryError for a kind or level that reports cannot have."""
+    """A QueryError for a kind or level that reports cannot have (an ArgumentError for one that is not text)."""
     from .read.kinds import KINDS
 
-    for kind in _values(kinds):
-        if kind not in KINDS:
-            raise QueryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    for level in _values(levels):
-        if level not in LEVELS:
-            raise QueryError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
-
-
-def _values(value: FilterValue) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, (str, int)):
-        return (value,)
-    return tuple(value)
+    for kind in checks.texts("kind", kinds):
+        checks.choice("kind", kind, KINDS)
+    for level in checks.texts("level", levels):
+        checks.choice("level", level, LEVELS)
 
 
 def _year(value: Any) -> int:
-    try:
-        return int(str(value).strip().removesuffix("年"))
-    except (TypeError, ValueError):
-        raise QueryError(f"year must be a number, got {value!r}") from None
+    """A year given as a whole number or as text of one (``2022``, ``"2022"``, ``"2022年"``), from 1 to 9999."""
+    year = None
+    if checks.is_whole_number(value):
+        year = int(value)
+    elif isinstance(value, str):
+        try:
+            year = int(value.strip().removesuffix("年"))
+        except ValueError:  # also digits beyond int's limit on text length
+            pass
+    if year is None or not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise ArgumentError(f"year must be a number such as 2022 (int, or text of one) from {_MIN_YEAR} to {_MAX_YEAR}, "
+                            f"not {checks.shown(value)}")
+    return year
 
 
 def closest(name: str, held: Iterable[str], n: int = _SUGGESTIONS) -> list[str]:
@@ -69,13 +73,14 @@ class Scope:
 
     @classmethod
     def of(cls, region: FilterValue = None, year: FilterValue = None, kind: FilterValue = None, level: FilterValue = None) -> "Scope":
-        """A scope from one value or several per filter; blank regions and repeated values are dropped."""
-        regions = (clean_text(str(value)).strip() for value in _values(region))
+        """A scope from one value or several per filter; blank regions and repeated values are dropped. An
+        ArgumentError for a value of a type the filter does not take (see the module docstring)."""
+        regions = (clean_text(value).strip() for value in checks.texts("region", region))
         return cls(
             regions=tuple(dict.fromkeys(r for r in regions if r)),
-            years=tuple(dict.fromkeys(_year(value) for value in _values(year))),
-            kinds=tuple(dict.fromkeys(str(value) for value in _values(kind))),
-            levels=tuple(dict.fromkeys(str(value) for value in _values(level))),
+            years=tuple(dict.fromkeys(_year(value) for value in checks.values("year", year, "a year (int)"))),
+            kinds=tuple(dict.fromkeys(checks.texts("kind", kind))),
+            levels=tuple(dict.fromkeys(checks.texts("level", level))),
         )
 
     @property
