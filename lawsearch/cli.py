@@ -6,7 +6,8 @@ import json
 import math
 import os
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -175,6 +176,20 @@ def _writer(index_dir: str, options: dict[str, Any]) -> Any:
     return IndexWriter(index_dir, progress=not quiet, max_file_bytes=max_file_bytes, **options)
 
 
+@contextmanager
+def _json_errors(as_json: bool, index_dir: Callable[[], str | None], summary: Any = None) -> Iterator[None]:
+    """With --json an error is still one JSON object on stdout — ``{"index", "ok": false, "error"}`` and what ``summary``
+    holds so far (each file that failed, and why) — beside the one-line error on stderr; exit 1."""
+    try:
+        yield
+    except LawsearchError as exc:
+        if not as_json:
+            raise
+        click.echo(f"error: {printable(exc)}", err=True)
+        _dump_json({"index": index_dir(), "ok": False, "error": str(exc), **(summary.to_dict() if summary is not None else {})})
+        sys.exit(EXIT_ERROR)
+
+
 def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
     """Print what an update did (stderr, or JSON on stdout) and exit 1 when some files failed."""
     if as_json:
@@ -213,6 +228,12 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
     from another site, or in another format) is recorded as another source of it, not indexed twice.
     Lines that recur across the reports (site chrome) are learned from the folder and dropped.
 
+    --rebuild re-reads every report of SRC and also those added from elsewhere (`lawsearch add`), from
+    their recorded files; one whose file is gone is kept as it was when the chunking stays, else dropped
+    and listed. It needs no readable manifest: an index whose manifest is damaged is rebuilt from SRC and
+    the damaged generation set aside, not deleted. With --json every outcome, errors included, is one
+    JSON object on stdout.
+
     \b
     Examples:
       lawsearch index seeds/
@@ -221,15 +242,19 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
     """
-    index_dir = _target(index_dir)
-    if upgrade:
-        if src is not None or rebuild:
-            raise LawsearchError("--upgrade re-reads the index's own recorded report files: give no SRC and no --rebuild")
-        summary = _writer(index_dir, options).upgrade()
-    elif src is None:
-        raise LawsearchError("give a folder or file of reports (SRC), or --upgrade")
-    else:
-        summary = _writer(index_dir, options).sync_folder(src, rebuild=rebuild)
+    from .writer import UpdateSummary
+
+    summary = UpdateSummary()
+    with _json_errors(as_json, lambda: index_dir, summary):
+        index_dir = _target(index_dir)
+        if upgrade:
+            if src is not None or rebuild:
+                raise LawsearchError("--upgrade re-reads the index's own recorded report files: give no SRC and no --rebuild")
+            _writer(index_dir, options).upgrade(summary)
+        elif src is None:
+            raise LawsearchError("give a folder or file of reports (SRC), or --upgrade")
+        else:
+            _writer(index_dir, options).sync_folder(src, rebuild=rebuild, summary=summary)
     _report_update(summary, index_dir, as_json)
 
 
@@ -244,8 +269,12 @@ def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -
       lawsearch add new/005_nanshan_2023.txt
       lawsearch add corrected/002_e3a39e3814c16024.txt --index indexes/hrss
     """
-    index_dir = _target(index_dir)
-    summary = _writer(index_dir, options).add_files(files)
+    from .writer import UpdateSummary
+
+    summary = UpdateSummary()
+    with _json_errors(as_json, lambda: index_dir, summary):
+        index_dir = _target(index_dir)
+        _writer(index_dir, options).add_files(files, summary)
     _report_update(summary, index_dir, as_json)
 
 
@@ -261,11 +290,13 @@ def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quie
       lawsearch remove 002_e3a39e3814c16024 --wait 60 -q     # after a running `lawsearch index` is done
     """
     from .store import IndexFolder
-    from .writer import IndexWriter
+    from .writer import IndexWriter, UpdateSummary
 
-    index_dir = _target(index_dir)  # a writer never falls back to another index than the one it was told
-    IndexFolder(index_dir).current()  # no index there: say so (and make no folder)
-    summary = IndexWriter(index_dir, wait=wait, progress=not quiet).remove(report_ids)
+    summary = UpdateSummary()
+    with _json_errors(as_json, lambda: index_dir, summary):
+        index_dir = _target(index_dir)  # a writer never falls back to another index than the one it was told
+        IndexFolder(index_dir).current()  # no index there: say so (and make no folder)
+        IndexWriter(index_dir, wait=wait, progress=not quiet).remove(report_ids, summary)
     _report_update(summary, index_dir, as_json)
 
 
@@ -330,8 +361,10 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
 
     With --repair: point CURRENT at the newest generation that verifies; when that one is damaged,
     re-read its damaged reports from their recorded files (vectors from the embedding cache) into a
-    new generation, and list the reports that had to be dropped because their file is gone.
-    Nothing else is deleted. Then verify again.
+    new generation, and list the reports that had to be dropped because their file is gone. When no
+    manifest can be read, rebuild from the report files the damaged one still names; when it names
+    none, say so (then `lawsearch index DIR --rebuild` rebuilds from the folder). Damaged generations
+    are set aside, never deleted. Then verify again. With --json an error is a JSON object too.
 
     \b
     Examples:
@@ -341,13 +374,14 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
     """
     from .engine import verify_index
 
-    index_dir = _target(index_dir) if repair else _found(index_dir)
     repaired = None
-    if repair:
-        from .writer import IndexWriter
+    with _json_errors(as_json, lambda: index_dir):
+        index_dir = _target(index_dir) if repair else _found(index_dir)
+        if repair:
+            from .writer import IndexWriter
 
-        repaired = IndexWriter(index_dir, wait=wait, progress=not quiet and not as_json).repair()
-    problems, chunks = verify_index(index_dir)
+            repaired = IndexWriter(index_dir, wait=wait, progress=not quiet and not as_json).repair()
+        problems, chunks = verify_index(index_dir)
     if as_json:
         _dump_json({"index": index_dir, "ok": not problems, "chunks": chunks, "problems": problems,
                     **({"repair": repaired.to_dict()} if repaired is not None else {})})

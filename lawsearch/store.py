@@ -29,6 +29,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -110,6 +111,64 @@ class Manifest:
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.reports.values())
+
+
+@dataclass
+class Salvage:
+    """What a generation whose manifest cannot be read still tells of itself, for a rebuild from the recorded report files.
+
+    ``how`` says where ``sources`` (report id → recorded source) came from: the manifest's JSON, which may still parse
+    with a wrong checksum, else the source paths found in its text. Either way only a source whose report id has a chunk
+    file in the generation is taken, so a damaged path is left out rather than read as another report. ``held`` lists
+    the report ids the generation's chunk files name (the chunk files and the Whoosh fields name report ids, never
+    sources). ``embedder`` and ``chunking`` are what the damaged manifest says, unchecked; None where unreadable."""
+
+    how: str
+    sources: dict[str, str] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)
+    embedder: dict[str, Any] | None = None
+    chunking: dict[str, Any] | None = None
+    relocated: dict[str, str] = field(default_factory=dict)  # report id → the damaged recorded path its file was found by
+
+    @property
+    def unsourced(self) -> list[str]:
+        """Report ids the generation held whose source could not be recovered."""
+        return sorted(set(self.held) - set(self.sources))
+
+
+_SOURCE_IN_TEXT = re.compile(r'"source"\s*:\s*("(?:[^"\\]|\\.)*")')
+_SHA_THEN_SOURCE = re.compile(r'"sha256"\s*:\s*"([0-9a-f]{64})"\s*,\s*"source"\s*:\s*("(?:[^"\\]|\\.)*")')  # a report's own entry
+
+
+def _relocate(held: list[str], recorded: dict[str, str], sources: dict[str, str], hashes: dict[str, str]) -> dict[str, str]:
+    """Report id → its file found again, for held reports whose recorded path is damaged (gone, or naming another
+    report): the file named after the report id, with the recorded path's extension, in the folder of another recorded
+    source, whose sha256 is the recorded one (so a damaged path is mended, never guessed)."""
+    folders = sorted({str(Path(source).parent) for source in sources.values() if Path(source).is_file()})
+    found = {}
+    for report_id in held:
+        expected, source = hashes.get(report_id), recorded.get(report_id)
+        if expected is None or source is None or (report_id in sources and Path(source).exists()):
+            continue
+        for folder in folders:
+            candidate = Path(folder) / f"{report_id}{Path(source).suffix}"
+            try:
+                if candidate.is_file() and file_sha256(candidate) == expected:
+                    found[report_id] = str(candidate)
+                    break
+            except OSError:
+                continue
+    return found
+
+
+def _object_in_text(text: str, name: str) -> dict[str, Any] | None:
+    """A flat JSON object ``"name": {...}`` found in damaged JSON text, None when it is not there whole."""
+    match = re.search(rf'"{name}"\s*:\s*(\{{[^{{}}]*\}})', text)
+    try:
+        value = json.loads(match.group(1)) if match else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def report_file_stem(report_id: str) -> str:
@@ -287,6 +346,16 @@ class IndexFolder:
             raise IndexFolderError(f"{self.root} is not a lawsearch index (no {CURRENT} file)")
         return self.root / name
 
+    def named_generation(self) -> Path | None:
+        """The generation folder CURRENT names, whether or not its manifest is there or readable; None when CURRENT is
+        missing, unreadable, garbled or names no folder."""
+        try:
+            name = (self.root / CURRENT).read_bytes().decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        path = self.root / name
+        return path if self._number(name) is not None and path.is_dir() and not path.is_symlink() else None
+
     def exists(self) -> bool:
         """Whether the folder holds an index (committed, or with a pointer that needs repair)."""
         return (self.root / CURRENT).exists() or bool(self.complete_generations())
@@ -379,6 +448,78 @@ class IndexFolder:
         except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             problem = f"cannot be read ({type(exc).__name__}: {exc})"
         raise DamagedIndexError(self.root, f"{generation.name}/{relative} {problem}")
+
+    def report_files_problem(self, generation: Path, manifest: Manifest, report_id: str) -> str | None:
+        """What is wrong with one report's chunk and vector files against the manifest's checksums; None when sound."""
+        for path in report_paths(generation, report_id):
+            relative = path.relative_to(generation).as_posix()
+            expected = manifest.files.get(relative)
+            try:
+                if expected is None or file_sha256(path) != expected:
+                    return f"{generation.name}/{relative} does not match the manifest"
+            except OSError as exc:
+                return f"{generation.name}/{relative} cannot be read ({exc.strerror or exc})"
+        return None
+
+    @staticmethod
+    def held_report_ids(generation: Path) -> list[str]:
+        """The report ids the chunk files of ``generation`` name (each checked against its file's name), sorted."""
+        held = set()
+        for path in (generation / REPORTS_DIR).glob("*.json"):
+            try:
+                records = json.loads(path.read_text(encoding="utf-8"))
+                report_id = str(records[0]["id"]).rpartition("#")[0]
+            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+                continue
+            if report_id and report_file_stem(report_id) == path.stem:
+                held.add(report_id)
+        return sorted(held)
+
+    def salvage(self, generation: Path) -> Salvage:
+        """What ``generation``'s unreadable manifest still tells (see Salvage); never raises for damage."""
+        from .read.files import report_id_for
+
+        held = self.held_report_ids(generation)
+        try:
+            text = (generation / MANIFEST).read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            return Salvage(how=f"nothing: its {MANIFEST} cannot be read ({exc.strerror or exc})", held=held)
+        try:
+            data = json.loads(text)
+            reports = data["reports"] if isinstance(data, dict) else None
+            if not isinstance(reports, dict):
+                raise ValueError("no reports")
+            sources, hashes = {}, {}
+            for rid, entry in reports.items():
+                if isinstance(entry, dict) and isinstance(entry.get("source"), str):
+                    for key in (rid, report_id_for(entry["source"])):  # the id damaged, or the path: the other tells
+                        sources.setdefault(key, entry["source"])
+                        if isinstance(entry.get("sha256"), str):
+                            hashes.setdefault(key, entry["sha256"])
+            embedder, chunking = data.get("embedder"), data.get("chunking")
+            how = "its JSON, which still parses although its checksum does not match"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            sources, hashes = {}, {}
+            for match in _SHA_THEN_SOURCE.finditer(text):
+                try:
+                    hashes.setdefault(report_id_for(json.loads(match.group(2))), match.group(1))
+                except ValueError:
+                    continue
+            for match in _SOURCE_IN_TEXT.finditer(text):
+                try:
+                    source = json.loads(match.group(1))
+                except ValueError:
+                    continue
+                sources.setdefault(report_id_for(source), source)  # a report's own source comes before its other sources
+            embedder, chunking = _object_in_text(text, "embedder"), _object_in_text(text, "chunking")
+            how = "the source paths found in its text (its JSON does not parse)"
+        held_set = set(held)
+        recorded = sources
+        sources = {rid: source for rid, source in recorded.items() if rid in held_set and report_id_for(source) == rid}
+        found = _relocate(held, recorded, sources, hashes)
+        relocated = {rid: recorded[rid] for rid in found}
+        return Salvage(how=how, sources={**sources, **found}, held=held, embedder=embedder if isinstance(embedder, dict) else None,
+                       chunking=chunking if isinstance(chunking, dict) else None, relocated=relocated)
 
     def describe_damage(self, generation: Path, manifest: Manifest, damage: dict[str, str]) -> list[str]:
         """One line a damaged file, naming the report a report file belongs to."""

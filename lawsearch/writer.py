@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -38,10 +39,11 @@ from .read import ParsedReport, parse
 from .read.boilerplate import Boilerplate
 from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, read_report, report_id_for, scan_report_folder
 from .read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
-from .store import (BOILERPLATE, FORMAT_VERSION, IndexFolder, Manifest, ReportEntry, read_report_files, remove_report_files,
-                    write_generation_json, write_report_files)
+from .store import (BOILERPLATE, CURRENT, FORMAT_VERSION, MANIFEST, REPORTS_DIR, IndexFolder, Manifest, ReportEntry, Salvage,
+                    read_report_files, remove_report_files, write_generation_json, write_report_files)
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
+_LISTED = 5  # files an error or note names one by one before it counts the rest
 
 
 def _crash_point(step: str) -> None:
@@ -200,6 +202,22 @@ class RepairSummary:
                 "embedded": self.embedding.embedded, "from_cache": self.embedding.cached}
 
 
+@dataclass
+class _Damaged:
+    """A committed generation whose manifest cannot be read, which a rebuild replaces: what its manifest still tells,
+    and the generations to set aside (never delete) once the new one is committed."""
+
+    generation: Path
+    salvage: Salvage
+    aside: list[Path]
+
+
+def _listing(items: list[str], limit: int = _LISTED) -> str:
+    """The first ``limit`` items, then how many more."""
+    more = f" … and {len(items) - limit} more" if len(items) > limit else ""
+    return "; ".join(items[:limit]) + more
+
+
 class IndexWriter:
     """Updates one index folder. Options that shape new chunks and vectors apply to what is (re)indexed."""
 
@@ -298,16 +316,24 @@ class IndexWriter:
                 return summary
             reread = RepairSummary()
             reports = self._read_recorded(old, sorted(old.reports), reread)
+            accepted, also, copies = self._screen_recorded(old, reports, {})
             try:
                 stats = self._stored_boilerplate(generation, old)
             except DamagedIndexError:
                 stats = None
             if stats is None:  # a full rebuild: it learns the statistics from all it reads
                 stats = self._learn(reports)
-            staged = self._stage_recorded(old, reports, stats, reread)
+            removed = []
+            for report, other in copies:  # a recorded file that now holds another indexed report: not indexed twice
+                summary.copies.append((report.source, other))
+                summary.notes.append(f"{report.id}: its file {report.source} now holds the same report as {other}; "
+                                     f"recorded as another source of {other}, not indexed twice")
+                removed.append(report.id)
+                stats.remove(report.id)
+            staged = self._stage_recorded(old, accepted, stats, reread, also)
             summary.added = [report.report_id for report in staged]
             summary.failed = [(old.reports[rid].source, reason) for rid, reason in reread.dropped]
-            self._commit(None, old, staged, [], summary, fresh=True, recorded=EmbedderSpec.from_dict(old.embedder), revised={},
+            self._commit(None, old, staged, removed, summary, fresh=True, recorded=EmbedderSpec.from_dict(old.embedder), revised={},
                          stats=stats)
             return summary
 
@@ -315,8 +341,10 @@ class IndexWriter:
         """Make the index sound again, losing as little as can be: point CURRENT at the newest generation whose
         files all verify; when that generation is damaged (files are shared between generations through hard
         links), re-read its damaged reports from their recorded sources into a new generation (vectors from the
-        embedding cache) and rebuild the lexical index. Reports whose source is gone are dropped and listed.
-        Nothing else is deleted."""
+        embedding cache) and rebuild the lexical index. Reports whose source is gone are dropped and listed; a re-read
+        file that now holds another indexed report is recorded as its other source and dropped, never indexed twice.
+        When no generation has a readable manifest, rebuild from the report files the damaged one still names (see
+        :meth:`_rebuild_unreadable`). Nothing else is deleted: damaged generations are set aside."""
         summary = RepairSummary()
         with self._writing(), self.folder.writer_lock(self._wait):
             cache_path = self.folder.root / CACHE_FILE
@@ -327,20 +355,25 @@ class IndexWriter:
             name, pointer_problem = self.folder.pointer()
             if pointer_problem:
                 summary.problems.append(pointer_problem)
-            candidates = [self.folder.root / name] if name else []
-            candidates += [g for g in reversed(self.folder.complete_generations()) if g.name != name]
-            target, manifest = None, None
+            named = self.folder.named_generation()  # also when its manifest is missing: CURRENT once named it committed
+            candidates = [named] if named is not None else []
+            candidates += [g for g in reversed(self.folder.complete_generations()) if g != named]
+            target, manifest, unreadable = None, None, []
             for generation in candidates:
                 try:
                     manifest = self.folder.read_manifest(generation, any_format=True)
                 except DamagedIndexError as exc:
-                    summary.problems.append(exc.what)
+                    if not (pointer_problem and generation == named and not (generation / MANIFEST).exists()):  # said already
+                        summary.problems.append(exc.what)
+                    unreadable.append(generation)
                     continue
                 target = generation
                 break
             if target is None or manifest is None:
-                raise IndexFolderError(f"{self.folder.root}: no generation has a readable manifest; nothing can be repaired "
-                                       "(rebuild with `lawsearch index DIR --rebuild`)")
+                if not unreadable:
+                    raise IndexFolderError(f"{self.folder.root}: no generation to repair; build the index with "
+                                           f"`lawsearch index DIR --rebuild --index {self.folder.root}`")
+                return self._rebuild_unreadable(unreadable, summary)
             current_format = manifest.format_version == FORMAT_VERSION and manifest.analyzer == ANALYZER_ID
             damage = self.folder.damaged_files(target, manifest) if current_format else {}
             problems = self.folder.describe_damage(target, manifest, damage) if current_format else \
@@ -359,22 +392,134 @@ class IndexWriter:
             # boilerplate statistics are learned again from the recorded report files.
             owners = self.folder.report_file_owners(target, manifest)
             damaged_ids = {owners[relative][0] for relative in damage if relative in owners} if current_format else set(manifest.reports)
-            staged: list[StagedReport] = []
-            for report_id, entry in sorted(manifest.reports.items()):
-                if report_id in damaged_ids:
-                    continue
-                records, vectors = read_report_files(target, report_id)
-                staged.append(StagedReport(report_id, entry, records, vectors))
+            staying = {report_id: entry for report_id, entry in sorted(manifest.reports.items()) if report_id not in damaged_ids}
             stats = self._repaired_boilerplate(target, manifest, summary)
             reports = self._read_recorded(manifest, sorted(damaged_ids), summary)
-            staged += self._stage_recorded(manifest, reports, stats, summary)
+            accepted, also, copies = self._screen_recorded(manifest, reports, staying)
+            for report, other in copies:
+                summary.dropped.append((report.id, f"its recorded file {report.source} now holds the same report as {other}; "
+                                                   f"recorded as another source of {other}, not indexed twice"))
+            staged: list[StagedReport] = []
+            for report_id, entry in staying.items():
+                records, vectors = read_report_files(target, report_id)
+                if also.get(report_id):
+                    entry = replace(entry, also_sources=entry.also_sources + also[report_id])
+                staged.append(StagedReport(report_id, entry, records, vectors))
+            staged += self._stage_recorded(manifest, accepted, stats, summary, also)
             for report_id, _ in summary.dropped:
                 stats.remove(report_id)
             update = UpdateSummary()
             self._commit(None, manifest, staged, [], update, fresh=True, recorded=EmbedderSpec.from_dict(manifest.embedder), revised={},
                          stats=stats, prune=False)
             summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
+            for generation in unreadable:  # newer generations whose manifest cannot be read: kept, out of every writer's way
+                summary.notes.append(f"set {generation.name} aside as {self.folder.set_aside(generation).name} (its manifest cannot be read)")
             return summary
+
+    def _rebuild_unreadable(self, unreadable: list[Path], summary: RepairSummary) -> RepairSummary:
+        """No generation has a readable manifest: rebuild from the report files the newest damaged one still names
+        (its manifest's JSON when it parses, else the paths in its text, each matched to one of its chunk files; see
+        IndexFolder.salvage), through the same reading, copy screening and parsing as ``index``, with the recorded
+        embedder and chunking (vectors from the embedding cache); then set the damaged generations aside. Reports whose
+        file is gone, or whose source cannot be recovered, are dropped and listed. With no file left to read it fails
+        saying how to rebuild from the report folder (``index DIR --rebuild``, which needs no readable manifest)."""
+        root = self.folder.root
+        found = [(generation, self.folder.salvage(generation)) for generation in unreadable]
+        usable = [(generation, salvage) for generation, salvage in found
+                  if any(Path(source).is_file() for source in salvage.sources.values())]
+        if not usable:
+            held = found[0][1].held
+            names = f" (it held {len(held)} report(s): {_listing(held, 3).replace('; ', ', ')})" if held else ""
+            raise IndexFolderError(f"{root}: no generation has a readable manifest, and {found[0][0].name} names no report file "
+                                   f"that is still there{names}; rebuild it from the report folder with "
+                                   f"`lawsearch index DIR --rebuild --index {root}` (the damaged generation is set aside, not deleted)")
+        generation, salvage = usable[0]
+        recovered, why = self._recovered_manifest(generation, salvage)
+        if not recovered.embedder and self._embedder is None:
+            raise IndexFolderError(f"{root}: no generation has a readable manifest, and the embedder {generation.name} was built "
+                                   f"with cannot be told from what is left of it ({why}); rebuild it from the report folder with "
+                                   f"`lawsearch index DIR --rebuild --model MODEL --index {root}`")
+        if recovered.chunking:  # chunk as the index did
+            self._max_chars, self._min_chars = recovered.chunking["max_chars"], recovered.chunking["min_chars"]
+        else:
+            summary.notes.append(f"the chunking {generation.name} used cannot be read: chunked with the defaults {self._settings()}")
+        summary.notes.append(f"no generation has a readable manifest: rebuilt from the {len(salvage.sources)} report file(s) "
+                             f"that {generation.name}'s damaged manifest names, taken from {salvage.how}; each is one of the "
+                             f"{len(salvage.held)} report(s) whose chunk files the generation holds")
+        summary.notes += [f"{report_id}: its recorded path {damaged_path} is damaged; its file was found at {salvage.sources[report_id]} "
+                          "(named after the report, beside the other reports' files, with the recorded sha256)"
+                          for report_id, damaged_path in salvage.relocated.items()]
+        update = UpdateSummary()
+        include_all, self._include_all = self._include_all, True  # every one was indexed once: none is skipped as not a report
+        try:
+            self._update_locked([Path(source) for source in salvage.sources.values()], None, True, update, [], None, recovered,
+                                _Damaged(generation, salvage, unreadable))
+        except LawsearchError as exc:
+            raise IndexFolderError(f"{root}: no generation has a readable manifest, and rebuilding from the report files "
+                                   f"{generation.name} names failed ({exc}); rebuild it from the report folder with "
+                                   f"`lawsearch index DIR --rebuild --index {root}`") from None
+        finally:
+            self._include_all = include_all
+        summary.notes += update.notes
+        summary.dropped += [(report_id_for(path), reason) for path, reason in update.failed]
+        summary.dropped += [(report_id_for(path), f"its recorded file {path} now holds the same report as {other}; recorded as "
+                                                  f"another source of {other}, not indexed twice")
+                            for path, other in update.copies if report_id_for(path) in update.removed]
+        summary.dropped += [(report_id, f"what is left of {generation.name}'s manifest does not name its file; its chunks stay "
+                                        "in the set-aside generation") for report_id in salvage.unsourced]
+        summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
+        summary.reread = sorted(update.indexed)
+        return summary
+
+    def _recovered_manifest(self, generation: Path, salvage: Salvage) -> tuple[Manifest, str]:
+        """A stand-in for an unreadable manifest: the sources, embedder and chunking it still tells, and why the embedder
+        is left out (``embedder`` empty) when its record cannot be trusted."""
+        spec, why = self._salvaged_spec(generation, salvage)
+        chunking = salvage.chunking or {}
+        sound = (isinstance(chunking.get("max_chars"), int) and isinstance(chunking.get("min_chars"), int)
+                 and not isinstance(chunking["max_chars"], bool) and chunking["max_chars"] >= 20 and chunking["min_chars"] >= 0)
+        reports = {report_id: ReportEntry(sha256="", source=source, chunk_ids=[], meta={}) for report_id, source in salvage.sources.items()}
+        manifest = Manifest(embedder=spec.to_dict() if spec is not None else {}, analyzer=ANALYZER_ID, reports=reports,
+                            chunking={"max_chars": chunking["max_chars"], "min_chars": chunking["min_chars"]} if sound else {})
+        return manifest, why
+
+    def _salvaged_spec(self, generation: Path, salvage: Salvage) -> tuple[EmbedderSpec | None, str]:
+        """The embedder a damaged manifest records, when the record agrees with itself (its id), with the generation's
+        vectors (their dimension) and with the embedding cache (which holds vectors under it); else None and why."""
+        import numpy as np
+
+        from .errors import EmbedderError
+
+        if salvage.embedder is None:
+            return None, "its embedder record cannot be read"
+        try:
+            spec = EmbedderSpec.from_dict(salvage.embedder)
+        except EmbedderError:
+            return None, "its embedder record is incomplete"
+        if salvage.embedder.get("id") != spec.id or not isinstance(spec.dim, int):
+            return None, f"its embedder record does not agree with itself: it reads {spec.id!r}, its id {salvage.embedder.get('id')!r}"
+        for path in sorted((generation / REPORTS_DIR).glob("*.npy")):
+            try:
+                shape = np.load(path, mmap_mode="r").shape
+            except (OSError, ValueError, EOFError):
+                continue
+            if len(shape) == 2 and shape[0]:
+                if shape[1] != spec.dim:
+                    return None, f"its embedder record says dimension {spec.dim}, the stored vectors have {shape[1]}"
+                break
+        cache_path = self.folder.root / CACHE_FILE
+        if cache_path.is_file():
+            try:
+                cache = EmbeddingCache(cache_path)
+                try:
+                    unknown = cache.count() > 0 and cache.count(spec.cache_key) == 0
+                finally:
+                    cache.close()
+            except (LawsearchError, OSError, sqlite3.Error):  # a cache that cannot tell is no evidence either way
+                unknown = False
+            if unknown:
+                return None, "the embedding cache holds no vector of the embedder it records"
+        return spec, ""
 
     # -- the update ------------------------------------------------------------------------------------
 
@@ -391,7 +536,7 @@ class IndexWriter:
         """The recorded embedder when this update keeps it; None when a new one is to be made (a new index, or a
         rebuild with another model, other prefixes or other chunking). Such changes without ``rebuild`` are an
         error naming both sides: an index never mixes vectors or chunkings."""
-        if manifest is None:
+        if manifest is None or not manifest.embedder:
             return None
         recorded = EmbedderSpec.from_dict(manifest.embedder)
         changes = []
@@ -427,50 +572,170 @@ class IndexWriter:
         summary = summary if summary is not None else UpdateSummary()
         summary.failed += skipped or []
         with self._writing(), self.folder.writer_lock(self._wait):
+            base, manifest, damaged = self._committed_for(rebuild, summary)
+            self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
+        return summary
+
+    def _committed_for(self, rebuild: bool, summary: UpdateSummary) -> tuple[Path | None, Manifest | None, _Damaged | None]:
+        """``(base, manifest, None)``: the committed generation and its manifest, unfinished generations cleared first.
+        A rebuild needs no readable manifest: when the committed generation's manifest is damaged or missing, it gets
+        ``(None, what the manifest still tells, the damaged generation)`` and the generation is set aside, never deleted,
+        once the rebuild is committed. A lost or garbled CURRENT still needs ``check --repair`` (it re-points)."""
+        try:
             self.folder.clear_unfinished()
             base, manifest = self._committed()
-            rebuild = rebuild or manifest is None
-            recorded = self._kept_spec(manifest, rebuild)
-            known = {} if manifest is None else manifest.reports
-            primaries, to_read, moved = self._sort_out(files, known, rebuild, summary)
-            present = set(primaries) | {report_id_for(path) for path, _ in skipped or []}  # a bad file keeps its report
-            removed = [rid for rid, entry in known.items() if rid not in present
-                       and (rebuild or (removals_under is not None and _inside(entry.source, removals_under)))]
-            accepted, copies = self._screen_copies(self._read(to_read, summary), primaries, known, rebuild, removed, summary)
-            stats = self._statistics(base, manifest, rebuild, removed) if accepted or removed or rebuild else None
-            parsed = self._parse(accepted, stats, summary) if stats is not None else []
-            _crash_point("after-parse")
-            for report, _ in parsed:
-                (summary.updated if report.report.id in known else summary.added).append(report.report.id)
-            summary.notes += [f"{rid} now comes from {source} (was {known[rid].source})" for rid, source in moved.items()
-                              if rid in summary.indexed]
-            lost = [path for path, _ in summary.failed if report_id_for(path) in known and report_id_for(path) not in summary.indexed]
-            if rebuild and manifest is not None and lost:  # a rebuild would drop them: change nothing instead
-                raise LawsearchError(
-                    f"cannot rebuild: {len(lost)} indexed report(s) no longer read ({', '.join(lost[:3])}); "
-                    "fix or remove those files first — the index was not changed"
-                )
-            kept = {} if rebuild else {rid: entry for rid, entry in known.items() if rid not in removed}
-            also = self._also_sources(kept, copies, parsed, files, removals_under, summary)
-            staged = [StagedReport.from_parsed(report, print_, also.get(report.report.id, [])) for report, print_ in parsed]
-            revised = self._revised(kept, also, moved, summary)
-            if not parsed and not removed and not rebuild and not revised:
-                summary.embedder = recorded.id if recorded else None
-                return summary
-            if not parsed and manifest is None:
-                raise LawsearchError(self._nothing_to_index(files, summary))
-            fresh = rebuild or base is None or manifest is None
-            self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, revised=revised, stats=stats)
-        return summary
+            return base, manifest, None
+        except DamagedIndexError as exc:
+            generation = self.folder.named_generation() if rebuild else None
+            if generation is None or ((generation / MANIFEST).exists() and exc.what.startswith(f"{CURRENT} ")):
+                raise
+            what = exc.what
+        salvage = self.folder.salvage(generation)
+        recovered, why = self._recovered_manifest(generation, salvage)
+        summary.notes.append(f"{what}: rebuilt without it; {len(salvage.sources)} of the {len(salvage.held)} report(s) "
+                             f"{generation.name} held are known from {salvage.how}"
+                             + (f"; its embedder is not taken ({why})" if why else ""))
+        return None, recovered, _Damaged(generation, salvage, [generation])
+
+    def _update_locked(self, files: list[Path], removals_under: Path | None, rebuild: bool, summary: UpdateSummary,
+                       skipped: list[tuple[str, str]], base: Path | None, manifest: Manifest | None, damaged: _Damaged | None) -> None:
+        """The update itself, with the writer lock held (see :meth:`sync_folder`). A rebuild keeps the reports it was not
+        given (added from outside ``removals_under``, or other than the files given): they are read again from their
+        recorded files like the others; one whose file cannot be read is kept as it was, or dropped out loud."""
+        rebuild = rebuild or manifest is None
+        recorded = self._kept_spec(manifest, rebuild)
+        known = {} if manifest is None else manifest.reports
+        bad = {report_id_for(path) for path, _ in skipped}
+        given = {report_id_for(path) for path in files} | bad
+        outside = {rid: entry for rid, entry in known.items() if rid not in given
+                   and not (removals_under is not None and _inside(entry.source, removals_under))} if rebuild else {}
+        primaries, to_read, moved = self._sort_out(files + [Path(entry.source) for entry in outside.values()], known, rebuild, summary)
+        present = set(primaries) | bad  # a bad file keeps its report
+        removed = [rid for rid, entry in known.items() if rid not in present
+                   and (rebuild or (removals_under is not None and _inside(entry.source, removals_under)))]
+        if damaged is not None:
+            unsourced = [rid for rid in damaged.salvage.unsourced if rid not in present]
+            if unsourced:
+                summary.notes.append(f"dropped {len(unsourced)} report(s) that {damaged.generation.name} held but whose file neither its "
+                                     f"damaged manifest names nor this update gave ({_listing(unsourced).replace('; ', ', ')}); "
+                                     "their chunks stay in the set-aside generation: add their files again to index them")
+                removed += unsourced
+        read = self._read(to_read, summary)
+        unreadable = self._outside_failures(outside, summary)
+        accepted, copies = self._screen_copies(read, primaries, known, rebuild, removed, summary)
+        held, dropped = self._keep_outside(unreadable, outside, base, manifest, recorded, damaged, removals_under, summary)
+        removed += dropped
+        stats = self._statistics(base, manifest, rebuild, removed) if accepted or removed or rebuild else None
+        if stats is not None and held and base is not None and manifest is not None:
+            try:
+                stored = self._stored_boilerplate(base, manifest) or Boilerplate()
+            except DamagedIndexError:  # their lines are then not counted: the statistics only tune which lines are chrome
+                stored = Boilerplate()
+            for report in held:  # their lines count as before among the corpus's
+                stats.restore(report.report_id, stored)
+        parsed = self._parse(accepted, stats, summary) if stats is not None else []
+        _crash_point("after-parse")
+        for report, _ in parsed:
+            (summary.updated if report.report.id in known else summary.added).append(report.report.id)
+        summary.notes += [f"{rid} now comes from {source} (was {known[rid].source})" for rid, source in moved.items()
+                          if rid in summary.indexed and rid not in outside]
+        reread = [rid for rid in outside if rid in summary.indexed]
+        if reread:
+            where = f"from outside {removals_under}" if removals_under is not None else "apart from the files given"
+            summary.notes.append(f"kept {len(reread)} report{'s' if len(reread) > 1 else ''} added {where}: "
+                                 + _listing([f"{rid} (re-read from {outside[rid].source})" for rid in reread]).replace("; ", ", "))
+        lost = [path for path, _ in summary.failed if report_id_for(path) in known and report_id_for(path) not in summary.indexed
+                and report_id_for(path) not in dropped]
+        if rebuild and manifest is not None and damaged is None and lost:  # a rebuild would drop them: change nothing instead
+            raise LawsearchError(
+                f"cannot rebuild: {len(lost)} indexed report(s) no longer read ({', '.join(lost[:3])}); "
+                "fix or remove those files first — the index was not changed"
+            )
+        kept = {} if rebuild else {rid: entry for rid, entry in known.items() if rid not in removed}
+        also = self._also_sources(kept, copies, parsed, files, removals_under, summary)
+        staged = [StagedReport.from_parsed(report, print_, also.get(report.report.id, [])) for report, print_ in parsed] + held
+        revised = self._revised(kept, also, moved, summary)
+        if not parsed and not removed and not rebuild and not revised:
+            summary.embedder = recorded.id if recorded else None
+            return
+        if not staged and (manifest is None or damaged is not None):
+            raise LawsearchError(self._nothing_to_index(files, summary))
+        fresh = rebuild or base is None or manifest is None
+        self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, revised=revised, stats=stats,
+                     prune=damaged is None)
+        if damaged is not None:
+            self._set_aside(damaged, summary.notes)
+
+    def _set_aside(self, damaged: _Damaged, notes: list[str]) -> None:
+        """After a rebuild that replaced them: damaged generations renamed out of every writer's way, then replaced
+        generations pruned as after any commit. One that cannot be renamed is left, and nothing is pruned."""
+        for generation in damaged.aside:
+            try:
+                notes.append(f"set {generation.name} aside as {self.folder.set_aside(generation).name} (its manifest cannot "
+                             "be read; nothing in it was deleted)")
+            except OSError as exc:
+                notes.append(f"could not set {generation.name} aside ({exc.strerror or exc}); remove it by hand once you no "
+                             "longer need what is in it")
+                return
+        self.folder.remove_stale_generations()
+
+    def _outside_failures(self, outside: dict[str, ReportEntry], summary: UpdateSummary) -> list[tuple[str, str, str]]:
+        """``(report id, path, reason)`` of each report kept from outside whose file could not be read, taken out of
+        ``summary.failed``: what becomes of them is decided apart (:meth:`_keep_outside`)."""
+        by_source = {entry.source: rid for rid, entry in outside.items()}
+        taken, left = [], []
+        for path, reason in summary.failed:
+            rid = by_source.get(path) or by_source.get(source_path(Path(path)))
+            (taken if rid is not None else left).append((rid, path, reason))
+        summary.failed[:] = [(path, reason) for _, path, reason in left]
+        return [(rid, path, reason) for rid, path, reason in taken if rid is not None]
+
+    def _keep_outside(self, unreadable: list[tuple[str, str, str]], outside: dict[str, ReportEntry], base: Path | None,
+                      manifest: Manifest | None, recorded: EmbedderSpec | None, damaged: _Damaged | None,
+                      removals_under: Path | None, summary: UpdateSummary) -> tuple[list[StagedReport], list[str]]:
+        """``(held, dropped)`` for the reports kept from outside whose file cannot be read now: each is kept as it was
+        (its chunks, and its vectors when the model stays; else embedded again) when the chunking stays and its stored
+        files verify; otherwise dropped, with a note and a failure (never in silence)."""
+        held: list[StagedReport] = []
+        dropped: list[str] = []
+        where = f"from outside {removals_under}" if removals_under is not None else "apart from the files given"
+        for report_id, path, reason in unreadable:
+            entry = outside[report_id]
+            why = None
+            if damaged is not None or base is None or manifest is None:
+                why = "the damaged manifest cannot vouch for its stored chunks"
+            elif manifest.chunking and manifest.chunking != self._settings():
+                why = "the new chunking needs its text"
+            else:
+                problem = self.folder.report_files_problem(base, manifest, report_id)
+                why = f"its stored files are damaged ({problem})" if problem else None
+            if why is None and base is not None:
+                records, vectors = read_report_files(base, report_id)
+                held.append(StagedReport(report_id, entry, records, vectors if recorded is not None else None))
+                summary.unchanged.append(report_id)
+                summary.notes.append(f"kept {report_id} as it was: it was added {where} and its file {path} cannot be read "
+                                     f"({reason}); its chunks come from {base.name}"
+                                     + ("" if recorded is not None else ", embedded again with the new model"))
+                continue
+            dropped.append(report_id)
+            summary.failed.append((path, reason))
+            summary.notes.append(f"dropped {report_id}: it was added {where}, its file {path} cannot be read ({reason}) and {why}")
+        return held, dropped
 
     @staticmethod
     def _nothing_to_index(files: list[Path], summary: UpdateSummary) -> str:
-        if not files:
+        """Why nothing was indexed, naming each file that failed and why (the first few, then how many more)."""
+        failed = [f"{path}: {reason}" for path, reason in summary.failed]
+        total = len({str(path) for path in files} | {path for path, _ in summary.failed})
+        if not total:
             return f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) found; no index was written"
         if summary.skipped:
-            return (f"none of {len(files)} file(s) is a report ({len(summary.skipped)} skipped as not reports: "
-                    "--include-all indexes them anyway); no index was written")
-        return f"none of {len(files)} file(s) could be read; no index was written"
+            unread = f"; {len(failed)} could not be read: {_listing(failed)}" if failed else ""
+            return (f"none of {total} file(s) is a report ({len(summary.skipped)} skipped as not reports: "
+                    f"--include-all indexes them anyway{unread}); no index was written")
+        if failed:
+            return f"none of {total} file(s) could be read: {_listing(failed)}; no index was written"
+        return f"none of {total} file(s) was indexed (each is another copy of a report read before it); no index was written"
 
     def _sort_out(self, files: list[Path], known: dict[str, ReportEntry], rebuild: bool,
                   summary: UpdateSummary) -> tuple[dict[str, Path], list[Path], dict[str, str]]:
@@ -676,18 +941,33 @@ class IndexWriter:
             reports[report_id] = report
         return reports
 
-    def _stage_recorded(self, manifest: Manifest, reports: dict[str, Report], stats: Boilerplate,
-                        summary: RepairSummary) -> list[StagedReport]:
-        """Reports read again, parsed with ``stats``; they keep their other sources (no screening: they were indexed)."""
+    def _screen_recorded(self, manifest: Manifest, reports: dict[str, Report], staying: dict[str, ReportEntry]
+                         ) -> tuple[list[tuple[Report, Fingerprint]], dict[str, list[dict[str, str]]], list[tuple[Report, str]]]:
+        """``(accepted, also, copies)``: the reports read again screened as ``index`` screens files
+        (:meth:`_screen_copies`), against the reports ``staying`` as they are and each other; ``copies`` pairs each file
+        that now holds another report with that report's id, and ``also`` lists them as its other sources by id."""
+        primaries = {report_id: Path(report.source) for report_id, report in reports.items()}
+        accepted, found = self._screen_copies(list(reports.values()), primaries, staying, False, [], UpdateSummary())
+        also: dict[str, list[dict[str, str]]] = {}
+        copies = []
+        for other, same in found.items():
+            for report in same:
+                also.setdefault(other, []).append({"source": source_path(Path(report.source)), "sha256": report.sha256})
+                copies.append((report, other))
+        return accepted, also, copies
+
+    def _stage_recorded(self, manifest: Manifest, accepted: list[tuple[Report, Fingerprint]], stats: Boilerplate,
+                        summary: RepairSummary, also: dict[str, list[dict[str, str]]]) -> list[StagedReport]:
+        """Reports read again and screened, parsed with ``stats``; they keep their other sources, plus ``also``."""
         staged = []
-        for report_id, report in reports.items():
+        for report, print_ in accepted:
             try:
                 parsed = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars)
             except ReportFileError as exc:
-                summary.dropped.append((report_id, exc.reason))
+                summary.dropped.append((report.id, exc.reason))
                 continue
-            staged.append(StagedReport.from_parsed(parsed, fingerprint(report.text), manifest.reports[report_id].also_sources))
-            summary.reread.append(report_id)
+            staged.append(StagedReport.from_parsed(parsed, print_, manifest.reports[report.id].also_sources + also.get(report.id, [])))
+            summary.reread.append(report.id)
         return staged
 
     @staticmethod
@@ -719,7 +999,7 @@ class IndexWriter:
         statistics ``stats`` (None: the base's, unchanged); and commit it. Nothing is built on a base whose files do
         not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
         verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not fresh else None
-        previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None else None
+        previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None and manifest.embedder else None
         spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
         generation = self.folder.new_generation(None if fresh else base)
         committed = False
