@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from . import __version__
-from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
 from .read.files import DEFAULT_MAX_FILE_BYTES
 from .errors import LawsearchError, QueryError
 from .models import LEVELS
@@ -57,6 +57,30 @@ def _stacked(options: list[Any], function: Any) -> Any:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _read_limit_options() -> list[Any]:
+    """What reading one PDF, Word or HTML file may cost (it is read in a worker process under these limits)."""
+    from .read.sandbox import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, DEFAULT_SECONDS_PER_MB
+
+    return [
+        click.option("--read-memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
+                     help="Memory (address space) one PDF, Word or HTML file may take to read; a file over it is listed as failed."),
+        click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SECONDS, show_default=True,
+                     metavar="SECONDS", help=f"Time one such file may take to read, plus {DEFAULT_SECONDS_PER_MB:.0f} s per MB; "
+                                             "a file over it is listed as failed."),
+    ]
+
+
+def _with_read_limits(function: Any) -> Any:
+    return _stacked(_read_limit_options(), function)
+
+
+def _read_limits(options: dict[str, Any]) -> Any:
+    """The ReadLimits of the --read-* options (taken out of ``options``)."""
+    from .read.sandbox import ReadLimits
+
+    return ReadLimits(memory_mb=options.pop("read_memory_mb"), seconds=options.pop("read_timeout"))
 
 EXIT_ERROR = 1
 
@@ -106,7 +130,8 @@ def _dump_json(data: Any) -> None:
 @click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this at sentence ends.")
 @click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this with a neighbour under the same heading.")
 @click.option("--dropped", "show_dropped", is_flag=True, help="Also list every line the reader removed, with the rule that removed it.")
-def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_dropped: bool) -> None:
+@_with_read_limits
+def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_dropped: bool, **read_options: Any) -> None:
     """Show how one report is read: its metadata, then each chunk with its heading path.
 
     \b
@@ -118,7 +143,7 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_droppe
     """
     from .read import parse_report
 
-    parsed = parse_report(file, max_chars=max_chars, min_chars=min_chars)
+    parsed = parse_report(file, max_chars=max_chars, min_chars=min_chars, limits=_read_limits(read_options))
     if as_json:
         _dump_json(parsed.to_dict(dropped=show_dropped))
         return
@@ -164,6 +189,9 @@ def _embedder_options(function: Any) -> Any:
                      help="Skip (and list) report files larger than this many megabytes."),
         click.option("--include-all", is_flag=True,
                      help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections)."),
+        click.option("--max-chunks", type=click.IntRange(min=1), default=DEFAULT_MAX_CHUNKS, show_default=True,
+                     help="Refuse (and list) a report that splits into more chunks than this."),
+        *_read_limit_options(),
     ]
     return _writer_options(_stacked(options, function))
 
@@ -173,7 +201,7 @@ def _writer(index_dir: str, options: dict[str, Any]) -> Any:
 
     quiet = options.pop("quiet")
     max_file_bytes = int(options.pop("max_file_mb") * 1e6)
-    return IndexWriter(index_dir, progress=not quiet, max_file_bytes=max_file_bytes, **options)
+    return IndexWriter(index_dir, progress=not quiet, max_file_bytes=max_file_bytes, read_limits=_read_limits(options), **options)
 
 
 @contextmanager
@@ -538,7 +566,7 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.argument("query", required=False)
 @index_option
 @click.option("--mode", default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused).")
-@click.option("--top-k", "-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many hits.")
+@click.option("--top-k", "-k", type=click.IntRange(min=1, max=100), default=10, show_default=True, help="How many hits.")
 @click.option("--region", multiple=True, help="Only reports of this region (滨江, 滨江区, or its city 杭州); repeat for any of several.")
 @click.option("--year", type=int, multiple=True, help="Only reports on this year; repeat for any of several.")
 @click.option("--kind", type=click.Choice(KINDS), multiple=True, help="Only reports of this kind; repeat for any of several.")

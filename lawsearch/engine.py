@@ -74,9 +74,24 @@ _WRITER_OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
     "include_all": checks.flag,
     "max_chunks": lambda name, value: checks.whole_number(name, value, 1),
+    "read_limits": lambda name, value: _check_read_limits(value),
     "progress": checks.flag,
     "wait": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
 }
+
+
+def _check_read_limits(value: Any) -> None:
+    """An ArgumentError unless ``value`` is None or a ReadLimits with sound figures."""
+    from .read.sandbox import ReadLimits
+
+    if value is None:
+        return
+    if not isinstance(value, ReadLimits):
+        raise ArgumentError(f"read_limits must be a lawsearch.read.sandbox.ReadLimits or None, not {checks.shown(value)}")
+    checks.whole_number("read_limits.memory_mb", value.memory_mb, 64)
+    checks.real_number("read_limits.seconds", value.seconds, 0.001, float("inf"))
+    checks.real_number("read_limits.seconds_per_mb", value.seconds_per_mb, 0.0, float("inf"))
+    checks.whole_number("read_limits.workers", value.workers, 0)
 
 
 def _check_writer_options(options: dict[str, Any], call: str, own: tuple[str, ...] = ()) -> None:

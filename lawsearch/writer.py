@@ -30,14 +30,15 @@ from typing import Any, Callable, Iterable, Iterator
 from .analysis import ANALYZER_ID
 from .dense import passage_units
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
-from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS
+from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
 from .errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .models import Report
 from .read import ParsedReport, parse
 from .read.boilerplate import Boilerplate
-from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, read_report, report_id_for, scan_report_folder
+from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
+from .read.sandbox import ReaderPool, ReadLimits
 from .read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
 from .store import (BOILERPLATE, CURRENT, FORMAT_VERSION, MANIFEST, REPORTS_DIR, IndexFolder, Manifest, ReportEntry, Salvage,
                     read_report_files, remove_report_files, write_generation_json, write_report_files)
@@ -236,6 +237,8 @@ class IndexWriter:
         min_chars: int = DEFAULT_MIN_CHARS,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         include_all: bool = False,
+        read_limits: ReadLimits | None = None,
+        max_chunks: int = DEFAULT_MAX_CHUNKS,
         progress: bool = False,
         wait: float = 0.0,
     ) -> None:
@@ -248,6 +251,8 @@ class IndexWriter:
         self._min_chars = min_chars
         self._max_file_bytes = max_file_bytes
         self._include_all = include_all
+        self._read_limits = read_limits or ReadLimits()
+        self._max_chunks = max_chunks
         self._progress = progress
         self._wait = wait
 
@@ -854,22 +859,28 @@ class IndexWriter:
             where = f" ({exc.filename})" if exc.filename else ""
             raise IndexFolderError(f"cannot write index {self.folder.root}: {exc.strerror or exc}{where}; the last committed index is unchanged") from None
 
-    def _bar(self, items: list[Any], desc: str) -> Iterable[Any]:
+    def _bar(self, items: Iterable[Any], desc: str, total: int | None = None) -> Iterable[Any]:
         """``items``, with a progress bar when this writer shows progress."""
-        if self._progress and items:
+        total = total if total is not None else len(items)  # type: ignore[arg-type]
+        if self._progress and total:
             from tqdm import tqdm
 
-            return tqdm(items, desc=desc, unit="report")
+            return tqdm(items, desc=desc, unit="report", total=total)
         return items
+
+    def _read_files(self, paths: list[Path]) -> Iterator[tuple[Path, Report | ReportFileError]]:
+        """Each file read once, PDF, Word and HTML in worker processes under this writer's read limits."""
+        with ReaderPool(self._read_limits, self._max_file_bytes) as pool:
+            yield from self._bar(pool.read(paths), "reading", total=len(paths))
 
     def _read(self, files: list[Path], summary: UpdateSummary) -> list[Report]:
         """Each file read (once); those that cannot be read are listed in ``summary.failed``."""
         reports = []
-        for path in self._bar(files, "reading"):
-            try:
-                reports.append(read_report(path, max_bytes=self._max_file_bytes))
-            except ReportFileError as exc:
-                summary.failed.append((exc.path, exc.reason))
+        for _, result in self._read_files(files):
+            if isinstance(result, ReportFileError):
+                summary.failed.append((result.path, result.reason))
+            else:
+                reports.append(result)
         return reports
 
     def _parse(self, accepted: list[tuple[Report, Fingerprint]], stats: Boilerplate,
@@ -883,7 +894,7 @@ class IndexWriter:
         parsed = []
         for report, print_ in self._bar(accepted, "parsing"):
             try:
-                result = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars)
+                result = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars, max_chunks=self._max_chunks)
             except ReportFileError as exc:
                 summary.failed.append((exc.path, exc.reason))
                 stats.restore(report.id, before)
@@ -928,12 +939,10 @@ class IndexWriter:
         chunking = {**self._settings(), **manifest.chunking}
         self._max_chars, self._min_chars = chunking["max_chars"], chunking["min_chars"]
         reports = {}
-        for report_id in report_ids:
-            source = manifest.reports[report_id].source
-            try:
-                report = read_report(source, max_bytes=self._max_file_bytes)
-            except ReportFileError as exc:
-                summary.dropped.append((report_id, exc.reason))
+        sources = [Path(manifest.reports[report_id].source) for report_id in report_ids]
+        for report_id, (source, report) in zip(report_ids, self._read_files(sources)):
+            if isinstance(report, ReportFileError):
+                summary.dropped.append((report_id, report.reason))
                 continue
             if report.id != report_id:
                 summary.dropped.append((report_id, f"its source {source} now reads as report {report.id}"))
@@ -962,7 +971,7 @@ class IndexWriter:
         staged = []
         for report, print_ in accepted:
             try:
-                parsed = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars)
+                parsed = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars, max_chunks=self._max_chunks)
             except ReportFileError as exc:
                 summary.dropped.append((report.id, exc.reason))
                 continue

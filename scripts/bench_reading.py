@@ -4,8 +4,14 @@ Reads the seeds, the eight provincial development reports and a 30-page PDF (bui
 seeds' paragraphs), each several times, on one core, and prints reports per second and milliseconds per report.
 Target: at least 50 text reports a second.
 
+Each corpus is read twice: in this process (``parse_report``) and as ``lawsearch index`` reads it, through the
+reader pool (:mod:`lawsearch.read.sandbox`: PDF, Word and HTML in worker processes under memory and time limits).
+``--collection DIR`` adds the first ``--limit`` reports of a folder such as the unpacked shared collection.
+Pin to one core with taskset for the one-core figure.
+
     .venv/bin/python scripts/bench_reading.py
     .venv/bin/python scripts/bench_reading.py --rounds 10
+    taskset -c 0 .venv/bin/python scripts/bench_reading.py --rounds 1 --collection /tmp/gov --limit 600
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lawsearch.read import parse_report  # noqa: E402
+from lawsearch.read import parse, parse_report  # noqa: E402
+from lawsearch.read.files import SUPPORTED_SUFFIXES  # noqa: E402
 from lawsearch.read.gazetteer import default_gazetteer  # noqa: E402
+from lawsearch.read.sandbox import ReaderPool, ReadLimits  # noqa: E402
 
 CORPORA = {
     "seeds (txt)": sorted((ROOT / "seeds").glob("*.txt")),
@@ -45,21 +53,35 @@ def _thirty_page_pdf(folder: Path) -> Path | None:
             return path
 
 
-def _rate(files: list[Path], rounds: int) -> tuple[float, float, int]:
-    """(reports per second, ms per report, chunks per pass) over ``rounds`` passes."""
+def _rate(files: list[Path], rounds: int, pooled: bool) -> tuple[float, float, int]:
+    """(reports per second, ms per report, chunks per pass) over ``rounds`` passes, in this process or pooled."""
     chunks = sum(len(parse_report(path).chunks) for path in files)  # warm: imports, gazetteer, regexes
     start = time.perf_counter()
-    for _ in range(rounds):
-        for path in files:
-            parse_report(path)
+    if pooled:
+        with ReaderPool(ReadLimits(workers=1)) as pool:  # one worker: the one-core figure; its start-up is counted
+            for _ in range(rounds):
+                for _, report in pool.read(files):
+                    assert not isinstance(report, Exception), report
+                    parse(report)
+    else:
+        for _ in range(rounds):
+            for path in files:
+                parse_report(path)
     seconds = time.perf_counter() - start
     reads = rounds * len(files)
     return reads / seconds, 1000 * seconds / reads, chunks
 
 
+def _collection(folder: Path, limit: int) -> list[Path]:
+    """The first ``limit`` report files of ``folder`` (sorted), the same ones on every run."""
+    return sorted(path for path in folder.rglob("*") if path.suffix.lower() in SUPPORTED_SUFFIXES)[:limit]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes over each corpus (default 5)")
+    parser.add_argument("--collection", type=Path, help="also read the reports of this folder (e.g. the unpacked shared collection)")
+    parser.add_argument("--limit", type=int, default=500, help="how many reports of --collection (default 500)")
     args = parser.parse_args()
     default_gazetteer()
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,10 +89,14 @@ def main() -> None:
         pdf = _thirty_page_pdf(Path(tmp))
         if pdf is not None:
             corpora["30-page PDF"] = [pdf]
-        print(f"{'corpus':<24} {'files':>5} {'chunks':>7} {'reports/s':>10} {'ms/report':>10}")
+        if args.collection:
+            corpora[f"{args.collection.name} ({args.limit})"] = _collection(args.collection, args.limit)
+        print(f"{'corpus':<24} {'files':>5} {'chunks':>7} {'reading':>10} {'reports/s':>10} {'ms/report':>10}")
         for name, files in corpora.items():
-            per_second, ms, chunks = _rate(files, args.rounds)
-            print(f"{name:<24} {len(files):>5} {chunks:>7} {per_second:>10.1f} {ms:>10.1f}", flush=True)
+            for pooled in (False, True):
+                per_second, ms, chunks = _rate(files, args.rounds, pooled)
+                where = "pool" if pooled else "in-process"
+                print(f"{name:<24} {len(files):>5} {chunks:>7} {where:>10} {per_second:>10.1f} {ms:>10.1f}", flush=True)
         if pdf is None:
             print("(no PDF row: reportlab, a dev dependency, is not installed)")
 

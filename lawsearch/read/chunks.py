@@ -26,6 +26,9 @@ DEFAULT_MAX_CHARS = 500
 APPENDIX_RANK = 0.5
 LEAD_RANK = 9.75  # not a whole number: numbered ranks are
 DEFAULT_MIN_CHARS = 80
+# A long report splits into a few hundred chunks; tens of thousands (a log or a database dump that passed screening)
+# would take hours to embed, so a report of more is refused with its figure.
+DEFAULT_MAX_CHUNKS = 20_000
 
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’\"」』）)]*|$)")
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")

@@ -50,7 +50,7 @@ def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tupl
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
         headings: list[tuple[str, int]] = []
-        for text, level in _blocks(document.element.body, document):
+        for text, level in _blocks(document.element.body, document, _StyleLevels(document)):
             lines.append(text)
             if level is not None:
                 headings.append((text, level))
@@ -79,7 +79,7 @@ def _check_archive(data: bytes, path: str | Path) -> None:
                                     "no [Content_Types].xml)")
 
 
-def _blocks(container: Any, document: Any) -> Iterator[tuple[str, int | None]]:
+def _blocks(container: Any, document: Any, styles: _StyleLevels) -> Iterator[tuple[str, int | None]]:
     """``(line, heading level or None)`` for the paragraphs and table cells under ``container``, in order."""
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
@@ -89,14 +89,14 @@ def _blocks(container: Any, document: Any) -> Iterator[tuple[str, int | None]]:
             paragraph = Paragraph(child, document)
             text = _paragraph_text(paragraph)
             if text:
-                yield text, _heading_level(paragraph, child)
+                yield text, _heading_level(child, styles)
         elif child.tag == qn("w:tbl"):
             for cell in child.iter(qn("w:tc")):
                 if _owning_table(cell) is child:  # nested tables are read inside their own cell
-                    yield from ((text, None) for text, _ in _blocks(cell, document))
+                    yield from ((text, None) for text, _ in _blocks(cell, document, styles))
         elif child.tag == qn("w:sdt"):
             for content in child.iterchildren(qn("w:sdtContent")):
-                yield from _blocks(content, document)
+                yield from _blocks(content, document, styles)
 
 
 def _owning_table(cell: Any) -> Any:
@@ -112,32 +112,67 @@ def _owning_table(cell: Any) -> Any:
 def _paragraph_text(paragraph: Any) -> str:
     """A paragraph's text on one line: manual line breaks joined (a space only between ASCII words), tabs and
     runs of spaces as one space."""
-    text = ""
+    pieces: list[str] = []
     for piece in paragraph.text.split("\n"):
         piece = re.sub(r"[ \t\u00a0]+", " ", piece).strip(" \u3000")
         if not piece:
             continue
-        joiner = " " if text and _ASCII_WORD_END.search(text) and _ASCII_WORD_START.match(piece) else ""
-        text = f"{text}{joiner}{piece}" if text else piece
-    return text
+        if pieces and _ASCII_WORD_END.match(pieces[-1][-1]) and _ASCII_WORD_START.match(piece):
+            pieces.append(" ")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
-def _heading_level(paragraph: Any, element: Any) -> int | None:
+class _StyleLevels:
+    """Heading levels of a document's paragraph styles, resolved once per style through its ``basedOn`` chain
+    (python-docx's ``paragraph.style`` scans every style on each call: quadratic on a document of many styles)."""
+
+    def __init__(self, document: Any) -> None:
+        from docx.oxml.ns import qn
+
+        self._styles: dict[str, Any] = {}
+        self._default: str | None = None
+        for style in document.styles.element.iterchildren(qn("w:style")):
+            if style.get(qn("w:type")) != "paragraph":
+                continue
+            style_id = style.get(qn("w:styleId"))
+            self._styles.setdefault(style_id, style)
+            if style.get(qn("w:default")) in ("1", "true", "on") and self._default is None:
+                self._default = style_id
+        self._levels: dict[str | None, int | None] = {}
+
+    def level(self, style_id: str | None) -> int | None:
+        """The level a paragraph of style ``style_id`` (None: the default style) is at: 1 outermost, None for body."""
+        if style_id not in self._levels:
+            self._levels[style_id] = self._resolve(style_id if style_id in self._styles else self._default)
+        return self._levels[style_id]
+
+    def _resolve(self, style_id: str | None) -> int | None:
+        from docx.oxml.ns import qn
+
+        seen: set[str] = set()
+        while style_id is not None and style_id in self._styles and style_id not in seen:
+            seen.add(style_id)
+            style = self._styles[style_id]
+            names = style.xpath("./w:name/@w:val")
+            level = _style_name_level(names[0] if names else "")
+            if level is None:
+                level = _outline_level(style)
+            if level is not None:
+                return level or None
+            based_on = style.xpath("./w:basedOn/@w:val")
+            style_id = based_on[0] if based_on else None
+            if style_id in self._levels:
+                return self._levels[style_id]
+        return None
+
+
+def _heading_level(element: Any, styles: _StyleLevels) -> int | None:
     """The heading level of a paragraph (its ``w:p`` is ``element``): 1 outermost, None for body text."""
     level = _outline_level(element)
     if level is not None:
         return level or None
-    style = paragraph.style
-    seen: set[int] = set()
-    while style is not None and id(style.element) not in seen:
-        seen.add(id(style.element))
-        level = _style_name_level(style.name or "")
-        if level is None:
-            level = _outline_level(style.element)
-        if level is not None:
-            return level or None
-        style = style.base_style
-    return None
+    return styles.level(element.style)
 
 
 def _outline_level(element: Any) -> int | None:

@@ -23,12 +23,14 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import EmptyReportError, ReportFileError
 
 _EDGE_LINES = 2  # how many lines at the top and at the bottom of a page may be page chrome
 _MAX_CHROME_CHARS = 40  # a running header/footer is short
+_MAX_PAGE_CHARS = 100_000  # a dense A4 page in a small font holds about 10,000
+_MAX_DOCUMENT_CHARS = 5_000_000  # a long report holds a few hundred thousand; each character read costs memory
 _MIN_TEXT_CHARS = 20  # fewer visible characters than this in the whole PDF: no text layer
 _FULL_LINE_SLACK_EMS = 2.0  # a line ending within this many character widths of the right edge is full
 _INDENT_MIN_EMS = 0.5  # a line starting this far right of the left edge is indented
@@ -103,11 +105,12 @@ def pdf_text(data: bytes, path: str | Path = "<pdf>") -> str:
     except pdfium.PdfiumError as exc:
         raise ReportFileError(path, _load_failure(exc)) from None
     try:
-        pages = [_page_lines(document, index, path) for index in range(len(document))]
+        budget = [_MAX_DOCUMENT_CHARS]
+        pages = [_page_lines(document, index, path, budget) for index in range(len(document))]
     finally:
         document.close()
     body = _without_chrome(pages)
-    if sum(len(line.text.replace(" ", "")) for line in body) < _MIN_TEXT_CHARS:
+    if _visible_chars(body) < _MIN_TEXT_CHARS:
         raise EmptyReportError(path, "PDF has no text layer (a scan?); lawsearch does not do OCR")
     return "\n".join(_paragraphs(body, _layout(body)))
 
@@ -128,14 +131,23 @@ def _load_failure(exc: Any) -> str:
     return f"not a readable PDF ({exc})"
 
 
-def _page_lines(document: Any, index: int, path: str | Path) -> list[_Line]:
-    """The lines of page ``index`` in content order."""
+def _page_lines(document: Any, index: int, path: str | Path, budget: list[int]) -> list[_Line]:
+    """The lines of page ``index`` in content order. A page of more than _MAX_PAGE_CHARS characters, or one past the
+    document's ``budget`` of characters left, is refused before its characters are read (each costs memory)."""
     import pypdfium2 as pdfium
 
     page = textpage = None
     try:
         page = document[index]
         textpage = page.get_textpage()
+        count = textpage.count_chars()
+        if count > _MAX_PAGE_CHARS:
+            raise ReportFileError(path, f"page {index + 1} has {count:,} characters, over the {_MAX_PAGE_CHARS:,} a page can "
+                                        "hold: not a report (a damaged or hostile PDF?)")
+        budget[0] -= count
+        if budget[0] < 0:
+            raise ReportFileError(path, f"has over {_MAX_DOCUMENT_CHARS:,} characters by page {index + 1}, more than any "
+                                        "report: not a report (a damaged or hostile PDF?)")
         return _lines_of(textpage, index)
     except pdfium.PdfiumError as exc:
         raise ReportFileError(path, f"not a readable PDF (page {index + 1}: {exc})") from None
@@ -223,16 +235,23 @@ def _clean_line(text: str) -> str:
 
 
 def _without_chrome(pages: list[list[_Line]]) -> list[_Line]:
-    """All body lines in order: page numbers and running headers/footers removed from each page's edges."""
+    """All body lines in order: page numbers and running headers/footers removed from each page's edges. When what
+    looks like running headers would take most of the text, it is the text (a list, one entry a page) and stays."""
     recurring = _recurring_edge_keys(pages)
-    body: list[_Line] = []
+    kept: list[tuple[_Line, bool]] = []  # (line, whether it is a running header or footer)
     for lines in pages:
         edges = _edge_lines(lines)
         for line in lines:
-            if id(line) in edges and (_PAGE_NUMBER.match(line.text) or _chrome_key(line) in recurring):
+            if id(line) in edges and _PAGE_NUMBER.match(line.text):
                 continue
-            body.append(line)
-    return body
+            kept.append((line, id(line) in edges and _chrome_key(line) in recurring))
+    framing = _visible_chars(line for line, is_framing in kept if is_framing)
+    keep_framing = framing > _visible_chars(line for line, is_framing in kept if not is_framing)
+    return [line for line, is_framing in kept if keep_framing or not is_framing]
+
+
+def _visible_chars(lines: Iterable[_Line]) -> int:
+    return sum(len(line.text.replace(" ", "")) for line in lines)
 
 
 def _edge_lines(lines: list[_Line]) -> set[int]:
@@ -249,9 +268,12 @@ def _chrome_key(line: _Line) -> str | None:
 
 
 def _recurring_edge_keys(pages: list[list[_Line]]) -> set[str]:
-    """Keys of short lines found at the top or bottom of most pages (at least two)."""
+    """Keys of short lines found at the top or bottom of most pages (at least two). A running header or footer
+    frames other text: the only line of a page is that page's text, and is not counted."""
     counts: Counter[str] = Counter()
     for lines in pages:
+        if len(lines) < 2:
+            continue
         edge_ids = _edge_lines(lines)
         counts.update({key for line in lines if id(line) in edge_ids and (key := _chrome_key(line))})
     needed = max(2, math.ceil(len(pages) / 2))
@@ -290,12 +312,14 @@ def _edge(values: list[float], window: float, support: int, outer: Any) -> float
 def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     """Join wrapped lines into paragraphs."""
     paragraphs: list[str] = []
-    current = ""
+    current: list[str] = []
     for line, following in zip(lines, lines[1:] + [None]):
-        current = _join(current, line.text)
+        if current and _ASCII_WORD_END.match(current[-1][-1]) and _ASCII_WORD_START.match(line.text):
+            current.append(" ")  # joined lines meet without a space, except between two ASCII words
+        current.append(line.text)
         if following is None or _ends_paragraph(line, following, layout):
-            paragraphs.append(current)
-            current = ""
+            paragraphs.append("".join(current))
+            current = []
     return paragraphs
 
 
@@ -320,12 +344,3 @@ def _is_full(line: _Line, following: _Line, layout: _Layout) -> bool:
     character, or an ASCII run such as a number that is wrapped whole) did not fit."""
     slack = _FULL_LINE_SLACK_EMS * layout.em + following.lead
     return layout.right - line.right <= slack
-
-
-def _join(text: str, line: str) -> str:
-    """Continue ``text`` with ``line``: a space only between two ASCII words."""
-    if not text:
-        return line
-    if _ASCII_WORD_END.search(text) and _ASCII_WORD_START.match(line):
-        return f"{text} {line}"
-    return text + line
