@@ -188,10 +188,16 @@ def test_reading_and_describing_methods_check_their_arguments(fake_engine: LawSe
             call()
 
 
-def test_the_command_line_shows_an_argument_error_as_one_line(built: Path) -> None:
+def test_the_command_line_says_the_top_k_limit_as_a_usage_error(built: Path) -> None:
     result = CliRunner().invoke(main, ["search", "执法", "--index", str(built), "--mode", "lexical", "--top-k", "500"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Invalid value for '--top-k' / '-k': 500 is not in the range 1<=x<=100." in result.output, result.output
+
+
+def test_the_command_line_shows_an_argument_error_as_one_line(built: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "执法", "--index", str(built), "--mode", "lexical", "--year", "0"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.output.strip().splitlines() == ["error: top_k must be a whole number from 1 to 100, not int 500"]
+    assert result.output.strip().splitlines() == ["error: year must be a number such as 2022 (int, or text of one) from 1 to 9999, not int 0"], result.output
 
 
 _VALID = st.sampled_from(["lexical", "dense", "hybrid", "score", "rrf", "convex", 1, 10, 100, 2022, "2022", "2020年", "滨江", "杭州",
