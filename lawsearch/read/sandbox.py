@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ SANDBOXED_SUFFIXES = PDF_SUFFIXES + DOCX_SUFFIXES + HTML_SUFFIXES
 DEFAULT_MEMORY_MB = 2048  # address space of one reading process; a 20 MB report PDF needs a few hundred MB
 DEFAULT_SECONDS = 30.0  # any file may take this long …
 DEFAULT_SECONDS_PER_MB = 10.0  # … plus this much per megabyte (a 1,000-page report PDF reads in about 10 s)
+_POLL_SECONDS = 2.0  # how often a wait for a file checks that the pool is alive
+_GRACE_SECONDS = 60.0  # past a file's time limit, how long to wait before taking the pool for hung
 _FORMAT_NAMES = {**dict.fromkeys(PDF_SUFFIXES, "PDF"), **dict.fromkeys(DOCX_SUFFIXES, "Word"),
                  **dict.fromkeys(HTML_SUFFIXES, "HTML")}
 
@@ -54,14 +57,14 @@ class ReadLimits:
         return self.seconds + self.seconds_per_mb * size / 1_000_000
 
     def worker_count(self) -> int:
-        return self.workers if self.workers > 0 else max(1, min(4, os.cpu_count() or 1))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return self.workers if self.workers > 0 else max(1, min(4, cores))
 
 
 def _start_worker(memory_bytes: int) -> None:
-    """In each new worker: cap its address space; leave Ctrl-C to the parent, which stops the pool."""
+    """In each new worker: cap its address space (pebble's workers leave Ctrl-C to the parent, which stops them)."""
     import resource
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
@@ -97,10 +100,14 @@ def _crash_reason(exitcode: int | None, memory_mb: int) -> str:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        if -exitcode in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
+        if -exitcode in (signal.SIGABRT, signal.SIGKILL):
             return f"the reader was killed by {name}, most likely on running past the {memory_mb} MB memory limit for one file (--read-memory-mb)"
-        return f"the reader was killed by {name}"
+        return f"the reader crashed ({name}): a damaged or hostile file?"
     return f"the reader exited (code {exitcode}) before it finished"
+
+
+class _PoolBroken(Exception):
+    """The worker pool itself failed (not one file): start a new one and hand it the files still to read."""
 
 
 class ReaderPool:
@@ -124,7 +131,7 @@ class ReaderPool:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        if at_once:
+        if at_once or not pool.active:
             pool.stop()
         else:
             pool.close()
@@ -132,15 +139,28 @@ class ReaderPool:
 
     def read(self, paths: Iterable[str | Path]) -> Iterator[tuple[Path, Report | ReportFileError]]:
         """``(path, report or the reason it cannot be read)`` for each path, in order. Sandboxed files are all
-        handed to the workers first, so that they are read in parallel while this process decodes the others."""
+        handed to the workers first, so that they are read in parallel while this process decodes the others. Should
+        the pool itself fail, a new one reads the files still pending; a file that fails two pools is given up."""
         paths = [Path(p) for p in paths]
-        futures = {index: self._submit(path) for index, path in enumerate(paths) if path.suffix.lower() in SANDBOXED_SUFFIXES}
+        pending = {index: self._submit(path) for index, path in enumerate(paths) if path.suffix.lower() in SANDBOXED_SUFFIXES}
+        retried: set[int] = set()
         for index, path in enumerate(paths):
-            future = futures.pop(index, None)
-            if future is None:
+            if index not in pending:
                 yield path, _read_here(path, self.max_bytes)
-            else:
-                yield path, self._outcome(path, future)
+                continue
+            while True:
+                try:
+                    result = self._outcome(path, *pending.pop(index))
+                    break
+                except _PoolBroken as exc:
+                    self.close(at_once=True)
+                    again = sorted(pending) if index in retried else sorted([index, *pending])
+                    pending = {later: self._submit(paths[later]) for later in again}  # in order, as before
+                    if index in retried:
+                        result = ReportFileError(path, f"the reading worker processes failed on it twice ({exc})")
+                        break
+                    retried.add(index)
+            yield path, result
 
     def read_one(self, path: str | Path) -> Report:
         """One report; raises its ReportFileError."""
@@ -149,28 +169,46 @@ class ReaderPool:
             raise result
         return result
 
-    def _submit(self, path: Path) -> Future:
+    def _submit(self, path: Path) -> tuple[Future, float]:
+        """Hand ``path`` to a worker; the future of its result and its time limit."""
         try:
             size = path.stat().st_size
         except OSError:
             size = 0  # the worker says why it cannot be read
-        return self._workers().schedule(_read_in_worker, args=(str(path), self.max_bytes, self.limits.memory_mb),
-                                        timeout=self.limits.seconds_for(size))
+        seconds = self.limits.seconds_for(size)
+        args = (str(path), self.max_bytes, self.limits.memory_mb)
+        try:
+            future = self._workers().schedule(_read_in_worker, args=args, timeout=seconds)
+        except RuntimeError:  # the pool failed since it was started: a new one takes the file
+            self.close(at_once=True)
+            future = self._workers().schedule(_read_in_worker, args=args, timeout=seconds)
+        return future, seconds
 
-    def _outcome(self, path: Path, future: Future) -> Report | ReportFileError:
+    def _outcome(self, path: Path, future: Future, seconds: float) -> Report | ReportFileError:
+        """The file's result; raises _PoolBroken when the pool, not the file, failed."""
         from pebble import ProcessExpired
 
-        try:
-            return future.result()
-        except FutureTimeout:
-            size = _size_mb(path)
-            return ReportFileError(path, f"reading it took longer than {self.limits.seconds_for(int(size * 1e6)):.0f} s, the limit "
-                                         f"for a {size:.1f} MB file ({self.limits.seconds:.0f} s + {self.limits.seconds_per_mb:.0f} s "
-                                         "per MB; --read-timeout); a damaged or hostile file?")
-        except ProcessExpired as exc:
-            return ReportFileError(path, _crash_reason(exc.exitcode, self.limits.memory_mb))
-        except MemoryError:  # the result itself was too large to pass back
-            return ReportFileError(path, _over_memory(self.limits.memory_mb))
+        # Every file handed over before this one is done, so this one is being read or is read: pebble's own time
+        # limit ends it; the deadline here only guards against a pool that stopped answering.
+        deadline = time.monotonic() + seconds + _GRACE_SECONDS
+        while True:
+            try:
+                return future.result(timeout=_POLL_SECONDS)
+            except FutureTimeout:
+                if future.done():  # pebble's time limit: it stopped the worker
+                    return ReportFileError(path, f"reading it took longer than {seconds:g} s, the limit for a "
+                                                 f"{_size_mb(path):.1f} MB file ({self.limits.seconds:g} s + "
+                                                 f"{self.limits.seconds_per_mb:g} s per MB; --read-timeout); a damaged or hostile file?")
+                if not self._pool.active:
+                    raise _PoolBroken("the pool stopped") from None
+                if time.monotonic() > deadline:
+                    raise _PoolBroken("no answer from the pool") from None
+            except ProcessExpired as exc:
+                return ReportFileError(path, _crash_reason(exc.exitcode, self.limits.memory_mb))
+            except Exception as exc:  # BrokenProcessPool, or a result that could not be passed back
+                if self._pool is None or not self._pool.active:
+                    raise _PoolBroken(f"{type(exc).__name__}: {exc}") from None
+                return ReportFileError(path, f"not a readable {_format_of(path)} file ({type(exc).__name__}: {exc})")
 
     def _workers(self) -> Any:
         if self._pool is None:
