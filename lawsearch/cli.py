@@ -566,7 +566,7 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.argument("query", required=False)
 @index_option
 @click.option("--mode", default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused).")
-@click.option("--top-k", "-k", type=click.IntRange(min=1, max=100), default=10, show_default=True, help="How many hits.")
+@click.option("--top-k", "-k", type=click.IntRange(min=1, max=100), default=10, show_default=True, help="How many hits (1–100).")
 @click.option("--region", multiple=True, help="Only reports of this region (滨江, 滨江区, or its city 杭州); repeat for any of several.")
 @click.option("--year", type=int, multiple=True, help="Only reports on this year; repeat for any of several.")
 @click.option("--kind", type=click.Choice(KINDS), multiple=True, help="Only reports of this kind; repeat for any of several.")

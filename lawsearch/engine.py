@@ -44,12 +44,19 @@ _OPEN_ATTEMPTS = 3
 _EMBED_LOCK = threading.Lock()
 
 
-def check_options(mode: str | None = None, fusion: str | None = None) -> None:
-    """A QueryError for a mode or fusion method lawsearch does not have (None: not given)."""
-    if mode is not None:
+_NOT_GIVEN: Any = object()
+
+
+def check_options(mode: Any = _NOT_GIVEN, fusion: Any = None) -> str:
+    """The fusion method to use (``fusion``, None: the default); a QueryError (ArgumentError) for a mode or fusion
+    method lawsearch does not have. A mode left out is not checked; a mode of None is an error, as in ``search``.
+
+    >>> check_options("lexical"), check_options(fusion="rrf")
+    ('score', 'rrf')
+    """
+    if mode is not _NOT_GIVEN:
         checks.choice("mode", mode, MODES)
-    if fusion is not None:
-        checks.choice("fusion", fusion, FUSION_METHODS)
+    return DEFAULT_FUSION if fusion is None else checks.choice("fusion", fusion, FUSION_METHODS)
 
 
 def _check_embedder(embedder: Any) -> Embedder | None:
@@ -359,8 +366,7 @@ class LawSearch:
         """
         self._ensure_open()
         checks.text("query", query)
-        checks.choice("mode", mode, MODES)
-        fusion = DEFAULT_FUSION if fusion is None else checks.choice("fusion", fusion, FUSION_METHODS)
+        fusion = check_options(mode, fusion)
         top_k = checks.whole_number("top_k", top_k, 1, MAX_TOP_K)
         if dense_weight is not None:
             dense_weight = checks.real_number("dense_weight", dense_weight, 0.0, 1.0)

@@ -4,9 +4,9 @@ A snippet is a list of ``(segment, marked)`` parts. For data (JSON) it is plain 
 of its marked spans — never markup, so a report's ``<script>`` stays text; for people it is escaped HTML
 (the web page, notebooks) or colour (terminal).
 
->>> snippet_marks("全省首创建立企业HR调解员联盟,招聘兼职调解员。", ["调解员联盟"], width=20)
+>>> parts_marks(snippet_parts("全省首创建立企业HR调解员联盟,招聘兼职调解员。", ["调解员联盟"], width=20))
 ('…建立企业HR调解员联盟,招聘兼职调解员。', [(7, 12)])
->>> snippet_html("a<b>调解员</b>", ["调解员"])
+>>> parts_html(snippet_parts("a<b>调解员</b>", ["调解员"]))
 'a&lt;b&gt;<mark>调解员</mark>&lt;/b&gt;'
 """
 
@@ -91,16 +91,6 @@ def parts_marks(parts: Sequence[Part]) -> tuple[str, list[tuple[int, int]]]:
     return "".join(text), marks
 
 
-def snippet_marks(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> tuple[str, list[tuple[int, int]]]:
-    """The snippet as plain text and the character offsets of its matched terms (see :func:`parts_marks`)."""
-    return parts_marks(snippet_parts(text, terms, width))
-
-
 def parts_html(parts: Sequence[Part]) -> str:
     """Parts as HTML: every segment escaped, marked ones in ``<mark>``."""
     return "".join(f"<mark>{html.escape(seg)}</mark>" if marked else html.escape(seg) for seg, marked in parts)
-
-
-def snippet_html(text: str, terms: Sequence[str], width: int = DEFAULT_WIDTH) -> str:
-    """The snippet as HTML: text escaped, matched terms in ``<mark>``."""
-    return parts_html(snippet_parts(text, terms, width))

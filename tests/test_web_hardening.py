@@ -21,10 +21,10 @@ from starlette.testclient import TestClient
 
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch
-from lawsearch.web.app import create_app
+from lawsearch.web.app import PublicPaths, create_app
 from lawsearch.web.live import LiveIndex
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, edit_manifest
 from .test_browser import free_port, stop, wait_until_serving
 
 BINJIANG = "000_e216814a7c54799f"
@@ -119,6 +119,55 @@ def test_no_other_answer_shows_a_path_of_the_machine(client: TestClient, index_d
     assert f"<td>seeds/{BINJIANG}.txt</td>" in page.text
     for response in (chunk, regions, missing, page, client.get("/report/nope"), client.get("/?q=调解员联盟")):
         assert str(ROOT) not in response.text and str(index_dir) not in response.text, response.url
+
+
+def test_sources_in_unrelated_folders_show_only_their_folder_and_name(seeds_index: Path, tmp_path: Path) -> None:
+    # The seeds lie in <repo>/seeds; a report added from elsewhere (tmp) shares only "/" with them.
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    elsewhere = tmp_path / "downloads" / "x.pdf"
+    edit_manifest(index, lambda manifest: setattr(manifest.reports[BINJIANG], "source", str(elsewhere)))
+    with TestClient(create_app(index, warm=False), base_url=LOCAL) as test_client:
+        reports = test_client.get("/api/reports")
+        chunk = test_client.get(f"/api/chunk/{quote(BINJIANG + '#011', safe='')}")
+        page = test_client.get(f"/report/{BINJIANG}")
+    shown = {report["id"]: report["source"] for report in reports.json()["report_list"]}
+    assert shown == {path.stem: f"seeds/{path.name}" for path in SEEDS.glob("*.txt") if path.stem != BINJIANG} | {BINJIANG: "downloads/x.pdf"}
+    assert chunk.json()["report"]["source"] == "downloads/x.pdf" and "<td>downloads/x.pdf</td>" in page.text
+    for response in (reports, chunk, page):
+        assert str(ROOT.relative_to(ROOT.anchor)) not in response.text and str(tmp_path.relative_to(tmp_path.anchor)) not in response.text
+
+
+@pytest.mark.parametrize(("sources", "shown"), [
+    (["/home/alice/seeds/a.txt", "/home/alice/seeds/sub/b.pdf"], ["seeds/a.txt", "seeds/sub/b.pdf"]),  # one folder of sources
+    (["/home/alice/seeds/a.txt", "/tmp/x.pdf"], ["seeds/a.txt", "tmp/x.pdf"]),  # common folder "/"
+    (["/home/alice/seeds/a.txt", "/home/alice/work/x.pdf"], ["seeds/a.txt", "work/x.pdf"]),  # common folder /home/alice
+    (["/x.pdf", "relative/y.txt"], ["x.pdf", "y.txt"]),
+])
+def test_public_sources_never_show_the_path_from_a_shallow_common_folder(sources: list[str], shown: list[str]) -> None:
+    paths = PublicPaths("/srv/indexes/seeds", sources)
+    assert [paths.source(source) for source in sources] == shown
+
+
+def test_messages_name_the_index_when_served_from_dot(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(index_dir)  # lawsearch serve --index .
+    with TestClient(create_app(".", warm=False), base_url=LOCAL) as test_client:
+        missing = test_client.get("/api/chunk/x.y%23001")
+        regions = test_client.get("/api/regions")
+    assert missing.status_code == 404 and missing.json()["error"] == "no chunk 'x.y#001' in ."  # dots kept
+    assert regions.json()["index"] == index_dir.name
+    paths = PublicPaths(".", ())
+    assert paths.message(f"cannot read {index_dir}/CURRENT: x.y") == f"cannot read {index_dir.name}/CURRENT: x.y"
+
+
+def test_messages_replace_a_relative_root_and_its_absolute_form_as_whole_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    paths = PublicPaths("indexes/seeds", ())
+    assert paths.index == "seeds"
+    assert paths.message(f"no chunk 'a.b' in {tmp_path}/indexes/seeds.") == "no chunk 'a.b' in seeds."
+    assert paths.message("indexes/seeds/CURRENT is garbled") == "seeds/CURRENT is garbled"
+    untouched = f"other/indexes/seeds, indexes/seeds2, indexes/seeds.bak and {tmp_path}/indexes/seeds-old"
+    assert paths.message(untouched) == untouched
 
 
 # -- 3. Raw UTF-8 in the request line, on a real server ------------------------------------------------------------

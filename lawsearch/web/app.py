@@ -18,17 +18,19 @@ never a stack trace. Searches run in a pool of threads, so one slow query does n
 Only requests whose Host names this server are answered (:mod:`lawsearch.web.hosts`: 127.0.0.1, localhost, [::1]
 and the names ``create_app`` is given); others get 421. No answer shows a path of the machine: the index is named
 by its folder's name, a report's source by its path from the parent of the folder that holds every source
-(``seeds/000_e21….txt``), see :class:`PublicPaths`.
+(``seeds/000_e21….txt``), or by its own folder's name and its file name where that folder is ``/`` or shallow,
+see :class:`PublicPaths`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from contextlib import asynccontextmanager
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath
 from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 from urllib.parse import quote, urlencode
 
@@ -66,23 +68,46 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(dumps_json(data, indent=None), status_code=status, media_type="application/json")
 
 
+def _resolved(path: Path) -> str:
+    """``path`` with its links resolved; as it is where that cannot be done (a loop of links)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path)
+
+
 class PublicPaths:
-    """Paths as the server shows them: the index by its folder's name, a report's source relative to the parent of
-    the deepest folder that holds every recorded source of the generation (so it starts with that folder's name).
+    """Paths as the server shows them: the index by its folder's name, a report's source by its path from the parent
+    of the folder that holds every recorded source of the generation (so it starts with that folder's name).
+
+    That common folder is used only when it lies at least ``MIN_BASE_DEPTH`` folders below the root: sources in
+    unrelated folders (seeds in /home/u/seeds, a report added from /tmp) share only ``/`` or a shallow folder, and
+    a path from there would show the machine's layout; each source is then shown as its folder's name and its own.
 
     >>> paths = PublicPaths("/srv/x/indexes/seeds", ["/home/u/seeds/a.txt", "/home/u/seeds/sub/b.pdf"])
     >>> paths.index, paths.source("/home/u/seeds/sub/b.pdf"), paths.message("no chunk 'q' in /srv/x/indexes/seeds")
     ('seeds', 'seeds/sub/b.pdf', "no chunk 'q' in seeds")
+    >>> PublicPaths("/srv/idx", ["/home/u/seeds/a.txt", "/tmp/x.pdf"]).source("/home/u/seeds/a.txt")
+    'seeds/a.txt'
     """
 
+    MIN_BASE_DEPTH = 3  # /home/u/seeds: a folder of sources; /, /tmp or /home/u: the machine's own folders
+
     def __init__(self, index_root: str | Path, sources: Iterable[str]) -> None:
-        self.root = str(index_root)
-        self.index = Path(index_root).name
-        folders = {str(PurePosixPath(source).parent) for source in sources if source}
-        try:
-            self.base: str | None = str(PurePosixPath(os.path.commonpath(list(folders))).parent) if folders else None
-        except ValueError:  # relative and absolute paths mixed (never recorded so): names only
-            self.base = None
+        root = Path(index_root)
+        self.index = Path(os.path.abspath(root)).name  # "." and ".." named as the folder they are
+        forms = {str(root), os.path.abspath(root), _resolved(root)} - {"", "."}
+        # Longest first, so that the absolute form is replaced whole before a relative form it ends with.
+        alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+        # A whole path only: not inside a longer name (/srv/idx2, my/srv/idx), but before "/", a space, a quote or a
+        # closing full stop.
+        self._root_pattern = re.compile(rf"(?<![\w.~/-])(?:{alternatives})(?=/|\.?(?![\w.~-]))") if forms else None
+        folders = {PurePath(os.path.normpath(source)).parent for source in sources if source}
+        self.base: PurePath | None = None
+        if folders and all(folder.is_absolute() for folder in folders):
+            common = PurePath(os.path.commonpath([str(folder) for folder in folders]))
+            if len(common.parts) - 1 >= self.MIN_BASE_DEPTH:
+                self.base = common.parent
 
     @classmethod
     def of(cls, index_root: str | Path, manifest: Manifest) -> "PublicPaths":
@@ -91,20 +116,23 @@ class PublicPaths:
                                 for source in (entry.source, *(item.get("source") or "" for item in entry.also_sources))])
 
     def source(self, path: str | None) -> str | None:
-        """``path`` relative to the common base; its file name alone when it lies elsewhere."""
+        """``path`` from the parent of the common folder; else its folder's name and its own (a relative path: its
+        name alone)."""
         if not path:
             return path
-        pure = PurePosixPath(path)
-        if self.base is not None and pure.is_absolute():
+        pure = PurePath(os.path.normpath(path))
+        if not pure.is_absolute():
+            return pure.name
+        if self.base is not None:
             try:
-                return str(pure.relative_to(self.base))
+                return pure.relative_to(self.base).as_posix()
             except ValueError:
                 pass
-        return pure.name
+        return pure.relative_to(pure.parent.parent).as_posix()
 
     def message(self, text: str) -> str:
-        """An error message with the index's absolute path replaced by its name."""
-        return text.replace(self.root, self.index)
+        """An error message with the index's path, as given and absolute, replaced by its name."""
+        return self._root_pattern.sub(lambda _: self.index, text) if self._root_pattern else text
 
     def report(self, meta: dict[str, Any]) -> dict[str, Any]:
         """A report's metadata (``engine.report``/``engine.chunk``) with its sources shown relative."""
