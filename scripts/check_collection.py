@@ -4,11 +4,12 @@ The collection keeps one folder per region with files named by year (``政府工
 national folders hold the files directly (``政府工作报告-国务院/2020.md``, ``五年规划/2011-十二五规划纲要.md``).
 The truth of each report is read from its path:
 
-- **region**: the name of the folder holding the file when the gazetteer knows it as a place; otherwise the report
-  is national (region ``全国``).
+- **region**: the name of the folder holding the file when the gazetteer knows it as a place or it ends like one
+  (市, 县, 自治州 …); otherwise the report is national (region ``全国``).
 - **year**: the first four digits of the file name (the delivery year of a work report; ``2021-08.md`` → 2021).
 - **kind**: ``政府工作报告`` when a folder on the path starts with ``政府工作报告``; not scored elsewhere.
-- **level**: ``national`` for national reports, else the gazetteer level of the folder's place (直辖市 are provinces).
+- **level**: ``national`` for national reports, else the gazetteer level of the folder's place (直辖市 are provinces;
+  not scored for a place the gazetteer lacks).
 
 Agreement rules. Region: ``meta.region`` equals the folder name, or both have the same short name once the
 administrative suffix is stripped with the gazetteer's own rule (北京 vs 北京市 agree; 恩施州 vs 恩施土家族苗族自治州
@@ -116,9 +117,11 @@ def truth_of(path: Path, root: Path) -> Truth:
     m = re.match(r"(\d{4})", path.stem)
     year = int(m.group(1)) if m else None
     kind = WORK_REPORT if any(name.startswith(WORK_REPORT) for name in folders) else None
-    if not places:
-        return Truth(group, NATIONAL, "national", kind, year)
-    return Truth(group, holder, places[0].level, kind, year)
+    if places:
+        return Truth(group, holder, places[0].level, kind, year)
+    if short_name(holder) != holder:  # named like a place the gazetteer lacks (那曲市, a city since 2017): level unknown
+        return Truth(group, holder, None, kind, year)
+    return Truth(group, NATIONAL, "national", kind, year)
 
 
 def region_agrees(truth: str, found: str | None) -> bool:

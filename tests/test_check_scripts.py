@@ -80,6 +80,8 @@ def test_truth_from_paths(tmp_path: Path) -> None:
     plan = check.truth_of(tmp_path / "五年规划" / "2011-十二五规划纲要.md", tmp_path)
     assert (plan.region, plan.level, plan.kind, plan.year) == ("全国", "national", None, 2011)
     assert check.truth_of(tmp_path / "政府工作报告-国务院" / "2020.md", tmp_path).kind == "政府工作报告"
+    unknown = check.truth_of(tmp_path / "政府工作报告-其他地市" / "某某市" / "2022.md", tmp_path)  # not in the gazetteer
+    assert (unknown.region, unknown.level) == ("某某市", None)
     assert check.region_agrees("北京", "北京市") and check.region_agrees("全国", None)
     assert not check.region_agrees("杭州市", "滨江区") and not check.region_agrees("恩施土家族苗族自治州", "恩施州")
     assert not check.region_agrees("全国", "香港特别行政区") and not check.region_agrees("杭州市", None)
