@@ -42,11 +42,32 @@ class IndexFolderError(LawsearchError):
 
 
 class DamagedIndexError(IndexFolderError):
-    """Damage found in an index; ``what`` names it, the message adds how to repair it."""
+    """Damage found in an index; ``what`` names it, the message adds how to repair it, and ``kind`` says which part is
+    damaged (one of the constants below), for callers to decide on instead of the message's words.
 
-    def __init__(self, root: str | Path, what: str) -> None:
+    Damage means what is on disk is wrong; a file that cannot be read for now (permissions, an I/O error) is a plain
+    :class:`IndexFolderError`, never this."""
+
+    CURRENT = "current"  # CURRENT is missing, garbled or names no generation folder
+    MANIFEST_MISSING = "manifest-missing"  # the generation folder is there, its manifest is not
+    MANIFEST_UNPARSEABLE = "manifest-unparseable"  # the manifest is not a JSON object of the manifest's shape
+    MANIFEST_CHECKSUM = "manifest-checksum"  # the manifest parses but does not match its own checksum
+    FILES = "files"  # other files of a generation: missing, or not matching the manifest
+    MANIFEST_KINDS = frozenset({MANIFEST_MISSING, MANIFEST_UNPARSEABLE, MANIFEST_CHECKSUM})
+
+    def __init__(self, root: str | Path, what: str, kind: str = FILES) -> None:
+        self.root = str(root)
         self.what = what
+        self.kind = kind
         super().__init__(f"index {root} is damaged: {what}; run `lawsearch check --repair --index {root}`")
+
+    @property
+    def in_manifest(self) -> bool:
+        """Whether the damage is the manifest's (which ``index DIR --rebuild`` can do without)."""
+        return self.kind in self.MANIFEST_KINDS
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.root, self.what, self.kind)
 
 
 class EmbedderError(LawsearchError):

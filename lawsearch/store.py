@@ -313,35 +313,45 @@ class IndexFolder:
     def pointer(self) -> tuple[str | None, str | None]:
         """``(generation name, None)`` when CURRENT names a generation with a manifest, else ``(None, problem)``;
         ``(None, None)`` when there is no CURRENT and no complete generation (no index, or a first build that died)."""
+        name, problem, _ = self._pointer()
+        return name, problem
+
+    def _pointer(self) -> tuple[str | None, str | None, str]:
+        """:meth:`pointer`, plus the kind of damage (a :class:`DamagedIndexError` kind): the manifest's when CURRENT
+        names a generation folder that has no manifest file, else CURRENT's."""
         path = self.root / CURRENT
+        kind = DamagedIndexError.CURRENT
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             complete = self.complete_generations()
             if not complete:
-                return None, None
-            return None, f"{CURRENT} is missing but {len(complete)} complete generation(s) are there (newest {complete[-1].name})"
+                return None, None, kind
+            return None, f"{CURRENT} is missing but {len(complete)} complete generation(s) are there (newest {complete[-1].name})", kind
         except OSError as exc:
-            return None, f"{CURRENT} cannot be read ({exc.strerror or exc})"
+            return None, f"{CURRENT} cannot be read ({exc.strerror or exc})", kind
         try:
             name = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
-            return None, f"{CURRENT} is garbled (not text)"
+            return None, f"{CURRENT} is garbled (not text)", kind
         if not name:
-            return None, f"{CURRENT} is empty"
+            return None, f"{CURRENT} is empty", kind
         if self._number(name) is None:
-            return None, f"{CURRENT} is garbled ({name[:40]!r} is not a generation name)"
-        if not (self.root / name / MANIFEST).is_file():
-            return None, f"{CURRENT} names {name}, which has no {MANIFEST}"
-        return name, None
+            return None, f"{CURRENT} is garbled ({name[:40]!r} is not a generation name)", kind
+        manifest = self.root / name / MANIFEST
+        if not manifest.is_file():
+            if self.named_generation() is not None:  # the folder is there: the manifest is what is damaged
+                kind = DamagedIndexError.MANIFEST_UNPARSEABLE if manifest.exists() else DamagedIndexError.MANIFEST_MISSING
+            return None, f"{CURRENT} names {name}, which has no {MANIFEST}", kind
+        return name, None, kind
 
     def current(self) -> Path:
         """The committed generation folder; a clear error when there is no index here or CURRENT is damaged."""
         if not self.root.exists():
             raise IndexFolderError(f"no index at {self.root} (build one with: lawsearch index DIR --index {self.root})")
-        name, problem = self.pointer()
+        name, problem, kind = self._pointer()
         if problem is not None:
-            raise DamagedIndexError(self.root, problem)
+            raise DamagedIndexError(self.root, problem, kind)
         if name is None:
             raise IndexFolderError(f"{self.root} is not a lawsearch index (no {CURRENT} file)")
         return self.root / name
@@ -373,22 +383,31 @@ class IndexFolder:
 
     def read_manifest(self, generation: Path | None = None, any_format: bool = False) -> Manifest:
         """The manifest of ``generation`` (default: the committed one). An older format is an error that says how
-        to upgrade, unless ``any_format``."""
+        to upgrade, unless ``any_format``. Damage (missing, not the manifest's JSON, not matching its checksum) is a
+        DamagedIndexError of that kind; a manifest that cannot be read for now (permissions, an I/O error) is an
+        IndexFolderError, which says nothing about damage."""
         generation = generation or self.current()
+        path = generation / MANIFEST
+        kind = DamagedIndexError.MANIFEST_UNPARSEABLE
         try:
-            data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             recorded = data.pop(MANIFEST_CHECKSUM, None)
             if recorded is not None and recorded != _json_sha256(data):
+                kind = DamagedIndexError.MANIFEST_CHECKSUM
                 raise ValueError("its content does not match its checksum")
             manifest = Manifest.from_dict(data)
             if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict) or not isinstance(manifest.files, dict):
                 raise ValueError("embedder, reports and files must be objects")
         except FileNotFoundError:
-            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} is missing") from None
-        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} cannot be read ({type(exc).__name__}: {exc})") from None
+            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} is missing", DamagedIndexError.MANIFEST_MISSING) from None
+        except (IsADirectoryError, NotADirectoryError) as exc:  # something else in its place: damage, not a passing failure
+            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} cannot be read ({exc.strerror or exc})", kind) from None
+        except OSError as exc:  # EACCES, EIO …: nothing says the manifest is damaged, so nothing may be set aside for it
+            raise IndexFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} cannot be read ({type(exc).__name__}: {exc})", kind) from None
         if not any_format and manifest.format_version != FORMAT_VERSION:
             newer = isinstance(manifest.format_version, int) and manifest.format_version > FORMAT_VERSION
             if newer:
@@ -655,9 +674,9 @@ class IndexFolder:
         """Remove what crashed writers left (call with the writer lock held): generations without a manifest, and
         generations above the one a sound CURRENT names (never committed). With CURRENT damaged beside complete
         generations nothing is deleted: the damage error says how to repair."""
-        name, problem = self.pointer()
+        name, problem, kind = self._pointer()
         if problem is not None:
-            raise DamagedIndexError(self.root, problem)
+            raise DamagedIndexError(self.root, problem, kind)
         current = self._number(name) if name else 0
         for number, path in self._generations().items():
             if not (path / MANIFEST).is_file() or (name is not None and number > current):

@@ -40,7 +40,7 @@ from .read.boilerplate import Boilerplate
 from .read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_bytes, report_id_for, scan_report_folder
 from .read.sandbox import ReaderPool, ReadLimits
 from .read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
-from .store import (BOILERPLATE, CURRENT, FORMAT_VERSION, MANIFEST, REPORTS_DIR, IndexFolder, Manifest, ReportEntry, Salvage,
+from .store import (BOILERPLATE, CURRENT, FORMAT_VERSION, REPORTS_DIR, IndexFolder, Manifest, ReportEntry, Salvage,
                     read_report_files, remove_report_files, write_generation_json, write_report_files)
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
@@ -368,7 +368,7 @@ class IndexWriter:
                 try:
                     manifest = self.folder.read_manifest(generation, any_format=True)
                 except DamagedIndexError as exc:
-                    if not (pointer_problem and generation == named and not (generation / MANIFEST).exists()):  # said already
+                    if not (pointer_problem and generation == named and exc.kind == DamagedIndexError.MANIFEST_MISSING):  # said already
                         summary.problems.append(exc.what)
                     unreadable.append(generation)
                     continue
@@ -388,8 +388,13 @@ class IndexWriter:
                 summary.generation = target.name
                 if name != target.name:
                     # Newer generations were committed once (or may have been): set aside, so that no writer clears them.
-                    for generation in self.folder.generations_after(target):
-                        summary.notes.append(f"set {generation.name} aside as {self.folder.set_aside(generation).name}")
+                    # One that stays would be deleted by the next writer once CURRENT points below it: CURRENT stays too.
+                    failed = self._set_aside(self.folder.generations_after(target), summary.notes)
+                    if failed:
+                        raise IndexFolderError(
+                            f"cannot repair {self.folder.root}: {'; '.join(failed)}, so {CURRENT} was left as it was (pointing it "
+                            f"at {target.name} would let a later update delete what is above it); make it movable and run "
+                            f"`lawsearch check --repair --index {self.folder.root}` again")
                     self.folder.point_to(target)
                     summary.action = "repointed"
                 return summary
@@ -417,8 +422,9 @@ class IndexWriter:
             self._commit(None, manifest, staged, [], update, fresh=True, recorded=EmbedderSpec.from_dict(manifest.embedder), revised={},
                          stats=stats, prune=False)
             summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
-            for generation in unreadable:  # newer generations whose manifest cannot be read: kept, out of every writer's way
-                summary.notes.append(f"set {generation.name} aside as {self.folder.set_aside(generation).name} (its manifest cannot be read)")
+            # Newer generations whose manifest cannot be read: kept, out of every writer's way. The rebuild is committed
+            # by now: a generation that cannot be moved is a note, never an error that would deny the commit.
+            self._set_aside(unreadable, summary.notes, " (its manifest cannot be read)")
             return summary
 
     def _rebuild_unreadable(self, unreadable: list[Path], summary: RepairSummary) -> RepairSummary:
@@ -592,11 +598,16 @@ class IndexWriter:
             return base, manifest, None
         except DamagedIndexError as exc:
             generation = self.folder.named_generation() if rebuild else None
-            if generation is None or ((generation / MANIFEST).exists() and exc.what.startswith(f"{CURRENT} ")):
+            if generation is None or not exc.in_manifest:  # CURRENT's damage, or another file's: check --repair
                 raise
             what = exc.what
         salvage = self.folder.salvage(generation)
         recovered, why = self._recovered_manifest(generation, salvage)
+        if not recovered.embedder and self._embedder is None and self._model is None:  # never the default in silence
+            root = self.folder.root
+            raise IndexFolderError(f"cannot rebuild {root}: {what}, and the embedder {generation.name} was built with cannot be "
+                                   f"told from what is left of it ({why}); give it with `lawsearch index DIR --rebuild --model "
+                                   f"MODEL --index {root}` (nothing was changed)")
         summary.notes.append(f"{what}: rebuilt without it; {len(salvage.sources)} of the {len(salvage.held)} report(s) "
                              f"{generation.name} held are known from {salvage.how}"
                              + (f"; its embedder is not taken ({why})" if why else ""))
@@ -669,20 +680,29 @@ class IndexWriter:
         self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, revised=revised, stats=stats,
                      prune=damaged is None)
         if damaged is not None:
-            self._set_aside(damaged, summary.notes)
+            self._set_aside(damaged.aside, summary.notes, " (its manifest cannot be read; nothing in it was deleted)", prune=True)
 
-    def _set_aside(self, damaged: _Damaged, notes: list[str]) -> None:
-        """After a rebuild that replaced them: damaged generations renamed out of every writer's way, then replaced
-        generations pruned as after any commit. One that cannot be renamed is left, and nothing is pruned."""
-        for generation in damaged.aside:
+    def _set_aside(self, generations: list[Path], notes: list[str], why: str = "", prune: bool = False) -> list[str]:
+        """Rename damaged ``generations`` out of every writer's way (kept, never deleted), a note each (``why`` appended);
+        then, with ``prune``, prune replaced generations as after any commit. This may run after a commit, which stands
+        whatever happens here: a generation that cannot be renamed is left in place with a note (never an error), and
+        then nothing is pruned. Returns what could not be set aside, one line each."""
+        failed: list[str] = []
+        for generation in generations:
             try:
-                notes.append(f"set {generation.name} aside as {self.folder.set_aside(generation).name} (its manifest cannot "
-                             "be read; nothing in it was deleted)")
+                target = self.folder.set_aside(generation)
             except OSError as exc:
-                notes.append(f"could not set {generation.name} aside ({exc.strerror or exc}); remove it by hand once you no "
-                             "longer need what is in it")
-                return
-        self.folder.remove_stale_generations()
+                failed.append(f"could not set {generation.name} aside ({exc.strerror or exc})")
+                notes.append(f"{failed[-1]}: it is left in place; move it out of {self.folder.root} by hand to keep what is "
+                             "in it, as a later update may delete it as a replaced generation")
+                continue
+            notes.append(f"set {generation.name} aside as {target.name}{why}")
+        if prune and not failed:
+            try:
+                self.folder.remove_stale_generations()
+            except OSError as exc:
+                notes.append(f"replaced generations were not pruned ({exc.strerror or exc}); the next update prunes them")
+        return failed
 
     def _outside_failures(self, outside: dict[str, ReportEntry], summary: UpdateSummary) -> list[tuple[str, str, str]]:
         """``(report id, path, reason)`` of each report kept from outside whose file could not be read, taken out of

@@ -5,7 +5,9 @@ re-read reports for copies, and errors of ``--json`` commands still printed as J
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch, verify_index
-from lawsearch.errors import LawsearchError
+from lawsearch.errors import DamagedIndexError, IndexFolderError, LawsearchError
 from lawsearch.store import CURRENT, MANIFEST, IndexFolder, report_paths
 from lawsearch.writer import IndexWriter, source_path
 
@@ -302,3 +304,157 @@ def test_vectors_of_a_kept_report_survive_the_rebuild_unchanged(corpus: Path, tm
     other.unlink()
     IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus, rebuild=True)
     assert np.array_equal(np.load(report_paths(IndexFolder(index).current(), FOURTH)[1]), old)
+
+
+# -- 5. a generation that cannot be set aside --------------------------------------------------------------------------
+
+def _refuse_set_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rename of a generation out of the way fails, as on a busy mount point."""
+    def busy(self: IndexFolder, generation: Path) -> Path:
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(generation))
+
+    monkeypatch.setattr(IndexFolder, "set_aside", busy)
+
+
+def _newest_generation_unreadable(corpus: Path, tmp_path: Path) -> Path:
+    """gen-000001 sound, gen-000002 (one report more) committed with a manifest that does not parse."""
+    index = _build(corpus, tmp_path / "idx")
+    IndexWriter(index, embedder=HashEmbedder()).add_files([SEED_FILES[3]])
+    (index / "gen-000002" / MANIFEST).write_text("{", encoding="utf-8")
+    return index
+
+
+def test_a_generation_that_cannot_be_set_aside_after_a_repair_rebuild_is_a_note_not_an_error(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _newest_generation_unreadable(corpus, tmp_path)
+    report_paths(index / "gen-000001", WUHAN)[1].unlink()  # gen-000001 is damaged too: repair rebuilds from it
+    _refuse_set_aside(monkeypatch)
+    repair = IndexWriter(index, embedder=HashEmbedder()).repair()  # the commit stands: no "index is unchanged" error
+    assert repair.action == "rebuilt" and repair.generation == "gen-000003"
+    assert (index / CURRENT).read_text(encoding="utf-8") == "gen-000003"
+    assert any(note.startswith("could not set gen-000002 aside (") and "by hand" in note for note in repair.notes), repair.notes
+    assert (index / "gen-000002" / MANIFEST).is_file()
+    assert sorted(_reports(index)) == sorted([BINJIANG, WUHAN, SHANGYU])
+
+
+def test_repair_does_not_point_below_a_generation_it_cannot_set_aside(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pointing CURRENT below it would let the next writer delete it: CURRENT stays, and the error says why."""
+    index = _newest_generation_unreadable(corpus, tmp_path)
+    before = _inventory(index)
+    _refuse_set_aside(monkeypatch)
+    with pytest.raises(IndexFolderError) as info:
+        IndexWriter(index).repair()
+    message = str(info.value)
+    assert "could not set gen-000002 aside" in message and "CURRENT was left as it was" in message and "\n" not in message
+    assert (index / CURRENT).read_text(encoding="utf-8") == "gen-000002" and _inventory(index) == before
+    monkeypatch.undo()
+    assert IndexWriter(index).repair().action == "repointed"
+
+
+def test_index_rebuild_notes_a_damaged_generation_it_cannot_set_aside_and_prunes_nothing(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _build(corpus, tmp_path / "idx")
+    (index / "gen-000001" / MANIFEST).write_text("{", encoding="utf-8")
+    _refuse_set_aside(monkeypatch)
+    summary = IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus, rebuild=True)
+    assert summary.generation == "gen-000002"
+    assert any(note.startswith("could not set gen-000001 aside (") for note in summary.notes), summary.notes
+    assert (index / "gen-000001").is_dir() and sorted(_reports(index)) == sorted([BINJIANG, WUHAN, SHANGYU])
+
+
+# -- 6. a rebuild never takes the default model for one it cannot tell -------------------------------------------------
+
+@pytest.mark.parametrize("damage", ["deleted", "embedder-record"])
+def test_index_rebuild_refuses_to_guess_the_model_of_a_damaged_manifest(corpus: Path, tmp_path: Path, damage: str) -> None:
+    index = _build(corpus, tmp_path / "idx")  # built with HashEmbedder, not the default model
+    manifest = index / "gen-000001" / MANIFEST
+    if damage == "deleted":
+        manifest.unlink()
+    else:  # it still parses, but its checksum fails and its embedder record disagrees with the stored vectors
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["embedder"]["dim"] = 32
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+    before = _inventory(index)
+    with pytest.raises(IndexFolderError) as info:
+        IndexWriter(index).sync_folder(corpus, rebuild=True)
+    message = str(info.value)
+    assert "cannot be told" in message and "--model MODEL" in message and "\n" not in message, message
+    result = _cli("index", str(corpus), "--rebuild", "--index", str(index), "-q")
+    assert result.exit_code == 1 and "--model MODEL" in result.output, result.output
+    assert _inventory(index) == before and not list(index.glob("damaged-*"))
+    summary = IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus, rebuild=True)  # given, it rebuilds
+    assert summary.embedder == HashEmbedder.id and any("set gen-000001 aside" in note for note in summary.notes)
+
+
+# -- 7. damage is told by its kind; a manifest unreadable for now is no damage ------------------------------------------
+
+def test_damage_is_told_by_its_kind(corpus: Path, tmp_path: Path) -> None:
+    index = _build(corpus, tmp_path / "idx")
+    folder = IndexFolder(index)
+    generation = folder.current()
+    manifest = generation / MANIFEST
+
+    def kind() -> str:
+        with pytest.raises(DamagedIndexError) as info:
+            folder.read_manifest(folder.current() if manifest.exists() else generation)
+        return info.value.kind
+
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["chunking"]["max_chars"] += 1  # whole JSON, whose checksum no longer matches
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert kind() == DamagedIndexError.MANIFEST_CHECKSUM
+    _flip_inside_title(manifest)  # UTF-8 broken
+    assert kind() == DamagedIndexError.MANIFEST_UNPARSEABLE
+    manifest.write_text("[]", encoding="utf-8")
+    assert kind() == DamagedIndexError.MANIFEST_UNPARSEABLE
+    manifest.unlink()
+    assert kind() == DamagedIndexError.MANIFEST_MISSING
+    with pytest.raises(DamagedIndexError) as info:
+        folder.current()  # CURRENT names a generation without a manifest: the manifest is what is damaged
+    assert info.value.kind == DamagedIndexError.MANIFEST_MISSING
+    (index / CURRENT).write_text("garbage", encoding="utf-8")
+    with pytest.raises(DamagedIndexError) as info:
+        folder.current()
+    assert info.value.kind == DamagedIndexError.CURRENT
+
+
+def _unreadable_for_now(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``manifest`` refused to this process (EACCES): chmod 000, or, for root (whom modes do not stop), its reads refused."""
+    if os.geteuid() != 0:
+        manifest.chmod(0)
+        return
+
+    def refusing(read):
+        def refused(self: Path, *args, **kwargs):
+            if self == manifest:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+            return read(self, *args, **kwargs)
+        return refused
+
+    monkeypatch.setattr(Path, "read_text", refusing(Path.read_text))
+    monkeypatch.setattr(Path, "read_bytes", refusing(Path.read_bytes))
+
+
+def test_a_manifest_unreadable_for_now_stops_the_rebuild_and_nothing_is_set_aside(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _build(corpus, tmp_path / "idx")
+    manifest = index / "gen-000001" / MANIFEST
+    before = _inventory(index)
+    _unreadable_for_now(manifest, monkeypatch)
+    try:
+        with pytest.raises(IndexFolderError) as info:
+            IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus, rebuild=True)
+        message = str(info.value)
+        assert not isinstance(info.value, DamagedIndexError)
+        assert message == f"cannot read {manifest}: {os.strerror(errno.EACCES)}", message
+        rebuilt = _cli("index", str(corpus), "--rebuild", "--index", str(index), "-q")
+        assert rebuilt.exit_code == 1 and os.strerror(errno.EACCES) in rebuilt.output and "damaged" not in rebuilt.output
+        repaired = _cli("check", "--repair", "--index", str(index))
+        assert repaired.exit_code == 1 and os.strerror(errno.EACCES) in repaired.output, repaired.output
+    finally:
+        monkeypatch.undo()
+        manifest.chmod(0o644)
+    assert _inventory(index) == before and not list(index.glob("damaged-*"))
+    assert (index / CURRENT).read_text(encoding="utf-8") == "gen-000001"
+    assert sorted(_reports(index)) == sorted([BINJIANG, WUHAN, SHANGYU])
