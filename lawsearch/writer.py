@@ -960,7 +960,7 @@ class IndexWriter:
         self._max_chars, self._min_chars = chunking["max_chars"], chunking["min_chars"]
         reports = {}
         sources = [Path(manifest.reports[report_id].source) for report_id in report_ids]
-        for report_id, (source, report) in zip(report_ids, self._read_files(sources)):
+        for report_id, (source, report) in zip(report_ids, self._read_files(sources), strict=True):
             if isinstance(report, ReportFileError):
                 summary.dropped.append((report_id, report.reason))
                 continue
