@@ -290,7 +290,9 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @_embedder_options
 def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -> None:
-    """Add report files to the index; a file whose id (name without extension) is indexed replaces it.
+    """Add report files to the index; a file whose id is indexed replaces it. The id of a file inside a folder
+    the index was built from is its path below that folder without extension (as `index` gives it), else its name
+    without extension.
 
     \b
     Examples:

@@ -88,6 +88,9 @@ class Manifest:
     reports: dict[str, ReportEntry] = field(default_factory=dict)
     chunking: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path inside the generation → sha256
+    # The folders indexed (absolute, resolved; none in indexes built before they were kept): a report file under one
+    # has its path below it as id (see lawsearch.ids), also when it is added alone.
+    roots: list[str] = field(default_factory=list)
     format_version: int = FORMAT_VERSION
     lawsearch_version: str = __version__
     created: str = field(default_factory=utc_now)
@@ -129,6 +132,7 @@ class Salvage:
     embedder: dict[str, Any] | None = None
     chunking: dict[str, Any] | None = None
     relocated: dict[str, str] = field(default_factory=dict)  # report id → the damaged recorded path its file was found by
+    roots: list[str] = field(default_factory=list)  # the indexed folders, when the damaged manifest still tells them
 
     @property
     def unsourced(self) -> list[str]:
@@ -169,6 +173,16 @@ def _object_in_text(text: str, name: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def _list_in_text(text: str, name: str) -> list[Any] | None:
+    """A flat JSON list ``"name": [...]`` found in damaged JSON text, None when it is not there whole."""
+    match = re.search(rf'"{name}"\s*:\s*(\[[^\[\]{{}}]*\])', text)
+    try:
+        value = json.loads(match.group(1)) if match else None
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
 
 
 def report_file_stem(report_id: str) -> str:
@@ -400,6 +414,8 @@ class IndexFolder:
             manifest = Manifest.from_dict(data)
             if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict) or not isinstance(manifest.files, dict):
                 raise ValueError("embedder, reports and files must be objects")
+            if not isinstance(manifest.roots, list) or not all(isinstance(root, str) for root in manifest.roots):
+                raise ValueError("roots must be a list of folders")
         except FileNotFoundError:
             raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} is missing", DamagedIndexError.MANIFEST_MISSING) from None
         except (IsADirectoryError, NotADirectoryError) as exc:  # something else in its place: damage, not a passing failure
@@ -496,7 +512,7 @@ class IndexFolder:
 
     def salvage(self, generation: Path) -> Salvage:
         """What ``generation``'s unreadable manifest still tells (see Salvage); never raises for damage."""
-        from .read.files import report_id_for
+        from .ids import id_endings
 
         held = self.held_report_ids(generation)
         try:
@@ -509,19 +525,21 @@ class IndexFolder:
             if not isinstance(reports, dict):
                 raise ValueError("no reports")
             sources, hashes = {}, {}
-            for rid, entry in reports.items():
-                if isinstance(entry, dict) and isinstance(entry.get("source"), str):
-                    for key in (rid, report_id_for(entry["source"])):  # the id damaged, or the path: the other tells
+            entries = [(rid, entry) for rid, entry in reports.items() if isinstance(entry, dict) and isinstance(entry.get("source"), str)]
+            for keys in ((lambda rid, entry: [rid]), (lambda rid, entry: id_endings(entry["source"]))):
+                for rid, entry in entries:  # each id its own source first; then the ids its path could give (the id damaged)
+                    for key in keys(rid, entry):
                         sources.setdefault(key, entry["source"])
                         if isinstance(entry.get("sha256"), str):
                             hashes.setdefault(key, entry["sha256"])
-            embedder, chunking = data.get("embedder"), data.get("chunking")
+            embedder, chunking, roots = data.get("embedder"), data.get("chunking"), data.get("roots")
             how = "its JSON, which still parses although its checksum does not match"
         except (ValueError, KeyError, TypeError, AttributeError):
             sources, hashes = {}, {}
             for match in _SHA_THEN_SOURCE.finditer(text):
                 try:
-                    hashes.setdefault(report_id_for(json.loads(match.group(2))), match.group(1))
+                    for key in id_endings(json.loads(match.group(2))):
+                        hashes.setdefault(key, match.group(1))
                 except ValueError:
                     continue
             for match in _SOURCE_IN_TEXT.finditer(text):
@@ -529,16 +547,19 @@ class IndexFolder:
                     source = json.loads(match.group(1))
                 except ValueError:
                     continue
-                sources.setdefault(report_id_for(source), source)  # a report's own source comes before its other sources
+                for key in id_endings(source):  # a report's own source comes before its other sources
+                    sources.setdefault(key, source)
             embedder, chunking = _object_in_text(text, "embedder"), _object_in_text(text, "chunking")
+            roots = _list_in_text(text, "roots")
             how = "the source paths found in its text (its JSON does not parse)"
         held_set = set(held)
         recorded = sources
-        sources = {rid: source for rid, source in recorded.items() if rid in held_set and report_id_for(source) == rid}
+        sources = {rid: source for rid, source in recorded.items() if rid in held_set and rid in id_endings(source)}
         found = _relocate(held, recorded, sources, hashes)
         relocated = {rid: recorded[rid] for rid in found}
         return Salvage(how=how, sources={**sources, **found}, held=held, embedder=embedder if isinstance(embedder, dict) else None,
-                       chunking=chunking if isinstance(chunking, dict) else None, relocated=relocated)
+                       chunking=chunking if isinstance(chunking, dict) else None, relocated=relocated,
+                       roots=roots if isinstance(roots, list) and all(isinstance(root, str) for root in roots) else [])
 
     def describe_damage(self, generation: Path, manifest: Manifest, damage: dict[str, str]) -> list[str]:
         """One line a damaged file, naming the report a report file belongs to."""

@@ -33,6 +33,7 @@ from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_
 from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
 from .embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
 from .errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
+from .ids import report_id_in, resolved, root_of, with_root
 from .lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .models import Report
 from .read import ParsedReport, parse
@@ -140,6 +141,45 @@ def source_path(path: Path) -> str:
         return str(path.absolute().parent.resolve() / path.name)
     except (OSError, RuntimeError):  # a loop among the folders above
         return str(path.absolute())
+
+
+class ReportIds:
+    """The id each report file gets in one update (see :mod:`lawsearch.ids`): a file given under the folder being
+    indexed, its path below that folder (below the outermost indexed root holding the folder, when one does); a report
+    kept as it is (``kept``: recorded source → id), the id it has; another file, its path below the outermost of
+    ``roots`` it lies under; outside them all, its file name without extension."""
+
+    def __init__(self, roots: list[str], folder: Path | None = None, kept: dict[str, str] | None = None) -> None:
+        self.roots = roots
+        self.folder = folder
+        self.kept = kept or {}
+        self._prefix: Path | None = None
+        if folder is not None:
+            base = root_of(resolved(folder), roots) or resolved(folder)
+            self._prefix = resolved(folder).relative_to(base)
+
+    def of(self, path: str | Path) -> str:
+        """The id of the report file ``path``."""
+        path = Path(path)
+        if self.folder is not None and self._prefix is not None:
+            try:
+                return (self._prefix / report_id_in(path, self.folder)).as_posix()
+            except ValueError:  # not given under the folder: a report kept from outside it
+                pass
+        source = source_path(path)
+        if source in self.kept:
+            return self.kept[source]
+        root = root_of(source, self.roots)
+        return report_id_in(Path(source), root) if root is not None else report_id_for(path)
+
+
+def _storable(report_id: str) -> bool:
+    """Whether an id can be stored and searched: valid UTF-8 (a folder name may not be; file names are checked when read)."""
+    try:
+        report_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _inside(path: str, folder: Path) -> bool:
@@ -282,7 +322,9 @@ class IndexWriter:
         return self._update([src], removals_under=None, rebuild=rebuild, summary=summary)
 
     def add_files(self, paths: Iterable[str | Path], summary: UpdateSummary | None = None) -> UpdateSummary:
-        """Add reports, or replace those whose id (file name without extension) is already indexed."""
+        """Add reports, or replace those whose id is already indexed: a file inside a folder the index was built from
+        gets the id ``index`` gives it (its path below that folder, see :mod:`lawsearch.ids`); another, its file name
+        without extension."""
         files = [Path(p) for p in paths]
         if not files:
             raise LawsearchError("no files to add")
@@ -472,10 +514,11 @@ class IndexWriter:
         finally:
             self._include_all = include_all
         summary.notes += update.notes
-        summary.dropped += [(report_id_for(path), reason) for path, reason in update.failed]
-        summary.dropped += [(report_id_for(path), f"its recorded file {path} now holds the same report as {other}; recorded as "
-                                                  f"another source of {other}, not indexed twice")
-                            for path, other in update.copies if report_id_for(path) in update.removed]
+        ids = ReportIds(list(recovered.roots), kept={source: rid for rid, source in salvage.sources.items()})
+        summary.dropped += [(ids.of(path), reason) for path, reason in update.failed]
+        summary.dropped += [(ids.of(path), f"its recorded file {path} now holds the same report as {other}; recorded as "
+                                           f"another source of {other}, not indexed twice")
+                            for path, other in update.copies if ids.of(path) in update.removed]
         summary.dropped += [(report_id, f"what is left of {generation.name}'s manifest does not name its file; its chunks stay "
                                         "in the set-aside generation") for report_id in salvage.unsourced]
         summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
@@ -491,7 +534,8 @@ class IndexWriter:
                  and not isinstance(chunking["max_chars"], bool) and chunking["max_chars"] >= 20 and chunking["min_chars"] >= 0)
         reports = {report_id: ReportEntry(sha256="", source=source, chunk_ids=[], meta={}) for report_id, source in salvage.sources.items()}
         manifest = Manifest(embedder=spec.to_dict() if spec is not None else {}, analyzer=ANALYZER_ID, reports=reports,
-                            chunking={"max_chars": chunking["max_chars"], "min_chars": chunking["min_chars"]} if sound else {})
+                            chunking={"max_chars": chunking["max_chars"], "min_chars": chunking["min_chars"]} if sound else {},
+                            roots=salvage.roots)
         return manifest, why
 
     def _salvaged_spec(self, generation: Path, salvage: Salvage) -> tuple[EmbedderSpec | None, str]:
@@ -621,11 +665,16 @@ class IndexWriter:
         rebuild = rebuild or manifest is None
         recorded = self._kept_spec(manifest, rebuild)
         known = {} if manifest is None else manifest.reports
-        bad = {report_id_for(path) for path, _ in skipped}
-        given = {report_id_for(path) for path in files} | bad
+        roots = list(manifest.roots) if manifest is not None else []
+        salvaged = {source: rid for rid, source in damaged.salvage.sources.items()} if damaged is not None else {}
+        ids = ReportIds(roots, removals_under, salvaged)
+        bad = {ids.of(path) for path, _ in skipped}
+        given = {ids.of(path) for path in files} | bad
         outside = {rid: entry for rid, entry in known.items() if rid not in given
                    and not (removals_under is not None and _inside(entry.source, removals_under))} if rebuild else {}
-        primaries, to_read, moved = self._sort_out(files + [Path(entry.source) for entry in outside.values()], known, rebuild, summary)
+        ids.kept.update({entry.source: rid for rid, entry in outside.items()})  # kept from outside: they keep their ids
+        primaries, to_read, moved = self._sort_out(files + [Path(entry.source) for entry in outside.values()], known, rebuild,
+                                                   summary, ids)
         present = set(primaries) | bad  # a bad file keeps its report
         removed = [rid for rid, entry in known.items() if rid not in present
                    and (rebuild or (removals_under is not None and _inside(entry.source, removals_under)))]
@@ -636,7 +685,7 @@ class IndexWriter:
                                      f"damaged manifest names nor this update gave ({_listing(unsourced).replace('; ', ', ')}); "
                                      "their chunks stay in the set-aside generation: add their files again to index them")
                 removed += unsourced
-        read = self._read(to_read, summary)
+        read = self._read(to_read, summary, ids)
         unreadable = self._outside_failures(outside, summary)
         accepted, copies = self._screen_copies(read, primaries, known, rebuild, removed, summary)
         held, dropped = self._keep_outside(unreadable, outside, base, manifest, recorded, damaged, removals_under, summary)
@@ -660,8 +709,8 @@ class IndexWriter:
             where = f"from outside {removals_under}" if removals_under is not None else "apart from the files given"
             summary.notes.append(f"kept {len(reread)} report{'s' if len(reread) > 1 else ''} added {where}: "
                                  + _listing([f"{rid} (re-read from {outside[rid].source})" for rid in reread]).replace("; ", ", "))
-        lost = [path for path, _ in summary.failed if report_id_for(path) in known and report_id_for(path) not in summary.indexed
-                and report_id_for(path) not in dropped]
+        lost = [path for path, _ in summary.failed if ids.of(path) in known and ids.of(path) not in summary.indexed
+                and ids.of(path) not in dropped]
         if rebuild and manifest is not None and damaged is None and lost:  # a rebuild would drop them: change nothing instead
             raise LawsearchError(
                 f"cannot rebuild: {len(lost)} indexed report(s) no longer read ({', '.join(lost[:3])}); "
@@ -671,14 +720,16 @@ class IndexWriter:
         also = self._also_sources(kept, copies, parsed, files, removals_under, summary)
         staged = [StagedReport.from_parsed(report, print_, also.get(report.report.id, [])) for report, print_ in parsed] + held
         revised = self._revised(kept, also, moved, summary)
-        if not parsed and not removed and not rebuild and not revised:
+        if removals_under is not None:
+            roots = with_root(roots, removals_under)
+        if not parsed and not removed and not rebuild and not revised:  # the roots alone are recorded with the next change
             summary.embedder = recorded.id if recorded else None
             return
         if not staged and (manifest is None or damaged is not None):
             raise LawsearchError(self._nothing_to_index(files, summary))
         fresh = rebuild or base is None or manifest is None
         self._commit(base, manifest, staged, removed, summary, fresh=fresh, recorded=recorded, revised=revised, stats=stats,
-                     prune=damaged is None)
+                     prune=damaged is None, roots=roots)
         if damaged is not None:
             self._set_aside(damaged.aside, summary.notes, " (its manifest cannot be read; nothing in it was deleted)", prune=True)
 
@@ -762,8 +813,8 @@ class IndexWriter:
             return f"none of {total} file(s) could be read: {_listing(failed)}; no index was written"
         return f"none of {total} file(s) was indexed (each is another copy of a report read before it); no index was written"
 
-    def _sort_out(self, files: list[Path], known: dict[str, ReportEntry], rebuild: bool,
-                  summary: UpdateSummary) -> tuple[dict[str, Path], list[Path], dict[str, str]]:
+    def _sort_out(self, files: list[Path], known: dict[str, ReportEntry], rebuild: bool, summary: UpdateSummary,
+                  ids: ReportIds) -> tuple[dict[str, Path], list[Path], dict[str, str]]:
         """``(primaries, to_read, moved)``: the file that is each report id's source (the recorded source first,
         then by path, PDF last), the files to read (new and changed primaries; other files of a taken id, to be
         compared with it), and the reports whose source file is now another. Unchanged primaries are listed in
@@ -774,7 +825,7 @@ class IndexWriter:
         to_read: list[Path] = []
         moved: dict[str, str] = {}
         for path in order:
-            report_id = report_id_for(path)
+            report_id = ids.of(path)
             if report_id in primaries:
                 to_read.append(path)
                 continue
@@ -893,14 +944,16 @@ class IndexWriter:
         with ReaderPool(self._read_limits, self._max_file_bytes) as pool:
             yield from self._bar(pool.read(paths), "reading", total=len(paths))
 
-    def _read(self, files: list[Path], summary: UpdateSummary) -> list[Report]:
-        """Each file read (once); those that cannot be read are listed in ``summary.failed``."""
+    def _read(self, files: list[Path], summary: UpdateSummary, ids: ReportIds) -> list[Report]:
+        """Each file read (once), with the id ``ids`` gives it; those that cannot be read are listed in ``summary.failed``."""
         reports = []
-        for _, result in self._read_files(files):
+        for path, result in self._read_files(files):
             if isinstance(result, ReportFileError):
                 summary.failed.append((result.path, result.reason))
+            elif not _storable(ids.of(path)):
+                summary.failed.append((result.source, "a folder name in its path is not valid UTF-8; rename the folder"))
             else:
-                reports.append(result)
+                reports.append(replace(result, id=ids.of(path)))
         return reports
 
     def _parse(self, accepted: list[tuple[Report, Fingerprint]], stats: Boilerplate,
@@ -959,15 +1012,16 @@ class IndexWriter:
         chunking = {**self._settings(), **manifest.chunking}
         self._max_chars, self._min_chars = chunking["max_chars"], chunking["min_chars"]
         reports = {}
+        ids = ReportIds(list(manifest.roots))
         sources = [Path(manifest.reports[report_id].source) for report_id in report_ids]
         for report_id, (source, report) in zip(report_ids, self._read_files(sources), strict=True):
             if isinstance(report, ReportFileError):
                 summary.dropped.append((report_id, report.reason))
                 continue
-            if report.id != report_id:
-                summary.dropped.append((report_id, f"its source {source} now reads as report {report.id}"))
+            if report_id not in (ids.of(source), report.id):  # its id by path, or (added before the root was known) by name
+                summary.dropped.append((report_id, f"its source {source} now reads as report {ids.of(source)}"))
                 continue
-            reports[report_id] = report
+            reports[report_id] = replace(report, id=report_id)
         return reports
 
     def _screen_recorded(self, manifest: Manifest, reports: dict[str, Report], staying: dict[str, ReportEntry]
@@ -1022,11 +1076,12 @@ class IndexWriter:
 
     def _commit(self, base: Path | None, manifest: Manifest | None, staged: list[StagedReport], removed: list[str],
                 summary: UpdateSummary, fresh: bool, recorded: EmbedderSpec | None, revised: dict[str, ReportEntry],
-                stats: Boilerplate | None, prune: bool = True) -> None:
+                stats: Boilerplate | None, prune: bool = True, roots: list[str] | None = None) -> None:
         """Write a new generation — from ``base`` (hard links) or ``fresh`` — with ``staged`` reports in, ``removed``
-        ones out, the manifest entries of unchanged reports ``revised`` (another source file), and the boilerplate
-        statistics ``stats`` (None: the base's, unchanged); and commit it. Nothing is built on a base whose files do
-        not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
+        ones out, the manifest entries of unchanged reports ``revised`` (another source file), the boilerplate
+        statistics ``stats`` (None: the base's, unchanged) and the indexed folders ``roots`` (None: the manifest's); and
+        commit it. Nothing is built on a base whose files do not verify; a generation that is not committed (an error,
+        Ctrl-C) is removed."""
         verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not fresh else None
         previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None and manifest.embedder else None
         spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
@@ -1042,7 +1097,10 @@ class IndexWriter:
             reports.update(revised)
             for report in staged:
                 reports[report.report_id] = report.entry
-            new_manifest = Manifest(embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=reports, chunking=self._settings())
+            if roots is None:
+                roots = list(manifest.roots) if manifest is not None else []
+            new_manifest = Manifest(embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=reports, chunking=self._settings(),
+                                    roots=roots)
             if manifest is not None and not fresh:
                 new_manifest.created = manifest.created
             self.folder.commit(generation, new_manifest, before_switch=lambda: _crash_point("before-switch"), prune=prune,
