@@ -17,8 +17,12 @@ class Report:
     sha256: str
     encoding: str
     text: str
-    # Lines the document itself marks as headings (DOCX heading styles, HTML <h1>…<h6>): text → level, 1 outermost.
+    # Lines the document itself marks as headings (DOCX heading styles, HTML <h1>…<h6>, Markdown ``#``): text → rank,
+    # smaller outermost (a DOCX level as it is; Markdown ranks: lawsearch.read.markdown.heading_ranks).
     styled_headings: tuple[tuple[str, int], ...] = ()
+    # The front matter of a text report (YAML block or header of fields), never part of ``text``: (key as written,
+    # value) in order; the page stage files them into FrontMatter (lawsearch.read.frontmatter).
+    front_fields: tuple[tuple[str, str], ...] = ()
 
 
 # The levels of government a report's body can belong to, outermost first (直辖市 are provinces).

@@ -1,4 +1,5 @@
-"""Reading report files: decoding bytes (never silently guessed) and extracting text from HTML/Markdown/PDF/DOCX.
+"""Reading report files: decoding bytes (never silently guessed) and extracting text from HTML/Markdown/PDF/DOCX;
+the front matter of a text report (a YAML block or a header of fields) is taken out of its text into fields.
 
 >>> report = read_report("seeds/000_e216814a7c54799f.txt")
 >>> report.id, report.encoding
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from ..errors import BinaryFileError, EmptyReportError, EncodingError, ReportFileError, UnsupportedFormatError
 from ..models import Report
+from .frontmatter import FrontFields, split_front_matter
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".htm", ".html")
@@ -136,17 +138,11 @@ def html_to_text(html: str, path: str | Path = "<html>") -> str:
         raise ReportFileError(path, f"cannot be read as HTML ({exc})") from None
 
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-
-
 def markdown_to_text(markdown: str) -> str:
-    """Markdown with heading markers and bold/underline emphasis removed; everything else kept."""
-    lines = []
-    for line in markdown.splitlines():
-        line = _MD_HEADING.sub("", line)
-        lines.append(_MD_EMPHASIS.sub(r"\2", line))
-    return "\n".join(lines)
+    """The text of a Markdown document, one paragraph a line (see :mod:`lawsearch.read.markdown`)."""
+    from .markdown import markdown_text
+
+    return markdown_text(markdown)[0]
 
 
 def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Report:
@@ -158,6 +154,7 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
     check_file_name(path)
     data = read_file_bytes(path, max_bytes)
     styled_headings: tuple[tuple[str, int], ...] = ()
+    front_fields: FrontFields = ()
     if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:  # binary formats: their own parsers, never decode_report_bytes
         text, encoding, styled_headings = _binary_document_text(data, path, suffix)
     else:
@@ -166,8 +163,10 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
         text = html_to_text(text, path)
         if not text.strip():
             raise EmptyReportError(path, "page has no visible text")
-    elif suffix in MARKDOWN_SUFFIXES:
-        text = markdown_to_text(text)
+    elif suffix in TEXT_SUFFIXES + MARKDOWN_SUFFIXES:
+        text, styled_headings, front_fields = _plain_text(text, markdown=suffix in MARKDOWN_SUFFIXES)
+        if not text.strip():
+            raise EmptyReportError(path, "file has no text (its front matter and markup aside)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Report(
         id=report_id_for(path),
@@ -176,7 +175,22 @@ def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Re
         encoding=encoding,
         text=text,
         styled_headings=styled_headings,
+        front_fields=front_fields,
     )
+
+
+def _plain_text(text: str, markdown: bool) -> tuple[str, tuple[tuple[str, int], ...], FrontFields]:
+    """``(text, styled_headings, front_fields)`` of a .txt or .md report: the front matter at its top taken out
+    (:mod:`.frontmatter`), then the rest read as Markdown when it is a .md file or a .txt written in Markdown
+    (:func:`.markdown.looks_like_markdown`)."""
+    from .markdown import looks_like_markdown, markdown_text
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front_fields, text = split_front_matter(text)
+    if markdown or looks_like_markdown(text):
+        text, styled_headings = markdown_text(text)
+        return text, styled_headings, front_fields
+    return text, (), front_fields
 
 
 def _binary_document_text(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[tuple[str, int], ...]]:

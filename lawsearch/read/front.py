@@ -64,6 +64,10 @@ class FrontMatter:
     signed: date | None = None
     page_date: date | None = None  # a date standing alone above the body, as pages show when they were posted
     fields: dict[str, str] = field(default_factory=dict)
+    # The first title line the page shows. It is ``title`` unless the report's own front matter gave the title (the
+    # publisher's label, :mod:`.frontmatter`); the metadata then reads both (``政府工作报告`` labels a page whose title
+    # line says whose and when).
+    page_title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

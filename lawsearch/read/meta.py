@@ -1,8 +1,8 @@
 """Report metadata: region, region_parent, level, agency, kind, year, published and title — for any body at any level.
 
 The region is the place of the issuing body itself. Sources are tried in order of authority and the first that
-names a place decides: the title, the subtitle (在某省第十四届人民代表大会…上), the speaker's office (某市市长), the
-signature, the page's publisher field, bodies named in the text (某区人力资源和社会保障局, 某省人民政府: a place
+names a place decides: the title (a front-matter label first, then the page's own title line), the subtitle
+(在某省第十四届人民代表大会…上), the speaker's office (某市市长), the signature, the page's publisher field, bodies named in the text (某区人力资源和社会保障局, 某省人民政府: a place
 followed by the name of a body), and last how the report speaks of itself (我省 / 全省 / 我市 / 本区 → the place of
 that level it names most). Central bodies (国务院, 某某部, 国家某某局) have level ``national`` and no region.
 Traditional characters are read as simplified. A field the report does not support stays None.
@@ -26,7 +26,7 @@ from ..models import ReportMeta
 from .front import FrontMatter, parse_date
 from .gazetteer import Gazetteer, Place, default_gazetteer
 from .headings import is_numbered_heading
-from .kinds import OTHER, RETROSPECTIVE, kind_of_opening, kind_of_title
+from .kinds import KINDS, OTHER, RETROSPECTIVE, kind_of_opening, kind_of_title
 from .numbers import normalise_numbers
 from .simplify import simplified
 
@@ -179,9 +179,11 @@ def _national_body(*sources: str) -> str | None:
 def find_region(body: str, front: FrontMatter, gazetteer: Gazetteer | None = None) -> tuple[Place | None, str | None]:
     """The issuing body's place and, where the report names it, the body's full name (see the module docstring)."""
     gazetteer = gazetteer or default_gazetteer()
-    context = "\n".join(filter(None, (front.title, front.subtitle, front.speaker_office, front.signed_by, body[:_OPENING_CHARS])))
+    context = "\n".join(filter(None, (*_titles(front), front.subtitle, front.speaker_office, front.signed_by,
+                                       body[:_OPENING_CHARS])))
     publisher = "\n".join(front.fields.get(name, "") for name in _PUBLISHER_FIELDS)
-    for source, short in ((front.title, True), (front.venue, True), (front.speaker_office, True), (front.signed_by, True)):
+    sources = [(title, True) for title in _titles(front)]
+    for source, short in (*sources, (front.venue, True), (front.speaker_office, True), (front.signed_by, True)):
         picked = _pick(_mentions(source, gazetteer, short_names=short), context, gazetteer) if source else None
         if picked:
             return picked
@@ -216,10 +218,21 @@ def _agency(place: Place | None, body: str | None, kind: str, front: FrontMatter
     return None
 
 
+def _titles(front: FrontMatter) -> tuple[str, ...]:
+    """The report's titles, first the one that names it: the front matter's label (or the page's title line), then
+    the page's title line when it is another (a label ``政府工作报告`` over ``某省政府工作报告（2022年1月24日…）``)."""
+    titles = [front.title] if front.title else []
+    if front.page_title and front.page_title != front.title:
+        titles.append(front.page_title)
+    return tuple(titles)
+
+
 def find_kind(body: str, front: FrontMatter) -> str:
-    """The kind of document (see :mod:`.kinds`): from the title, else from the first headings and opening paragraph."""
-    if front.title and (kind := kind_of_title(simplified(front.title))):
-        return kind
+    """The kind of document (see :mod:`.kinds`): from the titles (the most specific kind either names), else from
+    the first headings and opening paragraph."""
+    named = [kind for title in _titles(front) if (kind := kind_of_title(simplified(title)))]
+    if named:
+        return min(named, key=KINDS.index)
     lines = [line for line in body.split("\n") if line.strip()]
     headings = [line for line in lines if is_numbered_heading(line)][:3]
     return kind_of_opening(headings + lines[:1]) or OTHER
@@ -253,9 +266,9 @@ def find_year(text: str, published: date | None = None, title: str | None = None
 def _year_on(body: str, front: FrontMatter, kind: str, published: date | None) -> int | None:
     """The year the report is on: its title's year; for reports that look ahead or are delivered to a congress (a
     2026 政府工作报告), the year delivered; for retrospective ones, the year they review."""
-    title = normalise_numbers(simplified(front.title or ""))
-    if m := _YEAR.search(title):
-        return int(m.group(1))
+    for title in _titles(front):
+        if m := _YEAR.search(normalise_numbers(simplified(title))):
+            return int(m.group(1))
     if kind not in RETROSPECTIVE and kind != OTHER:
         day = front.delivered or published
         if day:
@@ -282,7 +295,8 @@ def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, ga
         body, front = page.text, page.front
     gazetteer = gazetteer or default_gazetteer()
     simple_front = FrontMatter(
-        title=simplified(front.title or "") or None, subtitle=simplified(front.subtitle or "") or None,
+        title=simplified(front.title or "") or None, page_title=simplified(front.page_title or "") or None,
+        subtitle=simplified(front.subtitle or "") or None,
         venue=simplified(front.venue or "") or None, speaker_office=simplified(front.speaker_office or "") or None,
         signed_by=simplified(front.signed_by or "") or None,
         fields={name: simplified(value) for name, value in front.fields.items()},
@@ -290,12 +304,12 @@ def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, ga
     simple_body = simplified(body[: _OPENING_CHARS * 4])
     kind = find_kind(simple_body, simple_front)
     place, named_body = find_region(simple_body, simple_front, gazetteer)
-    national = None if place else _national_body(simple_front.title or "", simple_front.signed_by or "")
+    national = None if place else _national_body(*_titles(simple_front), simple_front.signed_by or "")
     published = find_published(front)
     year = _year_on(body, front, kind, published)
     agency = national or _agency(place, named_body, kind, simple_front)
     level = "national" if national else (place.level if place else None)
-    context = "\n".join(filter(None, (simple_front.title, simple_front.signed_by, simple_body)))
+    context = "\n".join(filter(None, (*_titles(simple_front), simple_front.signed_by, simple_body)))
     return ReportMeta(
         report_id=report_id,
         title=front.title or _composed_title(report_id, agency or (place.name if place else None), year, kind),

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from . import chrome
 from .front import (FrontMatter, is_title_like, parse_date, parse_speaker, signature_at_end, split_subtitle_speaker,
                     subtitle_continues)
+from .frontmatter import canonical_key
 from .headings import is_date_line, is_numbered_heading
 from .kinds import kind_of_title
 from .simplify import simplified
@@ -240,6 +241,8 @@ def _read_front(page: _Marker, first: int, front: FrontMatter) -> None:
         if is_title_like(line) and kind_of_title(simplified(line)):
             if front.title is None:
                 front.title = line
+            if front.page_title is None:
+                front.page_title = line
             page.drop(i, "title")
             continue
         if _meaningful_chars(line) <= _UI_CHARS and first < len(page.lines):
@@ -287,11 +290,36 @@ def _mark_boilerplate(page: _Marker, statistics: LineStatistics, first: int, las
         page.drop(i, f"recurs in {count} reports" if count else "recurs across reports")
 
 
-def read_page(text: str, boilerplate: LineStatistics | None = None) -> Page:
-    """Split decoded report text into body, front and back matter, and dropped lines (see the module docstring)."""
+def take_front_fields(front: FrontMatter, front_fields: Sequence[tuple[str, str]]) -> None:
+    """File the fields of a report's own front matter (:mod:`.frontmatter`) into ``front``: its title is the
+    report's title (the publisher's label, ahead of any title line of the page), its date the page date when it
+    reads as one; every field is kept under its key as written and, for a known key, under the field it names
+    (``来源`` also as ``source``).
+
+    >>> front = FrontMatter()
+    >>> take_front_fields(front, [("title", "白城市政府工作报告"), ("来源", "白城日报"), ("date", "2021-01-12")])
+    >>> front.title, front.page_date, front.fields["source"], front.fields["来源"]
+    ('白城市政府工作报告', datetime.date(2021, 1, 12), '白城日报', '白城日报')
+    """
+    for key, value in front_fields:
+        name = canonical_key(key)
+        if name == "title" and front.title is None:
+            front.title = value
+        elif name == "date" and front.page_date is None:
+            front.page_date = parse_date(value)
+        front.fields.setdefault(key, value)
+        if name is not None:
+            front.fields.setdefault(name, value)
+
+
+def read_page(text: str, boilerplate: LineStatistics | None = None,
+              front_fields: Sequence[tuple[str, str]] = ()) -> Page:
+    """Split decoded report text into body, front and back matter, and dropped lines (see the module docstring);
+    ``front_fields`` are the report's own front matter, taken in first (:func:`take_front_fields`)."""
     lines = [remove_invisible_characters(line).strip() for line in text.split("\n")]
     page = _Marker(lines)
     front = FrontMatter()
+    take_front_fields(front, front_fields)
     _mark_breadcrumbs(page)
     _mark_single_lines(page)
     _mark_repeats(page)

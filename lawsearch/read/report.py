@@ -60,7 +60,7 @@ def parse(report: Report, boilerplate: Boilerplate | None = None, max_chars: int
           min_chars: int = DEFAULT_MIN_CHARS, max_chunks: int = DEFAULT_MAX_CHUNKS) -> ParsedReport:
     """Split a report already read; ``boilerplate`` holds the corpus's recurring lines (dropped as chrome). A report
     of more than ``max_chunks`` chunks is a ReportFileError with the figure."""
-    page = read_page(report.text, boilerplate)
+    page = read_page(report.text, boilerplate, front_fields=report.front_fields)
     if not page.text.strip():
         raise EmptyReportError(report.source, "nothing but page chrome (no report text)")
     meta = extract_meta(report.id, page.text, page.front)
