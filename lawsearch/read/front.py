@@ -28,11 +28,15 @@ from .numbers import normalise_numbers
 
 _HAN = r"\u3400-\u9fff"
 _SPACE = r"[ \t\u3000\u00a0]"
+# What leads a subtitle: a run of any dash (— U+2014, ― U+2015, – U+2013, ‒, ‐, ‑, ─ ━ box drawing, － ﹣ ﹘ full and
+# small forms, ⸺ ⸻, - and ~ ～ as typed), single or doubled, or an opening bracket.
+SUBTITLE_DASHES = "-~\u2010\u2011\u2012\u2013\u2014\u2015\u2500\u2501\u2e3a\u2e3b\ufe58\ufe63\uff0d\uff5e"
+_SUBTITLE_LEAD = rf"(?:[{SUBTITLE_DASHES}](?:{_SPACE}?[{SUBTITLE_DASHES}]){{0,5}}|[(（])"
 _SUBTITLE = re.compile(
-    rf"^(?:——|—|--|－－|[(（])?{_SPACE}*((?:19|20)\d{{2}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"
+    rf"^{_SUBTITLE_LEAD}?{_SPACE}*((?:19|20)\d{{2}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"
     rf"{_SPACE}*在(.{{2,60}}?)上{_SPACE}*(?:的(?:讲话|报告|发言))?[)）]?{_SPACE}*(.*)$"
 )
-_SUBTITLE_START = re.compile(rf"^(?:——|—|--|－－|[(（]){_SPACE}*(?:19|20)\d{{2}}\s*年.*在")
+_SUBTITLE_START = re.compile(rf"^{_SUBTITLE_LEAD}{_SPACE}*(?:19|20)\d{{2}}\s*年.*在")
 # An office is a body or place followed by the title of its head (省长, 市长, 主席, 主任, 局长 …): every such title ends
 # in one of these characters. A name is two to four Han characters, sometimes spaced (龚 正).
 _OFFICE_END = "长席任记"

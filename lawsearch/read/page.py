@@ -5,7 +5,8 @@ it runs from the first line that reads as prose (a long line with clause punctua
 to the last one. Around it, lines describe the report (title, subtitle, speaker, page fields, signature: kept
 as front matter) or the site (short button and navigation lines, breadcrumbs, captions, related-article tails:
 dropped). Inside it, only lines no report sentence can be are dropped: footers and button rows, a second copy of
-the body, and short unpunctuated lines that recur across the corpus (:mod:`.boilerplate`).
+the body and the short lines between the two copies, a date with the time of day (when the page was posted), and
+short unpunctuated lines that recur across the corpus (:mod:`.boilerplate`).
 
 >>> page = read_page("首页\\n>\\n要闻\\n某某县2023年工作总结\\n来源：某某日报\\n2023年，全县上下认真贯彻落实各项部署，经济运行稳中有进。\\n扫一扫在手机打开当前页")
 >>> page.text
@@ -41,12 +42,22 @@ _UI_CHARS = 4
 _TAIL_CHARS = 12
 # A second copy of a line this long on one page is the page repeating the body.
 _REPEAT_CHARS = 20
+_REPEATED = "repeated on this page"
+# Two copies of the body on one page: runs of at least this many lines, the later repeating the earlier line for line.
+_COPY_LINES = 3
 _MAX_CAPTION_CHARS = 60
 # 记者 某某 摄 / 新华社记者 某某某摄 / 摄影：某某 / 图片来源：…: the credit of a photo. A sentence that merely
 # mentions a 记者 (组织新闻记者培训3期。) is no caption.
 _CAPTION = re.compile(r"[\u3400-\u9fff]{2,4}\s*摄[)）]?$|^(?:摄影|图片来源|图片|图)\s*[:：/]")
 _RELATED = re.compile(r"^(?:相关|延伸|推荐|更多)[\u3400-\u9fff]{0,4}\s*[:：]?$")
-_DATETIME = re.compile(r"^\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+# A date standing alone (2026-02-09, 2026年02月10日), with the time of day a page shows it was posted (09:45:30,
+# 07时41分) or not. A line that is a date and a time is the page's, never the report's: no report signs or heads
+# anything with the minute.
+_DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+_TIME = (r"(?:\s*(?:星期|周)[一二三四五六日天])?\s*(?:[上下]午\s*)?"
+         r"\d{1,2}\s*(?::\s*\d{2}(?:\s*:\s*\d{2})?|时\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?)")
+_DATETIME = re.compile(rf"^\s*{_DATE}(?:{_TIME})?\s*$")
+_DATE_AND_TIME = re.compile(rf"^\s*[(（\[【]?{_DATE}{_TIME}[)）\]】]?\s*$")
 _MEANINGFUL = re.compile(r"[\w]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
@@ -172,26 +183,71 @@ def _mark_related_tail(page: _Marker, first: int) -> None:
 
 def _mark_repeats(page: _Marker) -> None:
     """A second copy of the body on one page (pages that print it twice): a long line seen before, and the lines
-    around it that follow the earlier copy line for line (its headings); an adjacent repeat of a line is one too."""
+    around it that follow the earlier copy line for line (its headings); an adjacent repeat of a line is one too.
+    Then the short lines between the two copies (:func:`_mark_between_copies`)."""
     kept = page.kept()
     first_seen: dict[str, int] = {}
     copy_of: int | None = None  # position in ``kept`` of the earlier line the current copy follows
+    source: dict[int, int] = {}  # position in ``kept`` of each repeated line → position of the line it repeats
     for position, i in enumerate(kept):
         line = page.lines[i]
         if copy_of is not None and copy_of < position and page.lines[kept[copy_of]] == line:
-            page.drop(i, "repeated on this page")
+            page.drop(i, _REPEATED)
+            source[position] = copy_of
             copy_of += 1
             continue
         copy_of = None
         earlier = first_seen.get(line)
         if earlier is not None and (len(line) >= _REPEAT_CHARS or earlier == position - 1):
-            page.drop(i, "repeated on this page")
+            page.drop(i, _REPEATED)
+            source[position] = earlier
             copy_of = earlier + 1
             back, front = position - 1, earlier - 1
             while back > earlier and front >= 0 and page.lines[kept[back]] == page.lines[kept[front]]:
-                page.rule[kept[back]] = "repeated on this page"
+                page.rule[kept[back]] = _REPEATED
+                source.setdefault(back, front)
                 back, front = back - 1, front - 1
         first_seen.setdefault(line, position)
+    _mark_between_copies(page, kept, source)
+
+
+def _mark_between_copies(page: _Marker, kept: list[int], source: dict[int, int]) -> None:
+    """Where a run of at least ``_COPY_LINES`` lines is followed, after a gap, by a run of as many lines repeating
+    them, the gap is the page's furniture between two copies (打印本页, 责任编辑, the title and posting time over the
+    printable copy …) when none of its lines reads as body text (:func:`_is_body_line`)."""
+    repeats = set(source)
+    copied = set(source.values()) - repeats
+    position = 0
+    while position < len(kept):
+        if position in repeats or position in copied:
+            position += 1
+            continue
+        gap_end = position
+        while gap_end < len(kept) and gap_end not in repeats and gap_end not in copied:
+            gap_end += 1
+        before = _run_length(copied, position - 1, -1)
+        after = _run_length(repeats, gap_end, 1)
+        if (before >= _COPY_LINES and after >= _COPY_LINES and source[gap_end] < position
+                and not any(_is_body_line(page.lines[kept[p]]) for p in range(position, gap_end))):
+            for p in range(position, gap_end):
+                page.drop(kept[p], "between two copies")
+        position = gap_end
+
+
+def _run_length(positions: set[int], start: int, step: int) -> int:
+    """How many consecutive positions from ``start`` (going by ``step``) are in ``positions``."""
+    length = 0
+    while start + step * length in positions:
+        length += 1
+    return length
+
+
+def _mark_page_dates(page: _Marker) -> None:
+    """A line that is a date and a time of day anywhere on the page (``2026年02月10日 07时41分``) is when the page was
+    posted, never a line of the report, and never a heading. (Above the body :func:`_read_front` reads it first.)"""
+    for i in page.kept():
+        if _DATE_AND_TIME.match(page.lines[i]):
+            page.drop(i, "page date")
 
 
 def _read_front(page: _Marker, first: int, front: FrontMatter) -> None:
@@ -329,6 +385,7 @@ def read_page(text: str, boilerplate: LineStatistics | None = None,
     _read_front(page, first, front)
     if last >= 0:
         _read_tail(page, last, front)
+    _mark_page_dates(page)
     if boilerplate is not None:
         _mark_boilerplate(page, boilerplate, first, last)
     body = [line for line, rule in zip(lines, page.rule, strict=True) if rule is None and line]
