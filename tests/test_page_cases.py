@@ -205,3 +205,24 @@ def test_a_signing_date_stays() -> None:
     page = read_page("\n".join(["一、总体情况", "全年共办理行政复议案件二十件，较上年增长百分之十，全部依法按期办结。",
                                 "某某县人民政府", "2026年2月10日"]))
     assert (page.front.signed_by, page.front.signed.isoformat()) == ("某某县人民政府", "2026-02-10")
+
+
+def test_a_posting_time_in_hours_and_minutes_above_the_body_dates_the_page() -> None:
+    page = read_page("\n".join(["2026年四川省政府工作报告", "2026年02月10日 07时41分", "来源：四川日报",
+                                "现在，我代表省人民政府向大会报告工作，请予审议，并请省政协委员和其他列席人员提出意见。",
+                                "一、2025年工作回顾", "2025年是极不平凡的一年，全省上下攻坚克难，经济运行稳中有进。"]))
+    assert page.front.page_date.isoformat() == "2026-02-10"
+    assert [(d.text, d.rule) for d in page.dropped][:2] == [("2026年四川省政府工作报告", "title"),
+                                                            ("2026年02月10日 07时41分", "page field")]
+    assert extract_meta("r", page.text, page.front).published.isoformat() == "2026-02-10"
+
+
+@pytest.mark.parametrize("lead", DASH_LEADS, ids=lambda lead: "+".join(f"U{ord(c):04X}" for c in lead))
+def test_the_heading_grammar_reads_every_dash_alike(lead: str) -> None:
+    """A paragraph led by a dash and a short sentence (——经济实力实现整体跃升。…) leads as a run-in heading whatever
+    the dash; a short dash-led line standing alone is a heading candidate like any other."""
+    from lawsearch.read.headings import is_unnumbered_heading, lead_sentence
+
+    text = "经济实力实现整体跃升。顶住多重超预期因素影响，统筹发展和安全，走出昂扬向上的发展曲线。"
+    assert lead_sentence(lead + text) == lead + "经济实力实现整体跃升"
+    assert is_unnumbered_heading(lead + "经济实力实现整体跃升") == is_unnumbered_heading("——经济实力实现整体跃升")
