@@ -27,14 +27,14 @@ def test_seed_metadata_matches_the_table(parsed_seeds: dict[str, ParsedReport], 
 def test_seed_agencies_and_titles(parsed_seeds: dict[str, ParsedReport]) -> None:
     agencies = {seed: parsed.meta.agency for seed, parsed in parsed_seeds.items()}
     assert agencies == {
-        "000_e216814a7c54799f": "滨江区人力资源和社会保障局",
+        "000_e216814a7c54799f": "杭州市滨江区人力资源和社会保障局",  # a district's body is named with its city
         "001_a27f8d567ac8393e": "武汉市人力资源和社会保障局",
-        "002_e3a39e3814c16024": "上虞区人力资源和社会保障局",
+        "002_e3a39e3814c16024": "绍兴市上虞区人力资源和社会保障局",
         "003_31027cef6ae4fb1c": None,  # the report only says 我局
         "004_f44f9f962692f528": "南昌县人力资源和社会保障局",
     }
     assert parsed_seeds["002_e3a39e3814c16024"].meta.title == "上虞区人社局2020年度法治政府建设情况报告"
-    assert parsed_seeds["000_e216814a7c54799f"].meta.title == "滨江区人力资源和社会保障局2022年法治政府建设年度报告"
+    assert parsed_seeds["000_e216814a7c54799f"].meta.title == "杭州市滨江区人力资源和社会保障局2022年法治政府建设年度报告"
     assert parsed_seeds["003_31027cef6ae4fb1c"].meta.title == "罗湖区2022年法治政府建设年度报告"
     assert parsed_seeds["000_e216814a7c54799f"].meta.region_label == "滨江区 (杭州市)"
 
@@ -75,7 +75,7 @@ def test_signature_outranks_a_parent_bureau_named_often_in_the_body() -> None:
         + "\n宁波市鄞州区人力资源和社会保障局\n2021年1月5日"
     )
     meta = extract_meta("r", text)
-    assert (meta.region, meta.region_parent, meta.agency) == ("鄞州区", "宁波市", "鄞州区人力资源和社会保障局")
+    assert (meta.region, meta.region_parent, meta.agency) == ("鄞州区", "宁波市", "宁波市鄞州区人力资源和社会保障局")
 
 
 def test_provincial_department_is_its_own_region() -> None:
@@ -114,9 +114,9 @@ def test_date_line_above_the_body_is_not_the_year() -> None:
         "浙江省生态环境厅2022年政府信息公开工作年度报告\n本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况等内容。",
         ("浙江省", None, "province", "浙江省生态环境厅", "政府信息公开工作年度报告", 2022),
     ),
-    (  # a central ministry: national, no region
+    (  # a central ministry: the country's
         "应急管理部2023年法治政府建设年度报告\n2023年，应急管理部深入学习贯彻习近平法治思想，扎实推进法治政府建设，取得积极成效。",
-        (None, None, "national", "应急管理部", "法治政府建设年度报告", 2023),
+        ("全国", None, "national", "应急管理部", "法治政府建设年度报告", 2023),
     ),
     (  # traditional characters read as simplified
         "二〇二五年政府工作報告\n——2025年1月15日在黑龍江省第十四屆人民代表大會第三次會議上\n"

@@ -27,9 +27,9 @@ EXPECTED_PROVINCIAL = {
 }
 # report id → (level, kind, agency) of the seeds (region, parent, year and published: tests/test_meta.py)
 EXPECTED_SEEDS = {
-    "000_e216814a7c54799f": ("county", "法治政府建设年度报告", "滨江区人力资源和社会保障局"),
+    "000_e216814a7c54799f": ("county", "法治政府建设年度报告", "杭州市滨江区人力资源和社会保障局"),
     "001_a27f8d567ac8393e": ("city", "法治政府建设年度报告", "武汉市人力资源和社会保障局"),
-    "002_e3a39e3814c16024": ("county", "法治政府建设年度报告", "上虞区人力资源和社会保障局"),
+    "002_e3a39e3814c16024": ("county", "法治政府建设年度报告", "绍兴市上虞区人力资源和社会保障局"),
     "003_31027cef6ae4fb1c": ("county", "法治政府建设年度报告", None),  # the report only says 我局
     "004_f44f9f962692f528": ("county", "法治政府建设年度报告", "南昌县人力资源和社会保障局"),
 }
