@@ -123,9 +123,9 @@ def test_date_line_above_the_body_is_not_the_year() -> None:
         "各位代表：現在，我代表省人民政府，向大會報告工作，請予審議，並請省政協委員提出意見。",
         ("黑龙江省", None, "province", "黑龙江省人民政府", "政府工作报告", 2025),
     ),
-    (  # a plan: the year of its title
+    (  # a plan report: the year of the session it is delivered at, the year of its draft plan
         "杭州市2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n2025年，全市上下坚持稳中求进工作总基调，经济运行总体平稳。",
-        ("杭州市", "浙江省", "city", None, "国民经济和社会发展计划报告", 2025),
+        ("杭州市", "浙江省", "city", None, "国民经济和社会发展计划报告", 2026),
     ),
 ])
 def test_metadata_of_any_body_at_any_level(text: str, expected: tuple) -> None:

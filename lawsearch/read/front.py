@@ -43,6 +43,12 @@ _OFFICE_END = "长席任记"
 _SPEAKER = re.compile(
     rf"^(?P<office>[{_HAN}]{{0,24}}[{_OFFICE_END}]){_SPACE}+(?P<name>[{_HAN}](?:{_SPACE}?[{_HAN}]){{1,3}})$"
 )
+# Written without a space (上海市市长杨雄, 市长于幼军) the split needs the title itself: a unit's head (省长, 市长, 区长,
+# 局长, 厅长 …), 主席, 主任 or 书记 — so ``经济平稳增长态势`` (增长) or ``市长任某某`` (长任) split no wrong way —
+# and the name is two or three characters after it (the longest office that ends in a title).
+_SPEAKER_UNSPACED = re.compile(
+    rf"^(?P<office>[{_HAN}]{{0,22}}(?:[省市区县州盟旗乡镇局厅院部委署处]长|主席|主任|书记))(?P<name>[{_HAN}]{{2,3}})$"
+)
 _SIGNATURE_NAME = re.compile(rf"^[{_HAN}（）()·\s]{{4,40}}$")
 MAX_TITLE_CHARS = 60
 
@@ -130,9 +136,14 @@ def split_subtitle_speaker(line: str) -> tuple[Subtitle, tuple[str, str] | None]
 
 
 def parse_speaker(line: str) -> tuple[str, str] | None:
-    """``(office, name)`` of a line such as ``某省省长 王某`` or ``某市市长 龚 正``; None for anything else."""
+    """``(office, name)`` of a line such as ``某省省长 王某`` or ``某市市长 龚 正``, or written without a space
+    (``某市市长王一二``); None for anything else.
+
+    >>> parse_speaker("上海市市长杨雄"), parse_speaker("市长于幼军"), parse_speaker("经济平稳增长态势")
+    (('上海市市长', '杨雄'), ('市长', '于幼军'), None)
+    """
     stripped = line.strip().strip("（）()")
-    m = _SPEAKER.match(stripped)
+    m = _SPEAKER.match(stripped) or _SPEAKER_UNSPACED.match(stripped)
     if not m:
         return None
     office = m.group("office")

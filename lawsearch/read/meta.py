@@ -26,9 +26,11 @@ from ..models import ReportMeta
 from .front import FrontMatter, is_title_like, parse_date
 from .gazetteer import Gazetteer, Place, default_gazetteer
 from .headings import is_numbered_heading
-from .kinds import KINDS, OTHER, RETROSPECTIVE, kind_of_opening, kind_of_title
+from .kinds import (GENERIC_CONGRESS_KINDS, KINDS, OTHER, RETROSPECTIVE, is_government_address, kind_of_opening,
+                    kind_of_title)
 from .numbers import normalise_numbers
 from .simplify import simplified
+from .years import delivery, plan_first_year, plan_year, review_year, session_year, title_years
 
 _HAN = r"\u3400-\u9fff"
 # What follows a place in the name of a body: its government, congress, or a bureau, department, commission or office.
@@ -419,10 +421,14 @@ def _titles(front: FrontMatter) -> tuple[str, ...]:
 
 def find_kind(body: str, front: FrontMatter) -> str:
     """The kind of document (see :mod:`.kinds`): from the titles (the most specific kind either names), else from
-    the first headings and opening paragraph."""
+    the first headings and opening paragraph. A report the government addresses to a congress session (我代表省人民
+    政府，向大会报告工作) is its work report, whatever generic kind its title gives it (关于某省第七个五年计划的报告)."""
     named = [kind for title in _titles(front) if (kind := kind_of_title(simplified(title)))]
-    if named:
-        return min(named, key=KINDS.index)
+    kind = min(named, key=KINDS.index) if named else None
+    if (kind is None or kind in GENERIC_CONGRESS_KINDS) and is_government_address(body[:_ADDRESS_CHARS]):
+        return "政府工作报告"
+    if kind:
+        return kind
     lines = [line for line in body.split("\n") if line.strip()]
     headings = [line for line in lines if is_numbered_heading(line)][:3]
     return kind_of_opening(headings + lines[:1]) or OTHER
@@ -453,17 +459,46 @@ def find_year(text: str, published: date | None = None, title: str | None = None
     return max(votes.items(), key=lambda item: (item[1], -item[0]))[0]
 
 
+# Kinds named by the year they review, never by a session (see :mod:`.years`).
+_ANNUAL_KINDS = frozenset({"法治政府建设年度报告", "政府信息公开工作年度报告", "工作总结"})
+# Kinds delivered at a people's congress session and named by its year.
+_SESSION_KINDS = frozenset({"政府工作报告", "国民经济和社会发展计划报告", "预算报告"})
+_ADDRESS_CHARS = 1500
+
+
 def _year_on(body: str, front: FrontMatter, kind: str, published: date | None) -> int | None:
-    """The year the report is on: its title's year; for reports that look ahead or are delivered to a congress (a
-    2026 政府工作报告), the year delivered; for retrospective ones, the year they review."""
-    for title in _titles(front):
-        if m := _YEAR.search(normalise_numbers(simplified(title))):
-            return int(m.group(1))
-    if kind not in RETROSPECTIVE and kind != OTHER:
-        day = front.delivered or published
-        if day:
-            return day.year
-    return find_year(normalise_numbers(body), published)
+    """The year the report is named by (see :mod:`.years`): a report delivered at a congress session (a 2026 政府工作
+    报告, a plan or budget report) by the session's year — its title's year, else the year after the one it reviews
+    or the year delivered; a plan over several years by its first year; a retrospective report by the year it reviews.
+    A year beyond the delivery (or publish) year plus one, or named as a target, never counts."""
+    titles = _titles(front)
+    delivered, congress = delivery(titles, front.delivered, front.venue, body)
+    latest = delivered or published
+    bound = latest.year + 1 if latest else None
+    if kind in ("规划", OTHER):
+        first = next((found for title in titles if (found := plan_first_year(title))), None)
+        years = [year for title in titles for year in title_years(title, bound)]
+        if first or kind == "规划":
+            return first or (min(years) if years else None) or (delivered.year if delivered else None) or find_year(
+                normalise_numbers(body), published)
+    if kind in _SESSION_KINDS or (congress and kind not in _ANNUAL_KINDS):
+        years = [year for title in titles for year in title_years(title, bound)]
+        if years:
+            return max(years)
+        plain = simplified(body[:_OPENING_CHARS * 4])
+        year = session_year(delivered, review_year(plain), plan_year(plain), congress)
+        first = next((found for title in titles if (found := plan_first_year(title))), None)
+        if year or first or published:
+            return year or first or published.year  # type: ignore[union-attr]
+        reviewed = find_year(normalise_numbers(body))
+        # a work report reviews the year before its session
+        return reviewed + 1 if reviewed and kind == "政府工作报告" else reviewed
+    for title in titles:
+        if years := title_years(title, bound if kind not in RETROSPECTIVE else None):
+            return years[0]
+    if kind not in RETROSPECTIVE and kind != OTHER and latest:
+        return latest.year
+    return find_year(normalise_numbers(body), published) or (delivered.year if delivered and congress else None)
 
 
 def find_published(front: FrontMatter) -> date | None:
