@@ -22,12 +22,12 @@ def _meta(text: str) -> tuple:
     (  # the State Council's work report: the subtitle at the 全国人民代表大会, the speaker 国务院总理
         "政府工作报告\n——2020年5月22日在第十三届全国人民代表大会第三次会议上\n国务院总理　李克强\n各位代表：\n"
         "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。",
-        None,
+        "国务院",
     ),
     (  # the venue written with the country's name (1954)
         "1954年政府工作报告\n——1954年5月23日在中华人民共和国第一届全国人民代表大会第一次会议上\n国务院总理　周恩来\n各位代表：\n"
         "我们第一届全国人民代表大会第一次会议，在听了刘少奇同志关于宪法草案的报告并进行了三天的讨论以后，已经光荣地完成了一件历史性的工作。",
-        None,
+        "国务院",
     ),
     (  # a statistics bulletin: the title names 中华人民共和国 and the bureau; 中华人民共和国 is no 共和县
         "中华人民共和国国家统计局关于1990年国民经济和社会发展的统计公报\n1991年2月22日\n"
@@ -151,3 +151,34 @@ def test_agency_is_the_full_official_name(text: str, expected: tuple) -> None:
 def test_the_page_source_is_not_the_issuer() -> None:
     text = ("来源：杭州市人民政府办公厅\n滨江区卫生健康局2022年法治政府建设年度报告\n2022年，我局坚持依法行政，推进各项工作。")
     assert _meta(text) == ("滨江区", "杭州市", "county", "杭州市滨江区卫生健康局")
+
+
+# The government's own voice and its head's title.
+def test_a_government_speaking_for_itself_is_its_government() -> None:
+    # 甘肃 2019: a bureau named with the province (国家公园甘肃省管理局) is not the report's issuer
+    text = ("2019年政府工作报告\n各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议，并请省政协委员和其他列席人员提出意见。\n"
+            "一、2018年工作回顾\n全省生产总值增长6.3%。挂牌成立大熊猫、祁连山国家公园甘肃省管理局。我省生态环境持续改善。")
+    assert _meta(text) == ("甘肃省", None, "province", "甘肃省人民政府")
+
+
+def test_a_province_named_once_by_a_report_that_speaks_of_itself_throughout() -> None:
+    # 甘肃 1997 names its province once; 香港 (a 特别行政区, never 我省) does not compete
+    text = ("1997年政府工作报告\n各位代表：\n现在，我代表省人民政府向大会作工作报告，请予审议。\n"
+            "刚刚过去的1996年，是我省现代化建设进程中具有重要意义的一年。在党中央、国务院和中共甘肃省委的正确领导下，各级政府带领全省各族人民"
+            "艰苦奋斗，开拓进取。\n各位代表，今年是继续推进改革开放和现代化建设很重要的一年。我国政府将恢复对香港行使主权，党的十五大要召开，"
+            "这必将对我省的经济和社会发展起到重要作用。" + "全省农业丰收，全省工业增长。" * 4)
+    assert _meta(text) == ("甘肃省", None, "province", "甘肃省人民政府")
+
+
+def test_the_heads_title_outranks_a_label_naming_a_place_of_another_level() -> None:
+    # 大理 2014: the publisher's label says 大理市, the subtitle and the speaker (州长) the prefecture
+    text = ("大理市政府工作报告 （2014年2月18日 何华）\n——2014年2月18日在大理白族自治州第十三届人民代表大会第二次会议上\n州长 何华\n"
+            "各位代表:\n现在，我代表州人民政府向大会报告工作，请予审议，并请州政协各位委员提出意见。")
+    assert _meta(text) == ("大理白族自治州", "云南省", "city", "大理白族自治州人民政府")
+    assert _meta(text.replace("大理市政府工作报告", "大理州政府工作报告"))[0] == "大理白族自治州"
+
+
+def test_the_countrys_work_report_is_the_state_councils() -> None:
+    text = ("1981年政府工作报告\n当前的经济形势和今后经济建设的方针\n各位代表：\n从去年9月第五届全国人民代表大会第三次会议到现在，"
+            "已经过去了一年零两个月。\n现在，我代表国务院，就当前的经济形势和今后经济建设的方针，作如下报告。")
+    assert _meta(text) == (NATIONAL, None, "national", "国务院")

@@ -86,6 +86,8 @@ _SELF_REFERENCE = {
     "city": re.compile(r"我市|全市|市委|市政府|市人大"),
     "county": re.compile(r"我区|我县|全县|区委|县委|区政府|县政府|区人大|县人大"),
 }
+# The head of a government speaking (州长, 代市长, 自治区主席): the level word of the government.
+_HEAD_LEVEL = re.compile(r"(自治区|省|市|区|县|州|盟|旗)(?:长|(?<=自治区)(?:人民政府)?主席)$")
 # The government speaking for itself in its work report (我代表市人民政府): its level.
 _SPEAKS_FOR = re.compile(r"我代表(自治区|省|市|州|盟|地区|区|县|旗)人民政府")
 _SPEAKS_FOR_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "地区": "city",
@@ -95,6 +97,7 @@ _OPENING_CHARS = 3000
 _OPENING_WEIGHT = 3
 _MIN_SELF_REFERENCE_MENTIONS = 2
 _MIN_NATIONAL_MENTIONS = 3
+_MANY_SELF_REFERENCES = 10
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PLAN_WORDS = re.compile(r"安排|计划|打算|思路|展望|下一步|要点")
 _REPORT_INTRO = re.compile(r"现将.{0,20}?((?:19|20)\d{2})\s*年度?.{0,30}?报告")
@@ -244,7 +247,8 @@ def _self_reference(body: str, gazetteer: Gazetteer) -> Place | None:
         return None
 
     def fits(place: Place) -> bool:  # 我市 may be a county-level city (诸暨市) as well as a prefecture
-        return _fits_level(place, level)
+        # a 特别行政区 never speaks of itself as 我省 / 全区 (and has no level word of its own)
+        return _fits_level(place, level) and _level_word(place) is not None
 
     names: Counter[str] = Counter()
     chosen: dict[str, tuple[Place, ...]] = {}
@@ -258,7 +262,10 @@ def _self_reference(body: str, gazetteer: Gazetteer) -> Place | None:
     if not names:
         return None
     best, mentions = max(names.items(), key=lambda item: (item[1], len(item[0])))
-    if mentions < _MIN_SELF_REFERENCE_MENTIONS:
+    # Named twice at least; once is enough for the only place of that level a report that speaks of itself
+    # throughout (全省 …) names.
+    sure = len(names) == 1 and counts[level] >= _MANY_SELF_REFERENCES
+    if mentions < _MIN_SELF_REFERENCE_MENTIONS and not sure:
         return None
     return _disambiguate(chosen[best], body, gazetteer)
 
@@ -287,15 +294,23 @@ def find_issuer(body: str, front: FrontMatter, gazetteer: Gazetteer | None = Non
                                        body[:_OPENING_CHARS])))
     publisher = "\n".join(front.fields.get(name, "") for name in _PUBLISHER_FIELDS)
     sources = [(title, _NATIONAL_TITLE) for title in _titles(front)]
+    head = _HEAD_LEVEL.search(front.speaker_office or "")
+    unlike_head = None  # a title's place of another level than the speaker heads (a label 大理市… over 州长's report)
     for source, national in (*sources, (front.venue, _NATIONAL_VENUE), (front.speaker_office, _NATIONAL_OFFICE),
                              (front.signed_by, _NATIONAL_TITLE)):
         if not source:
             continue
-        if _national_source(source, national):
+        if _national_source(source, national) and not unlike_head:
             return None, _national_body(source), True
         picked = _pick(_mentions(source, gazetteer, short_names=True), context, gazetteer)
-        if picked:
+        if picked and head and national is _NATIONAL_TITLE and source != front.signed_by \
+                and _level_word(picked[0]) != head.group(1) and unlike_head is None:
+            unlike_head = picked
+            continue
+        if picked and (not unlike_head or _level_word(picked[0]) == head.group(1)):
             return (*picked, False)
+    if unlike_head:
+        return (*unlike_head, False)
     if (national := _national_opening(body)) is not None:
         return None, national or None, True
     if placed := _placed_by_level(body, front, gazetteer):
@@ -313,7 +328,7 @@ def _national_opening(body: str) -> str | None:
     marks = [line for line in lines if _NATIONAL_LINE.match(line) and is_title_like(line)]
     if not marks and not _NATIONAL_SPEECH.search(body[:_OPENING_CHARS]):
         return None
-    return next((body for line in marks if (body := _national_body(line))), "")
+    return next((central for line in marks if (central := _national_body(line))), "")
 
 
 def _speaks_for_the_country(opening: str) -> bool:
@@ -366,8 +381,12 @@ def _find_local(body: str, front: FrontMatter, publisher: str, context: str,
         return picked
     voted = _body_votes(body, gazetteer)
     spoken = _SPEAKS_FOR.search(body[:_OPENING_CHARS])
-    if voted and (not spoken or _fits_level(voted[0], _SPEAKS_FOR_LEVEL[spoken.group(1)])):
-        return voted  # a government speaking for itself (我代表市人民政府) is not a body of another level it names
+    if voted and not spoken:
+        return voted
+    if voted and _fits_level(voted[0], _SPEAKS_FOR_LEVEL[spoken.group(1)]):
+        # a government speaking for itself (我代表市人民政府) is its government, not a body it names, nor one
+        # of another level
+        return voted[0], "人民政府"
     return _self_reference(body, gazetteer), None
 
 
@@ -488,11 +507,7 @@ def _year_on(body: str, front: FrontMatter, kind: str, published: date | None) -
         plain = simplified(body[:_OPENING_CHARS * 4])
         year = session_year(delivered, review_year(plain), plan_year(plain), congress)
         first = next((found for title in titles if (found := plan_first_year(title))), None)
-        if year or first or published:
-            return year or first or published.year  # type: ignore[union-attr]
-        reviewed = find_year(normalise_numbers(body))
-        # a work report reviews the year before its session
-        return reviewed + 1 if reviewed and kind == "政府工作报告" else reviewed
+        return year or first or (published.year if published else None) or find_year(normalise_numbers(body), published)
     for title in titles:
         if years := title_years(title, bound if kind not in RETROSPECTIVE else None):
             return years[0]
@@ -540,6 +555,8 @@ def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, ga
                                      simple_body[:_OPENING_CHARS])
     if place and not named_body and _government_report(place, kind, simple_front, simple_body[:_OPENING_CHARS]):
         named_body = "人民政府"
+    if national and not (named_body or central) and kind == "政府工作报告":
+        central = "国务院"  # the country's government reports to the 全国人民代表大会
     agency = (named_body or central) if national else _agency(place, parent, named_body, kind, simple_front, gazetteer)
     level = "national" if national else (place.level if place else None)
     return ReportMeta(
