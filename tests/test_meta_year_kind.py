@@ -168,3 +168,14 @@ def test_session_year_rules() -> None:
 ])
 def test_speaker_with_or_without_a_space(line: str, expected: tuple[str, str] | None) -> None:
     assert parse_speaker(line) == expected
+
+
+def test_a_work_report_without_dates_or_year_headings_takes_the_year_its_body_names() -> None:
+    # 北京市/2006: the 十一五 plan report in the work report's place; no date, no year in its review heading
+    meta = meta_of("政府工作报告", [
+        "各位代表：",
+        "现在，我代表北京市人民政府，向大会作关于国民经济和社会发展第十一个五年规划纲要的报告，请各位代表连同《纲要（草案）》一并审议。",
+        "一、“十五”时期的回顾",
+        "过去五年，全市人民在党中央、国务院和中共北京市委的领导下，认真落实科学发展观，创新体制，调整结构，优化环境，加强管理。",
+        "二、2006年的主要任务", PARAGRAPH])
+    assert (meta.kind, meta.year) == ("政府工作报告", 2006)
