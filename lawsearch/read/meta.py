@@ -4,7 +4,12 @@ The region is the place of the issuing body itself. Sources are tried in order o
 names a place decides: the title (a front-matter label first, then the page's own title line), the subtitle
 (在某省第十四届人民代表大会…上), the speaker's office (某市市长), the signature, the page's publisher field, bodies named in the text (某区人力资源和社会保障局, 某省人民政府: a place
 followed by the name of a body), and last how the report speaks of itself (我省 / 全省 / 我市 / 本区 → the place of
-that level it names most). Central bodies (国务院, 某某部, 国家某某局) have level ``national`` and no region.
+that level it names most). A national report — a title or signature starting with 中华人民共和国 or a central body
+(国务院, 某某部, 国家某某局), a venue at the 全国人民代表大会, a speaker of the 国务院, 我代表国务院 — has region
+``全国`` and level ``national``. The agency is the body's full official name: a district's bodies after their city
+(杭州市滨江区人力资源和社会保障局); a body named by abbreviation or by its level word alone (区人社局) written out in
+full, its place read from the signature, the address line or the page's source; a government's own report
+(我代表市人民政府, or a title naming only the place) its 人民政府.
 Traditional characters are read as simplified. A field the report does not support stays None.
 
 >>> m = extract_meta("r1", "上虞区人社局2020年度法治政府建设情况报告\\n2020年上虞区人力社保局认真贯彻……")
