@@ -182,3 +182,10 @@ def test_the_countrys_work_report_is_the_state_councils() -> None:
     text = ("1981年政府工作报告\n当前的经济形势和今后经济建设的方针\n各位代表：\n从去年9月第五届全国人民代表大会第三次会议到现在，"
             "已经过去了一年零两个月。\n现在，我代表国务院，就当前的经济形势和今后经济建设的方针，作如下报告。")
     assert _meta(text) == (NATIONAL, None, "national", "国务院")
+
+
+def test_a_local_branch_of_a_central_body_is_local() -> None:
+    meta = extract_meta("r", "国家税务总局杭州市税务局2022年法治政府建设年度报告\n2022年，我局坚持依法行政，推进各项工作。")
+    assert (meta.region, meta.level) == ("杭州市", "city")
+    central = extract_meta("r", "国家税务总局2022年法治政府建设年度报告\n2022年，税务总局坚持依法行政，推进各项工作。")
+    assert (central.region, central.level, central.agency) == (NATIONAL, "national", "国家税务总局")

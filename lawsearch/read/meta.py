@@ -305,7 +305,8 @@ def find_issuer(body: str, front: FrontMatter, gazetteer: Gazetteer | None = Non
                              (front.signed_by, _NATIONAL_TITLE)):
         if not source:
             continue
-        if _national_source(source, national) and not unlike_head:
+        branch = [m for m in _mentions(source, gazetteer, short_names=False) if m.body]  # 国家税务总局杭州市税务局
+        if _national_source(source, national) and not unlike_head and not branch:
             return None, _national_body(source), True
         picked = _pick(_mentions(source, gazetteer, short_names=True), context, gazetteer)
         if picked and head and national is _NATIONAL_TITLE and source != front.signed_by \
