@@ -35,9 +35,10 @@ _AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 # Divisions set up after cpca's table (2016), with the code of the division each one continues where it moved (the
 # old entry is then dropped; a renamed one keeps its old name as a place of its own, for the reports of its time).
-# Sources: 民政部《县级以上行政区划变更情况》 of each year and the 国家统计局 统计用区划代码 (2023) for the codes.
+# Sources: 民政部《县级以上行政区划变更情况》 of each year and the 国家统计局 统计用区划代码 (2023) for the codes
+# (大兴安岭地区's 加格达奇区 … 呼中区 have statistical codes only).
 LATER_DIVISIONS: tuple[tuple[str, str, str | None], ...] = (
-    # 那曲地区 became 那曲市 (国函〔2017〕98号, set up 2018); 那曲县 became its 色尼区, the other counties moved with it.
+    # 那曲地区 became 那曲市 (approved 2017, set up 2018); 那曲县 became its 色尼区, the other counties moved with it.
     ("540600000000", "那曲市", None), ("540602000000", "色尼区", None),
     ("540621000000", "嘉黎县", "542422000000"), ("540622000000", "比如县", "542423000000"),
     ("540623000000", "聂荣县", "542424000000"), ("540624000000", "安多县", "542425000000"),
