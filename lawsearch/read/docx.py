@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ReportFileError
+from .wrap import join_wrapped
 
 # A report .docx unpacks to a few megabytes; more than this is a zip bomb, not a report. The sizes checked are those
 # the archive declares; zipfile never inflates a member past its declared size, so they bound what is unpacked.
@@ -33,8 +34,6 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 _BODY_TEXT_LEVEL = 9  # w:outlineLvl 9 means "body text"
 _HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
 _TITLE_NAMES = ("title", "标题")
-_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
-_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 
 
 def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -112,15 +111,7 @@ def _owning_table(cell: Any) -> Any:
 def _paragraph_text(paragraph: Any) -> str:
     """A paragraph's text on one line: manual line breaks joined (a space only between ASCII words), tabs and
     runs of spaces as one space."""
-    pieces: list[str] = []
-    for piece in paragraph.text.split("\n"):
-        piece = re.sub(r"[ \t\u00a0]+", " ", piece).strip(" \u3000")
-        if not piece:
-            continue
-        if pieces and _ASCII_WORD_END.match(pieces[-1][-1]) and _ASCII_WORD_START.match(piece):
-            pieces.append(" ")
-        pieces.append(piece)
-    return "".join(pieces)
+    return join_wrapped(re.sub(r"[ \t\u00a0]+", " ", piece).strip(" \u3000") for piece in paragraph.text.split("\n"))
 
 
 class _StyleLevels:

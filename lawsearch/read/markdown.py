@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from .headings import MAX_HEADING_CHARS, PUNCTUATED, numbered_rank
+from .wrap import join_wrapped
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -63,7 +64,6 @@ _LINE_TAGS = frozenset({
     "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
 })
 _HIDDEN_BLOCK = re.compile(r"^\s*<(?:script|style|textarea)\b", re.IGNORECASE)
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _WORD = re.compile(r"\w")
 _DELIMITER_ROW = re.compile(r"^[\s|:\-]+$")
 _NOT_COMPARED = re.compile(r"[\s\u3000。．.，,、；;：:！!？?]+")
@@ -260,14 +260,7 @@ def _inline_text(token: Token) -> str:
 
 def _cell_text(words: str) -> str:
     """A table cell's words on one line: its lines joined, with a space only between two Latin letters or digits."""
-    parts: list[str] = []
-    for piece in words.split("\n"):
-        piece = piece.strip()
-        if piece:
-            if parts and _ASCII_WORD.match(parts[-1][-1]) and _ASCII_WORD.match(piece[0]):
-                parts.append(" ")
-            parts.append(piece)
-    return "".join(parts)
+    return join_wrapped(piece.strip() for piece in words.split("\n"))
 
 
 def _pipe_rows(paragraph: str) -> list[str] | None:

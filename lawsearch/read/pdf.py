@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import EmptyReportError, ReportFileError
+from .wrap import join_wrapped
 
 _EDGE_LINES = 2  # how many lines at the top and at the bottom of a page may be page chrome
 _MAX_CHROME_CHARS = 40  # a running header/footer is short
@@ -56,8 +57,6 @@ _NUMBERED_HEADING = re.compile(
     rf"|第[{_HAN_NUMERAL}\d]+[章节条部篇])"
 )
 _TERMINAL_PUNCTUATION = "。！？；：…!?;:"
-_ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
-_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 _SPACES = " \t\u3000\u00a0"
 _GAP = "\x00"  # stands for a space pdfium generated, until _resolve_gaps decides on it
 
@@ -314,11 +313,9 @@ def _paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     for line, following in zip(lines, lines[1:] + [None]):
-        if current and _ASCII_WORD_END.match(current[-1][-1]) and _ASCII_WORD_START.match(line.text):
-            current.append(" ")  # joined lines meet without a space, except between two ASCII words
         current.append(line.text)
         if following is None or _ends_paragraph(line, following, layout):
-            paragraphs.append("".join(current))
+            paragraphs.append(join_wrapped(current))
             current = []
     return paragraphs
 
