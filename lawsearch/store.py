@@ -165,24 +165,17 @@ def _relocate(held: list[str], recorded: dict[str, str], sources: dict[str, str]
     return found
 
 
-def _object_in_text(text: str, name: str) -> dict[str, Any] | None:
-    """A flat JSON object ``"name": {...}`` found in damaged JSON text, None when it is not there whole."""
-    match = re.search(rf'"{name}"\s*:\s*(\{{[^{{}}]*\}})', text)
+_FLAT_VALUE = {dict: r"\{[^{}]*\}", list: r"\[[^\[\]{}]*\]"}  # a JSON object or list with nothing nested
+
+
+def _flat_in_text(text: str, name: str, kind: type) -> Any:
+    """A flat JSON object or list (``kind``) ``"name": …`` found in damaged JSON text, None when it is not there whole."""
+    match = re.search(rf'"{re.escape(name)}"\s*:\s*({_FLAT_VALUE[kind]})', text)
     try:
         value = json.loads(match.group(1)) if match else None
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
-
-
-def _list_in_text(text: str, name: str) -> list[Any] | None:
-    """A flat JSON list ``"name": [...]`` found in damaged JSON text, None when it is not there whole."""
-    match = re.search(rf'"{name}"\s*:\s*(\[[^\[\]{{}}]*\])', text)
-    try:
-        value = json.loads(match.group(1)) if match else None
-    except ValueError:
-        return None
-    return value if isinstance(value, list) else None
+    return value if isinstance(value, kind) else None
 
 
 def report_file_stem(report_id: str) -> str:
@@ -549,8 +542,8 @@ class IndexFolder:
                     continue
                 for key in id_endings(source):  # a report's own source comes before its other sources
                     sources.setdefault(key, source)
-            embedder, chunking = _object_in_text(text, "embedder"), _object_in_text(text, "chunking")
-            roots = _list_in_text(text, "roots")
+            embedder, chunking = _flat_in_text(text, "embedder", dict), _flat_in_text(text, "chunking", dict)
+            roots = _flat_in_text(text, "roots", list)
             how = "the source paths found in its text (its JSON does not parse)"
         held_set = set(held)
         recorded = sources

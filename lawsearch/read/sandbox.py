@@ -169,8 +169,8 @@ class ReaderPool:
             raise result
         return result
 
-    def _submit(self, path: Path) -> tuple[Future, float]:
-        """Hand ``path`` to a worker; the future of its result and its time limit."""
+    def _submit(self, path: Path) -> tuple[Future, int]:
+        """Hand ``path`` to a worker; the future of its result and the size its time limit was set by."""
         try:
             size = path.stat().st_size
         except OSError:
@@ -182,12 +182,13 @@ class ReaderPool:
         except RuntimeError:  # the pool failed since it was started: a new one takes the file
             self.close(at_once=True)
             future = self._workers().schedule(_read_in_worker, args=args, timeout=seconds)
-        return future, seconds
+        return future, size
 
-    def _outcome(self, path: Path, future: Future, seconds: float) -> Report | ReportFileError:
+    def _outcome(self, path: Path, future: Future, size: int) -> Report | ReportFileError:
         """The file's result; raises _PoolBroken when the pool, not the file, failed."""
         from pebble import ProcessExpired
 
+        seconds = self.limits.seconds_for(size)
         # Every file handed over before this one is done, so this one is being read or is read: pebble's own time
         # limit ends it; the deadline here only guards against a pool that stopped answering.
         deadline = time.monotonic() + seconds + _GRACE_SECONDS
@@ -197,7 +198,7 @@ class ReaderPool:
             except FutureTimeout:
                 if future.done():  # pebble's time limit: it stopped the worker
                     return ReportFileError(path, f"reading it took longer than {seconds:g} s, the limit for a "
-                                                 f"{_size_mb(path):.1f} MB file ({self.limits.seconds:g} s + "
+                                                 f"{size / 1_000_000:.1f} MB file ({self.limits.seconds:g} s + "
                                                  f"{self.limits.seconds_per_mb:g} s per MB; --read-timeout); a damaged or hostile file?")
                 if not self._pool.active:
                     raise _PoolBroken("the pool stopped") from None
@@ -228,13 +229,6 @@ def _read_here(path: Path, max_bytes: int) -> Report | ReportFileError:
         return read_report(path, max_bytes=max_bytes)
     except ReportFileError as exc:
         return exc
-
-
-def _size_mb(path: Path) -> float:
-    try:
-        return path.stat().st_size / 1_000_000
-    except OSError:
-        return 0.0
 
 
 def read_report_limited(path: str | Path, limits: ReadLimits | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Report:
