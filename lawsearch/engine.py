@@ -7,35 +7,46 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from dataclasses import replace
 import inspect
 import os
 import re
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from . import checks
-from .analysis import ANALYZER_ID, normalise
-from .dense import DenseIndex
 from .embed import Embedder, EmbedderSpec, are_unit_vectors, load_recorded
-from .errors import ArgumentError, ClosedError, DamagedIndexError, EmbedderError, IndexFolderError, LawsearchError, NotFoundError, QueryError
-from .fusion import FUSION_METHODS, convex, rrf
-from .locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
-from .lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .models import LEVELS, Hit
-from .query import MAX_QUERY_CHARS, prepare_query
-from .answers import answer_set, level_asked, place_at
-from .charscore import CharStats
-from .ranking import RankingParams, word_scores
-from .results import Results
-from .scope import Scope, check_kind_and_level  # noqa: F401 - check_kind_and_level: part of the facade
-from .store import IndexFolder, Manifest, read_report_files
-from .writer import IndexWriter, UpdateSummary
+from .errors import (
+    ArgumentError,
+    ClosedError,
+    DamagedIndexError,
+    EmbedderError,
+    IndexFolderError,
+    LawsearchError,
+    NotFoundError,
+    QueryError,
+)
+from .index.folder import IndexFolder, Manifest, read_report_files
+from .index.locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
+from .index.writer import IndexWriter, UpdateSummary
+from .models import LEVELS
+from .search.analysis import ANALYZER_ID, normalise
+from .search.answers import answer_set, level_asked, place_at
+from .search.charscore import CharStats
+from .search.dense import DenseIndex
+from .search.fusion import FUSION_METHODS, convex, rrf
+from .search.hits import Hit
+from .search.lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
+from .search.query import MAX_QUERY_CHARS, prepare_query
+from .search.ranking import RankingParams, word_scores
+from .search.results import Results
+from .search.scope import Scope, check_kind_and_level  # noqa: F401 - check_kind_and_level: part of the facade
 
 MODES = ("lexical", "dense", "hybrid")
 DEFAULT_MODE = "hybrid"
-DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.ranking; convex and rrf fuse the raw lists instead
+DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.search.ranking; convex and rrf fuse the raw lists instead
 CANDIDATES = 50
 MAX_TOP_K = 100  # as the web's k; a bigger top_k would only make every list longer than anyone reads
 # Added to a hit's score for each of the region, year and kind the question names that its report has.
@@ -61,8 +72,9 @@ def check_options(mode: Any = _NOT_GIVEN, fusion: Any = None) -> str:
 
 def _check_embedder(embedder: Any) -> Embedder | None:
     """``embedder``, which must be None or an Embedder (an object with an EmbedderSpec ``spec`` and ``embed_queries``)."""
-    if embedder is not None and not (isinstance(getattr(embedder, "spec", None), EmbedderSpec)
-                                     and callable(getattr(embedder, "embed_queries", None))):
+    if embedder is not None and not (
+        isinstance(getattr(embedder, "spec", None), EmbedderSpec) and callable(getattr(embedder, "embed_queries", None))
+    ):
         raise ArgumentError(f"embedder must be an Embedder (with .spec and .embed_queries) or None, not {checks.shown(embedder)}")
     return embedder
 
@@ -103,8 +115,11 @@ def _check_read_limits(value: Any) -> None:
 
 def _check_writer_options(options: dict[str, Any], call: str, own: tuple[str, ...] = ()) -> None:
     """An ArgumentError for an option IndexWriter does not take (or one ``call`` sets itself), or of the wrong type."""
-    known = [name for name, parameter in inspect.signature(IndexWriter).parameters.items()
-             if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in own]
+    known = [
+        name
+        for name, parameter in inspect.signature(IndexWriter).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in own
+    ]
     for name, value in options.items():
         if name not in known:
             raise ArgumentError(f"{call}() takes no option {name!r}; its options are {', '.join(known)}")
@@ -115,8 +130,9 @@ def _check_writer_options(options: dict[str, Any], call: str, own: tuple[str, ..
 class LawSearch:
     """An opened index: search it, inspect it."""
 
-    def __init__(self, folder: IndexFolder, generation: Path, manifest: Manifest, embedder: Embedder | None = None,
-                 device: str | None = None) -> None:
+    def __init__(
+        self, folder: IndexFolder, generation: Path, manifest: Manifest, embedder: Embedder | None = None, device: str | None = None
+    ) -> None:
         self._closed = False
         self.folder = folder
         self.generation = generation
@@ -129,8 +145,10 @@ class LawSearch:
         self._avg_chars = 0.0
         self._lock = threading.Lock()  # loading the embedder and the character statistics: one thread at a time
         if manifest.analyzer != ANALYZER_ID:
-            raise IndexFolderError(f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
-                                   f"run `lawsearch index --upgrade --index {folder.root}`")
+            raise IndexFolderError(
+                f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
+                f"run `lawsearch index --upgrade --index {folder.root}`"
+            )
         self._lease = folder.lease(generation)  # a writer does not delete the generation while this reader holds it
         try:
             self.lexical = LexicalIndex.open(generation / LEXICAL_DIR)
@@ -148,7 +166,8 @@ class LawSearch:
             self.close()
             raise
         self._region_keys = {
-            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in manifest.reports.items()
+            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split())
+            for rid, entry in manifest.reports.items()
         }
 
     def _load_reports(self) -> tuple[dict[str, dict[str, Any]], DenseIndex]:
@@ -163,10 +182,15 @@ class LawSearch:
             records, vectors = read_report_files(self.generation, report_id)
             rows = sum(record.get("units", 1) for record in records)
             if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
-                raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
-                                                f"for {len(records)} chunks of {rows} sentences of dimension {dim}")
+                raise DamagedIndexError(
+                    self.folder.root,
+                    f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
+                    f"for {len(records)} chunks of {rows} sentences of dimension {dim}",
+                )
             if not are_unit_vectors(vectors):
-                raise DamagedIndexError(self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
+                raise DamagedIndexError(
+                    self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)"
+                )
             for record in records:
                 chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}
                 ids += [record["id"]] * record.get("units", 1)
@@ -191,8 +215,15 @@ class LawSearch:
     # -- building and opening ------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, src: str | Path, index_dir: str | Path | None = None, *, rebuild: bool = False,
-              summary: UpdateSummary | None = None, **options: Any) -> "LawSearch":
+    def build(
+        cls,
+        src: str | Path,
+        index_dir: str | Path | None = None,
+        *,
+        rebuild: bool = False,
+        summary: UpdateSummary | None = None,
+        **options: Any,
+    ) -> LawSearch:
         """Build or refresh ``index_dir`` (None: ``$LAWSEARCH_INDEX``, else ``./indexes/default``) from a folder (or
         one file) of reports and open it.
 
@@ -242,8 +273,9 @@ class LawSearch:
         self.__dict__.update(fresh.__dict__)
 
     @classmethod
-    def open(cls, index_dir: str | Path | None = None, *, model: str | None = None, embedder: Embedder | None = None,
-             device: str | None = None) -> "LawSearch":
+    def open(
+        cls, index_dir: str | Path | None = None, *, model: str | None = None, embedder: Embedder | None = None, device: str | None = None
+    ) -> LawSearch:
         """Open the committed index in ``index_dir``; with none, the first of ``$LAWSEARCH_INDEX`` and
         ``./indexes/default`` that holds one (the error names both paths).
 
@@ -266,8 +298,9 @@ class LawSearch:
                     raise  # damaged, not merely replaced by a writer while we opened it
 
     @classmethod
-    def _open_generation(cls, folder: IndexFolder, generation: Path, model: str | None, embedder: Embedder | None,
-                         device: str | None) -> "LawSearch":
+    def _open_generation(
+        cls, folder: IndexFolder, generation: Path, model: str | None, embedder: Embedder | None, device: str | None
+    ) -> LawSearch:
         manifest = folder.read_manifest(generation)
         recorded = EmbedderSpec.from_dict(manifest.embedder)
         if model is not None and not recorded.answers_to(model):
@@ -295,7 +328,7 @@ class LawSearch:
         with _EMBED_LOCK:
             return embedder.embed_queries([query])[0]
 
-    def warm(self) -> "LawSearch":
+    def warm(self) -> LawSearch:
         """Load now what the first search would load (the embedder, the character statistics): for servers."""
         self._ensure_open()
         self.embed_query("预热")
@@ -321,7 +354,7 @@ class LawSearch:
         if self._closed:
             raise ClosedError(self.folder.root)
 
-    def __enter__(self) -> "LawSearch":
+    def __enter__(self) -> LawSearch:
         self._ensure_open()
         return self
 
@@ -418,8 +451,11 @@ class LawSearch:
         """The hits inside the region and year a 哪些… question names (浙江哪些区县…, 2022年哪些地区…), and a note for each
         one the index holds no report of (the answer is then empty, not silently nationwide)."""
         places, years, _ = self.named(query)
-        notes = [f"the index holds no report of {place}" for place in sorted(places)
-                 if not any(place in keys for keys in self._region_keys.values())]
+        notes = [
+            f"the index holds no report of {place}"
+            for place in sorted(places)
+            if not any(place in keys for keys in self._region_keys.values())
+        ]
         held_years = {entry.meta.get("year") for entry in self.manifest.reports.values()}
         notes += [f"the index holds no report on {year}" for year in sorted(years) if year not in held_years]
         scoped = [hit for hit in hits if (not places or places & self._region_keys[hit.report_id]) and (not years or hit.year in years)]
@@ -447,9 +483,16 @@ class LawSearch:
                 places.add(place.code)
         return len(places)
 
-    def signals(self, query: str, parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float],
-                vector: Any, needed: tuple[bool, bool] = (True, True)) -> dict[str, tuple[float, float, float | None]]:
-        """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.ranking`): words and chars
+    def signals(
+        self,
+        query: str,
+        parsed: ParsedQuery,
+        lexical: dict[str, float],
+        dense: dict[str, float],
+        vector: Any,
+        needed: tuple[bool, bool] = (True, True),
+    ) -> dict[str, tuple[float, float, float | None]]:
+        """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.search.ranking`): words and chars
         in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
         for a candidate the dense list did not return (None without a query ``vector``)."""
         self._ensure_open()
@@ -461,8 +504,19 @@ class LawSearch:
         texts = {cid: self._scored_text(cid) for cid in candidates}
         stats = self._char_stats()
         need_words, need_chars = needed
-        words = word_scores((*parsed.phrases, *parsed.words), texts, self.lexical.doc_frequency, len(self._chunks), self._avg_chars,
-                            k1=self.ranking.k1, b=self.ranking.b) if need_words else {}
+        words = (
+            word_scores(
+                (*parsed.phrases, *parsed.words),
+                texts,
+                self.lexical.doc_frequency,
+                len(self._chunks),
+                self._avg_chars,
+                k1=self.ranking.k1,
+                b=self.ranking.b,
+            )
+            if need_words
+            else {}
+        )
         chars = stats.scores(query, texts) if need_chars else {}
         return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
 
@@ -473,8 +527,12 @@ class LawSearch:
         from .read.gazetteer import default_gazetteer
         from .read.kinds import KINDS
 
-        places = {text for start, end, found in default_gazetteer().find(query, short_names=True)
-                  for text in (query[start:end],) if any(p.name == text or p.level != "county" for p in found)}
+        places = {
+            text
+            for start, end, found in default_gazetteer().find(query, short_names=True)
+            for text in (query[start:end],)
+            if any(p.name == text or p.level != "county" for p in found)
+        }
         years = {int(year) for year in re.findall(r"((?:19|20)\d{2})\s*年", query)}
         return places, years, {kind for kind in KINDS if kind in query}
 
@@ -488,7 +546,8 @@ class LawSearch:
         def count(chunk_id: str) -> int:
             report_id = self._chunks[chunk_id]["report_id"]
             meta = self.manifest.reports[report_id].meta
-            return (bool(places & self._region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds))
+            return bool(places & self._region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds)
+
         return count
 
     def _scored_text(self, chunk_id: str) -> str:
@@ -533,25 +592,27 @@ class LawSearch:
         for chunk_id, score in ranked:
             record = self._chunks[chunk_id]
             meta = self.manifest.reports[record["report_id"]].meta
-            hits.append(Hit(
-                chunk_id=chunk_id,
-                report_id=record["report_id"],
-                region=meta.get("region"),
-                region_parent=meta.get("region_parent"),
-                year=meta.get("year"),
-                level=meta.get("level"),
-                kind=meta.get("kind"),
-                agency=meta.get("agency"),
-                title=meta.get("title") or "",
-                heading_path=tuple(record["heading_path"]),
-                text=record["text"],
-                match_terms=parsed.terms,
-                score=score,
-                lexical_rank=lexical_rank.get(chunk_id),
-                lexical_score=lexical.get(chunk_id),
-                dense_rank=dense_rank.get(chunk_id),
-                dense_score=dense.get(chunk_id),
-            ))
+            hits.append(
+                Hit(
+                    chunk_id=chunk_id,
+                    report_id=record["report_id"],
+                    region=meta.get("region"),
+                    region_parent=meta.get("region_parent"),
+                    year=meta.get("year"),
+                    level=meta.get("level"),
+                    kind=meta.get("kind"),
+                    agency=meta.get("agency"),
+                    title=meta.get("title") or "",
+                    heading_path=tuple(record["heading_path"]),
+                    text=record["text"],
+                    match_terms=parsed.terms,
+                    score=score,
+                    lexical_rank=lexical_rank.get(chunk_id),
+                    lexical_score=lexical.get(chunk_id),
+                    dense_rank=dense_rank.get(chunk_id),
+                    dense_score=dense.get(chunk_id),
+                )
+            )
         return hits
 
     # -- reading reports back ------------------------------------------------------------------------
@@ -578,19 +639,32 @@ class LawSearch:
             raise NotFoundError(f"no chunk {chunk_id!r} in {self.folder.root}")
         order = self.manifest.reports[record["report_id"]].chunk_ids
         at = order.index(chunk_id)
-        return {"chunk": self._chunk_dict(chunk_id), "report": self._report_meta(record["report_id"]),
-                "before": [self._chunk_dict(cid) for cid in order[max(0, at - context):at]],
-                "after": [self._chunk_dict(cid) for cid in order[at + 1:at + 1 + context]]}
+        return {
+            "chunk": self._chunk_dict(chunk_id),
+            "report": self._report_meta(record["report_id"]),
+            "before": [self._chunk_dict(cid) for cid in order[max(0, at - context) : at]],
+            "after": [self._chunk_dict(cid) for cid in order[at + 1 : at + 1 + context]],
+        }
 
     def _chunk_dict(self, chunk_id: str) -> dict[str, Any]:
         record = self._chunks[chunk_id]
-        return {"id": chunk_id, "report_id": record["report_id"], "anchor": chunk_anchor(chunk_id),
-                "heading_path": list(record["heading_path"]), "text": record["text"]}
+        return {
+            "id": chunk_id,
+            "report_id": record["report_id"],
+            "anchor": chunk_anchor(chunk_id),
+            "heading_path": list(record["heading_path"]),
+            "text": record["text"],
+        }
 
     def _report_meta(self, report_id: str) -> dict[str, Any]:
         entry = self.manifest.reports[report_id]
-        return {"id": report_id, **{k: v for k, v in entry.meta.items() if k != "id"}, "chunks": len(entry.chunk_ids),
-                "source": entry.source, "also_sources": [item.get("source") for item in entry.also_sources]}
+        return {
+            "id": report_id,
+            **{k: v for k, v in entry.meta.items() if k != "id"},
+            "chunks": len(entry.chunk_ids),
+            "source": entry.source,
+            "also_sources": [item.get("source") for item in entry.also_sources],
+        }
 
     # -- describing ----------------------------------------------------------------------------------
 
@@ -640,7 +714,7 @@ def chunk_anchor(chunk_id: str) -> str:
 def verify_index(index_dir: str | Path | None = None) -> tuple[list[str], int]:
     """Everything ``lawsearch check`` verifies — the pointer, the manifest, the checksum of every file, then the
     agreement of manifest, chunk files and both indexes — as ``(problems, chunk count)``; no problem is raised."""
-    from .cache import CACHE_FILE, cache_problem
+    from .index.cache import CACHE_FILE, cache_problem
 
     folder = IndexFolder(find_index(index_dir))
     cache = [problem for problem in (cache_problem(folder.root / CACHE_FILE),) if problem]

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .errors import LawsearchError
-from .models import Hit
-from .results import RegionGroup, Results
+from .search.hits import Hit
+from .search.results import RegionGroup, Results
 
 CUTOFF = 10
 HIT_DEPTHS = (1, 5, 10)
@@ -43,7 +44,7 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
         except ValueError:
             raise LawsearchError(f"{path}:{number}: not a JSON object") from None
         if not isinstance(record, dict) or "query" not in record or not ("relevant" in record or "regions" in record):
-            raise LawsearchError(f"{path}:{number}: needs \"query\" and \"relevant\" or \"regions\"")
+            raise LawsearchError(f'{path}:{number}: needs "query" and "relevant" or "regions"')
         records.append(record)
     return records
 
@@ -143,12 +144,27 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
                 answer = [a.region for a in results.answers.answer] if results.answers is not None else [g.region for g in groups]
                 precision, recall, f1 = answer_prf(answer, record["regions"])
                 answered.append((ok, f1))
-                per_query.append({"id": record.get("id"), "mode": mode, "kind": "regions", "lead": ok, "answer": answer,
-                                  "precision": precision, "recall": recall, "f1": f1, "groups": [g.region for g in groups[:5]]})
+                per_query.append(
+                    {
+                        "id": record.get("id"),
+                        "mode": mode,
+                        "kind": "regions",
+                        "lead": ok,
+                        "answer": answer,
+                        "precision": precision,
+                        "recall": recall,
+                        "f1": f1,
+                        "groups": [g.region for g in groups[:5]],
+                    }
+                )
         if answered:
             leads = sum(ok for ok, _ in answered)
-            regions[mode] = {"questions": len(answered), "lead": leads, "share": leads / len(answered),
-                             "answer_f1": sum(f1 for _, f1 in answered) / len(answered)}
+            regions[mode] = {
+                "questions": len(answered),
+                "lead": leads,
+                "share": leads / len(answered),
+                "answer_f1": sum(f1 for _, f1 in answered) / len(answered),
+            }
     passages = {
         mode: {kind: {name: value / counts[mode][kind] for name, value in metrics.items()} for kind, metrics in kinds.items()}
         for mode, kinds in sums.items()
@@ -166,6 +182,8 @@ def format_report(report: EvalReport) -> str:
             for kind in sorted(kinds, key=lambda k: (k == "all", k)):
                 lines.append(f"{mode:<9}{kind:<12}" + "".join(f"{kinds[kind][n]:>9.3f}" for n in names))
     for mode, answer in report.regions.items():
-        lines.append(f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}; "
-                     f"answer set mean F1 {answer['answer_f1']:.3f}")
+        lines.append(
+            f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}; "
+            f"answer set mean F1 {answer['answer_f1']:.3f}"
+        )
     return "\n".join(lines)

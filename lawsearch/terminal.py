@@ -90,7 +90,7 @@ def _json_escape(match: re.Match[str]) -> str:
     if 0xD800 <= code <= 0xDFFF:  # a lone surrogate: its visible escape, as JSON string content
         return escape_char(ch).replace("\\", "\\\\")
     units = ch.encode("utf-16-be")
-    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+    return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
 def dumps_json(data: Any, indent: int | None = None, **options: Any) -> str:

@@ -26,16 +26,17 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,18 +44,24 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from synth import synthesize  # noqa: E402
 
-from lawsearch.cache import CACHE_FILE  # noqa: E402
-from lawsearch.dense import passage_units  # noqa: E402
 from lawsearch.embed import make_embedder  # noqa: E402
 from lawsearch.engine import MODES, LawSearch  # noqa: E402
-from lawsearch.lexical import LexicalDoc, LexicalIndex  # noqa: E402
+from lawsearch.index.cache import CACHE_FILE  # noqa: E402
+from lawsearch.index.writer import IndexWriter  # noqa: E402
 from lawsearch.read import parse_report  # noqa: E402
-from lawsearch.writer import IndexWriter  # noqa: E402
+from lawsearch.search.dense import passage_units  # noqa: E402
+from lawsearch.search.lexical import LexicalDoc, LexicalIndex  # noqa: E402
 
 LAWSEARCH = str(Path(sys.executable).parent / "lawsearch")
 QUESTIONS = [
-    "哪些地区建立了调解员联盟", "行政执法三项制度", "劳动关系风险监测预警", "政务服务事项下沉到街道社区办理",
-    "给被裁员的企业上劳动法课", '"调解员联盟"', "重大行政决策程序", "普法责任清单",
+    "哪些地区建立了调解员联盟",
+    "行政执法三项制度",
+    "劳动关系风险监测预警",
+    "政务服务事项下沉到街道社区办理",
+    "给被裁员的企业上劳动法课",
+    '"调解员联盟"',
+    "重大行政决策程序",
+    "普法责任清单",
 ]
 
 
@@ -117,7 +124,7 @@ def api_latency(index: Path, repeats: int) -> dict[str, dict[str, float]]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"lawsearch serve did not start: {server.stderr.read() if server.stderr else ''}")
+                    raise SystemExit(f"lawsearch serve did not start: {server.stderr.read() if server.stderr else ''}") from None
                 time.sleep(0.3)
         figures = {}
         for mode in MODES:
@@ -180,12 +187,18 @@ def main() -> int:
         # seeds: build vs raw embedding of the same texts
         small = work / "idx-small"
         build_s, build_mib = run_process([LAWSEARCH, "index", str(small_corpus), "--index", str(small), "-q"])
-        # what a build embeds: each chunk's sentences (lawsearch.dense.passage_units)
+        # what a build embeds: each chunk's sentences (lawsearch.search.dense.passage_units)
         texts = [unit for path in sorted(small_corpus.glob("*.txt")) for c in parse_report(path).chunks for unit in passage_units(c.text)]
         embedder = make_embedder()
-        embed_s = timed(lambda: [embedder.embed_passages(texts[i:i + 16]) for i in range(0, len(texts), 16)])
-        out["seeds"] = {"sentences": len(texts), "build_s": build_s, "embed_only_s": embed_s, "build_over_embed": build_s / embed_s,
-                        "build_peak_mib": build_mib, "embedding_passages_per_s": len(texts) / embed_s}
+        embed_s = timed(lambda: [embedder.embed_passages(texts[i : i + 16]) for i in range(0, len(texts), 16)])
+        out["seeds"] = {
+            "sentences": len(texts),
+            "build_s": build_s,
+            "embed_only_s": embed_s,
+            "build_over_embed": build_s / embed_s,
+            "build_peak_mib": build_mib,
+            "embedding_passages_per_s": len(texts) / embed_s,
+        }
 
         # the large index
         big = work / "idx-big"
@@ -194,14 +207,31 @@ def main() -> int:
         summary = IndexWriter(big).sync_folder(big_corpus)
         with LawSearch.open(big) as engine:
             info = engine.info()
-        out["large"] = {"reports": args.reports, "chunks": summary.chunks, "embedded": summary.embedding.embedded,
-                        "from_cache": summary.embedding.cached, "vectors": info["vectors"], "dense_mib": info["dense_bytes"] / 2**20,
-                        "index_mib": sum(f.stat().st_size for f in big.rglob("*") if f.is_file()) / 2**20}
+        out["large"] = {
+            "reports": args.reports,
+            "chunks": summary.chunks,
+            "embedded": summary.embedding.embedded,
+            "from_cache": summary.embedding.cached,
+            "vectors": info["vectors"],
+            "dense_mib": info["dense_bytes"] / 2**20,
+            "index_mib": sum(f.stat().st_size for f in big.rglob("*") if f.is_file()) / 2**20,
+        }
 
         # lexical throughput on the large corpus's chunks
-        docs = [LexicalDoc(chunk_id=c.id, report_id=c.report_id, region=None, region_parent=None, year=None, text=c.text,
-                           heading=" ".join(c.heading_path), title="") for path in sorted(big_corpus.glob("*.txt"))
-                for c in parse_report(path).chunks]
+        docs = [
+            LexicalDoc(
+                chunk_id=c.id,
+                report_id=c.report_id,
+                region=None,
+                region_parent=None,
+                year=None,
+                text=c.text,
+                heading=" ".join(c.heading_path),
+                title="",
+            )
+            for path in sorted(big_corpus.glob("*.txt"))
+            for c in parse_report(path).chunks
+        ]
         lexical_s = timed(lambda: LexicalIndex.create(work / "lexical-only").update([], docs))
         out["lexical_chunks_per_s"] = len(docs) / lexical_s
 
@@ -219,12 +249,18 @@ def main() -> int:
     s, u, q = out["seeds"], out["updates"], out["queries"]
     n = str(args.reports)
     print(f"machine: {out['machine']}")
-    print(f"seeds build: {s['build_s']:.2f} s for {s['sentences']} sentences vs {s['embed_only_s']:.2f} s embedding them alone "
-          f"= {s['build_over_embed']:.2f}x (target <= 1.1x); peak memory {s['build_peak_mib']:.0f} MiB")
-    print(f"throughput: embedding {s['embedding_passages_per_s']:.1f} sentences/s; lexical indexing {out['lexical_chunks_per_s']:.0f} chunks/s")
+    print(
+        f"seeds build: {s['build_s']:.2f} s for {s['sentences']} sentences vs {s['embed_only_s']:.2f} s embedding them alone "
+        f"= {s['build_over_embed']:.2f}x (target <= 1.1x); peak memory {s['build_peak_mib']:.0f} MiB"
+    )
+    print(
+        f"throughput: embedding {s['embedding_passages_per_s']:.1f} sentences/s; lexical indexing {out['lexical_chunks_per_s']:.0f} chunks/s"
+    )
     big = out["large"]
-    print(f"large index: {args.reports} reports, {big['chunks']} chunks, {big['vectors']} sentence vectors ({big['embedded']} embedded, "
-          f"{big['from_cache']} from the cache); FAISS {big['dense_mib']:.1f} MiB in memory, index folder {big['index_mib']:.1f} MiB")
+    print(
+        f"large index: {args.reports} reports, {big['chunks']} chunks, {big['vectors']} sentence vectors ({big['embedded']} embedded, "
+        f"{big['from_cache']} from the cache); FAISS {big['dense_mib']:.1f} MiB in memory, index folder {big['index_mib']:.1f} MiB"
+    )
     print(f"{'reports':>8}{'no-change index s':>19}{'add (in process) s':>20}{'lawsearch add s':>17}")
     for key in ("5", n):
         print(f"{key:>8}{u[key]['no_change_index_s']:>19.2f}{u[key]['add_s']:>20.3f}{u[key]['add_cli_s']:>17.2f}")
@@ -232,8 +268,10 @@ def main() -> int:
     print(f"{'reports':>8}" + "".join(f"{mode + ' p50/p95 ms':>24}" for mode in MODES))
     for key in ("5", n):
         print(f"{key:>8}" + "".join(f"{q[key][mode]['p50_ms']:>15.2f} / {q[key][mode]['p95_ms']:<6.2f}" for mode in MODES))
-    print(f"cold `lawsearch search`: {out['cold_search']['median_s']:.2f} s, peak {out['cold_search']['peak_mib']:.0f} MiB (5 reports); "
-          f"{out['cold_search_large']['median_s']:.2f} s, peak {out['cold_search_large']['peak_mib']:.0f} MiB ({n} reports)")
+    print(
+        f"cold `lawsearch search`: {out['cold_search']['median_s']:.2f} s, peak {out['cold_search']['peak_mib']:.0f} MiB (5 reports); "
+        f"{out['cold_search_large']['median_s']:.2f} s, peak {out['cold_search_large']['peak_mib']:.0f} MiB ({n} reports)"
+    )
     print(format_api(out["api"]))
     return 0
 

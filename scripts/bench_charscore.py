@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Speed, memory and ranking value of lawsearch.charscore (character BM25 over candidate passages).
+"""Speed, memory and ranking value of lawsearch.search.charscore (character BM25 over candidate passages).
 
     .venv/bin/python scripts/bench_charscore.py [--passages 12000] [--grid]
 
@@ -34,15 +34,15 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lawsearch.charscore import CharStats, bigrams, normalise, unigrams  # noqa: E402
 from lawsearch.models import Chunk  # noqa: E402
 from lawsearch.read import parse_report  # noqa: E402
+from lawsearch.search.charscore import CharStats, bigrams, normalise, unigrams  # noqa: E402
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 QUESTIONS = ROOT / "eval" / "provincial-dev.jsonl"
@@ -51,8 +51,7 @@ Scorer = Callable[[str, dict[int, str]], dict[int, float]]  # (query, {chunk ind
 
 
 def chunks_of(folder: Path) -> list[Chunk]:
-    return [chunk for path in sorted(folder.glob("*.txt")) if path.name != "README.md"
-            for chunk in parse_report(path).chunks]
+    return [chunk for path in sorted(folder.glob("*.txt")) if path.name != "README.md" for chunk in parse_report(path).chunks]
 
 
 def synthetic_passages(texts: Sequence[str], count: int, seed: int = 0) -> list[str]:
@@ -107,13 +106,16 @@ def bench_build(texts: list[str]) -> CharStats:
     after, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del held
-    print(f"build: {len(texts)} passages (mean {statistics.mean(map(len, texts)):.0f} chars) "
-          f"in {min(times) * 1000:.0f} ms (best of 3; runs {', '.join(f'{t * 1000:.0f}' for t in times)} ms)")
-    print(f"stats: {len(stats.unigram_df)} unigrams, {len(stats.bigram_df)} bigrams, avgdl {stats.avgdl:.1f}; "
-          f"memory held {(after - before) / 2**20:.1f} MiB, peak while building {(peak - before) / 2**20:.1f} MiB")
+    print(
+        f"build: {len(texts)} passages (mean {statistics.mean(map(len, texts)):.0f} chars) "
+        f"in {min(times) * 1000:.0f} ms (best of 3; runs {', '.join(f'{t * 1000:.0f}' for t in times)} ms)"
+    )
+    print(
+        f"stats: {len(stats.unigram_df)} unigrams, {len(stats.bigram_df)} bigrams, avgdl {stats.avgdl:.1f}; "
+        f"memory held {(after - before) / 2**20:.1f} MiB, peak while building {(peak - before) / 2**20:.1f} MiB"
+    )
     same = reference == (stats.unigram_df, stats.bigram_df)
-    print(f"plain build (set per passage + Counter.update): {plain * 1000:.0f} ms, "
-          f"{'same' if same else 'DIFFERENT'} counts")
+    print(f"plain build (set per passage + Counter.update): {plain * 1000:.0f} ms, {'same' if same else 'DIFFERENT'} counts")
     return stats
 
 
@@ -129,9 +131,11 @@ def bench_scores(stats: CharStats, texts: list[str], questions: list[dict], roun
             wall.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
     for label, times in (("wall", sorted(wall)), ("cpu", sorted(cpu))):
-        print(f"scores over 150 candidates, {len(chosen)} questions × {rounds}, {label}: "
-              f"p50 {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms, "
-              f"max {times[-1]:.2f} ms")
+        print(
+            f"scores over 150 candidates, {len(chosen)} questions × {rounds}, {label}: "
+            f"p50 {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms, "
+            f"max {times[-1]:.2f} ms"
+        )
 
 
 def relevant(question: dict, chunk: Chunk) -> bool:
@@ -155,8 +159,8 @@ def mrr_by_kind(scores: Scorer, chunks: list[Chunk], questions: list[dict]) -> d
 
 
 def word_scorer(chunks: list[Chunk], k1: float = 1.2, b: float = 0.75) -> Scorer:
-    """The same normalised BM25 over jieba words (lawsearch.analysis), for reference."""
-    from lawsearch.analysis import STOP_WORDS, _jieba, jieba_words, query_words
+    """The same normalised BM25 over jieba words (lawsearch.search.analysis), for reference."""
+    from lawsearch.search.analysis import STOP_WORDS, _jieba, jieba_words, query_words
 
     def words(text: str) -> list[str]:
         return [w.lower() for w, _, _ in jieba_words(text, _jieba()) if w.lower() not in STOP_WORDS]

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lawsearch.engine import LawSearch  # noqa: E402
-from lawsearch.writer import UpdateSummary  # noqa: E402
+from lawsearch.index.writer import UpdateSummary  # noqa: E402
 
 
 def default_models() -> list[str]:
@@ -54,8 +54,10 @@ def main() -> int:
             cold_seconds, cold = build(Path(args.src), index, model)
             warm_seconds, warm = build(Path(args.src), index, model, rebuild=True)
         label = model if len(model) <= 46 else "…" + model[-45:]
-        print(f"{label:<48}{cold.embedding.embedded:>9}{cold.embedding.passages_per_second:>9.1f}"
-              f"{cold_seconds:>14.2f}{warm_seconds:>16.2f}{warm.embedding.embedded:>15}")
+        print(
+            f"{label:<48}{cold.embedding.embedded:>9}{cold.embedding.passages_per_second:>9.1f}"
+            f"{cold_seconds:>14.2f}{warm_seconds:>16.2f}{warm.embedding.embedded:>15}"
+        )
     return 0
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from lawsearch.read.chunks import chunk_text
 from lawsearch.read.files import html_to_text
@@ -92,8 +92,12 @@ def _print_rows(kind: str, sizes: list[int], unit: str, stages: tuple[str, ...],
         seconds = run(text)
         total = sum(seconds.values())
         megabytes = len(text.encode("utf-8")) / 1_000_000
-        print(f"{kind:<22} {_size_label(size):>6} " + " ".join(f"{seconds[stage]:8.3f}" for stage in stages)
-              + f" {total:8.3f} {total / megabytes:7.2f}", flush=True)
+        print(
+            f"{kind:<22} {_size_label(size):>6} "
+            + " ".join(f"{seconds[stage]:8.3f}" for stage in stages)
+            + f" {total:8.3f} {total / megabytes:7.2f}",
+            flush=True,
+        )
 
 
 def main() -> None:

@@ -42,8 +42,9 @@ def _thirty_page_pdf(folder: Path) -> Path | None:
         from tests.documents import make_pdf, pdf_page_count
     except ImportError:
         return None
-    paragraphs = [line.strip() for path in CORPORA["seeds (txt)"] for line in path.read_text(encoding="utf-8").split("\n")
-                  if len(line.strip()) > 20]
+    paragraphs = [
+        line.strip() for path in CORPORA["seeds (txt)"] for line in path.read_text(encoding="utf-8").split("\n") if len(line.strip()) > 20
+    ]
     path = folder / "thirty_pages.pdf"
     body: list[str] = []
     while True:

@@ -33,10 +33,11 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -154,7 +155,7 @@ def _leaks(chunks: Iterable[Any]) -> dict[str, str]:
         for where, text in places:
             for name, pattern in markers.items():
                 if name not in found and (m := pattern.search(text)):
-                    found[name] = f"{where}: " + text[max(0, m.start() - 20):m.start() + 60].replace("\n", "⏎")
+                    found[name] = f"{where}: " + text[max(0, m.start() - 20) : m.start() + 60].replace("\n", "⏎")
     return found
 
 
@@ -165,8 +166,16 @@ def read_one(path: str) -> Finding:
     except Exception as exc:  # noqa: BLE001 - a checker reports every failure and goes on
         return Finding(path=path, error=f"{type(exc).__name__}: {exc}"[:200])
     meta = parsed.meta
-    return Finding(path=path, region=meta.region, level=meta.level, kind=meta.kind, year=meta.year,
-                   agency=meta.agency, title=meta.title, leaks=_leaks(parsed.chunks))
+    return Finding(
+        path=path,
+        region=meta.region,
+        level=meta.level,
+        kind=meta.kind,
+        year=meta.year,
+        agency=meta.agency,
+        title=meta.title,
+        leaks=_leaks(parsed.chunks),
+    )
 
 
 def read_all(paths: list[Path], workers: int) -> list[Finding]:
@@ -220,12 +229,13 @@ def summarise(root: Path, paths: list[Path], findings: list[Finding], seconds: f
             else:
                 patterns[f"{getattr(truth, name)} → {_found_value(name, finding)}"] += 1
         fields[name] = {
-            "right": right, "scored": total, "share": right / total if total else None,
+            "right": right,
+            "scored": total,
+            "share": right / total if total else None,
             "groups": {g: {"right": r, "scored": n, "share": r / n} for g, (r, n) in sorted(groups.items())},
             "patterns": patterns.most_common(TOP_PATTERNS),
         }
-    region_classes = Counter(_region_miss_class(t, f) for t, f in zip(truths, findings)
-                             if agrees("region", t, f) is False)
+    region_classes = Counter(_region_miss_class(t, f) for t, f in zip(truths, findings) if agrees("region", t, f) is False)
     fields["region"]["miss_classes"] = region_classes.most_common()
     kinds = Counter(f.kind if not f.error else "ERROR" for f in findings)
     kinds_by_group: dict[str, Counter[str]] = defaultdict(Counter)
@@ -234,17 +244,28 @@ def summarise(root: Path, paths: list[Path], findings: list[Finding], seconds: f
     leaking = [f for f in findings if any(name in LEAK_MARKERS for name in f.leaks)]
     marker_counts = Counter(name for f in findings for name in f.leaks)
     return {
-        "root": str(root), "reports": len(findings), "errors": [(f.path, f.error) for f in findings if f.error],
-        "seconds": round(seconds, 1), "fields": fields,
-        "kinds": kinds.most_common(), "kinds_by_group": {g: c.most_common() for g, c in sorted(kinds_by_group.items())},
+        "root": str(root),
+        "reports": len(findings),
+        "errors": [(f.path, f.error) for f in findings if f.error],
+        "seconds": round(seconds, 1),
+        "fields": fields,
+        "kinds": kinds.most_common(),
+        "kinds_by_group": {g: c.most_common() for g, c in sorted(kinds_by_group.items())},
         "leaks": {
             "reports": len(leaking),
             "markers": {name: marker_counts.get(name, 0) for name in (*LEAK_MARKERS, *EXTRA_MARKERS)},
             "examples": [{"path": f.path, "markers": f.leaks} for f in _leak_examples(leaking, marker_counts)],
         },
-        "per_report": [{"path": f.path, "truth": {name: getattr(t, name) for name in FIELDS},
-                        "found": {name: getattr(f, name) for name in (*FIELDS, "agency", "title")},
-                        "error": f.error, "leaks": sorted(f.leaks)} for t, f in zip(truths, findings)],
+        "per_report": [
+            {
+                "path": f.path,
+                "truth": {name: getattr(t, name) for name in FIELDS},
+                "found": {name: getattr(f, name) for name in (*FIELDS, "agency", "title")},
+                "error": f.error,
+                "leaks": sorted(f.leaks),
+            }
+            for t, f in zip(truths, findings)
+        ],
     }
 
 
@@ -265,8 +286,7 @@ def _pct(share: float | None) -> str:
 
 def render(summary: dict[str, Any]) -> str:
     """The summary as plain text."""
-    out = [f"{summary['reports']:,} reports under {summary['root']} read in {summary['seconds']} s; "
-           f"{len(summary['errors'])} unreadable"]
+    out = [f"{summary['reports']:,} reports under {summary['root']} read in {summary['seconds']} s; {len(summary['errors'])} unreadable"]
     for path, error in summary["errors"][:5]:
         out.append(f"  ! {path}: {error}")
     out.append("")
@@ -311,9 +331,10 @@ def render(summary: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Read every report of a collection kept as folders per region with files named by year, and "
-                    "print how often parse_report's region, year, kind and level agree with the path, the kinds "
-                    "found, the commonest disagreements, and the reports whose chunks carry front matter or Markdown.",
-        epilog="Example: .venv/bin/python scripts/check_collection.py /tmp/gov --workers 2")
+        "print how often parse_report's region, year, kind and level agree with the path, the kinds "
+        "found, the commonest disagreements, and the reports whose chunks carry front matter or Markdown.",
+        epilog="Example: .venv/bin/python scripts/check_collection.py /tmp/gov --workers 2",
+    )
     parser.add_argument("folder", type=Path, help="the collection (e.g. /tmp/gov), or any folder inside it")
     parser.add_argument("--limit", type=int, metavar="N", help="read only N reports spread evenly over the collection")
     parser.add_argument("--workers", type=int, default=2, metavar="W", help="reader processes (default 2; 1 reads here)")

@@ -43,7 +43,7 @@ def leaks_of(path: str) -> tuple[str, dict[str, str], str | None]:
         for where, text in [("heading", h) for h in chunk.heading_path] + [("text", chunk.text)]:
             for name, pattern in MARKERS.items():
                 if name not in found and (m := pattern.search(text)):
-                    found[name] = f"{where}: " + text[max(0, m.start() - 15):m.start() + 45].replace("\n", "⏎")
+                    found[name] = f"{where}: " + text[max(0, m.start() - 15) : m.start() + 45].replace("\n", "⏎")
     return path, found, None
 
 

@@ -64,8 +64,7 @@ def right(name: str, truth: dict[str, Any], found: dict[str, Any]) -> bool:
         return got is not None and (got == expected or short_name(got) == short_name(expected))
     if name == "agency~":
         expected, got = truth.get("agency"), found.get("agency")
-        return got == expected or (got is not None and expected is not None
-                                   and without_parents(got) == without_parents(expected))
+        return got == expected or (got is not None and expected is not None and without_parents(got) == without_parents(expected))
     return found.get(name) == truth.get(name)
 
 
@@ -81,8 +80,17 @@ def read_openings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             except Exception as exc:  # noqa: BLE001 - an evaluator scores a failure and goes on
                 results.append({"error": f"{type(exc).__name__}: {exc}"[:200]})
                 continue
-            results.append({"region": meta.region, "region_parent": meta.region_parent, "level": meta.level,
-                            "agency": meta.agency, "kind": meta.kind, "year": meta.year, "title": meta.title})
+            results.append(
+                {
+                    "region": meta.region,
+                    "region_parent": meta.region_parent,
+                    "level": meta.level,
+                    "agency": meta.agency,
+                    "kind": meta.kind,
+                    "year": meta.year,
+                    "title": meta.title,
+                }
+            )
     return results
 
 
@@ -91,13 +99,14 @@ def score(rows: list[dict[str, Any]], found: list[dict[str, Any]]) -> dict[str, 
     fields = {}
     for name in FIELDS:
         key = "agency" if name == "agency~" else name
-        misses = [f"{row['id']}: {row['truth'].get(key)} → {got.get('error') or got.get(key)}"
-                  for row, got in zip(rows, found) if "error" in got or not right(name, row["truth"], got)]
+        misses = [
+            f"{row['id']}: {row['truth'].get(key)} → {got.get('error') or got.get(key)}"
+            for row, got in zip(rows, found)
+            if "error" in got or not right(name, row["truth"], got)
+        ]
         n = len(rows)
-        fields[name] = {"right": n - len(misses), "total": n, "share": (n - len(misses)) / n if n else None,
-                        "misses": misses}
-    return {"openings": len(rows), "fields": fields,
-            "found": [{"id": row["id"], **got} for row, got in zip(rows, found)]}
+        fields[name] = {"right": n - len(misses), "total": n, "share": (n - len(misses)) / n if n else None, "misses": misses}
+    return {"openings": len(rows), "fields": fields, "found": [{"id": row["id"], **got} for row, got in zip(rows, found)]}
 
 
 def render(result: dict[str, Any]) -> str:
@@ -117,10 +126,10 @@ def render(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Read each opening of a JSONL dev set with parse_report and print, per field (region, level, "
-                    "agency, kind, year), the share right and the misses.",
-        epilog="Example: .venv/bin/python scripts/eval_openings.py eval/openings-dev.jsonl")
-    parser.add_argument("openings", type=Path,
-                        help='JSONL file of {"id", "text", "truth": {region, level, agency, kind, year}}')
+        "agency, kind, year), the share right and the misses.",
+        epilog="Example: .venv/bin/python scripts/eval_openings.py eval/openings-dev.jsonl",
+    )
+    parser.add_argument("openings", type=Path, help='JSONL file of {"id", "text", "truth": {region, level, agency, kind, year}}')
     parser.add_argument("--json", action="store_true", help="print the scores and what was found as JSON")
     args = parser.parse_args(argv)
     if not args.openings.is_file():

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from lawsearch.cli import main  # noqa: E402
 from lawsearch.engine import LawSearch  # noqa: E402
-from lawsearch.store import IndexFolder  # noqa: E402
+from lawsearch.index.folder import IndexFolder  # noqa: E402
 
 if __name__ == "__main__":
     args = sys.argv[1:]

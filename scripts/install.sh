@@ -2,7 +2,7 @@
 # Create .venv and install lawsearch into it; safe to re-run.
 #   scripts/install.sh         the tool and its dependencies
 #   scripts/install.sh --dev   the same plus the test tools, and (through apt-get, as root or with sudo)
-#                              Debian's chromium and fonts-noto-cjk for tests/test_browser.py when missing
+#                              Debian's chromium and fonts-noto-cjk for tests/web/test_browser.py when missing
 # torch 2.13.0 (CPU build) goes in first: installing sentence-transformers without it
 # would pull a multi-GB CUDA build.
 set -euo pipefail
@@ -26,7 +26,7 @@ pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 "${pip[@]}" torch==2.13.0
 "${pip[@]}" -e ".${extras}"
 
-# --dev: tests/test_browser.py drives a headless chromium, and the pages need a CJK font to render.
+# --dev: tests/web/test_browser.py drives a headless chromium, and the pages need a CJK font to render.
 # Nothing is printed when both are there already.
 has_browser() { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }
 has_cjk_font() {  # fonts-noto-cjk, or any font fontconfig offers for Chinese
@@ -43,14 +43,14 @@ if [ -n "$extras" ]; then
         elif command -v sudo >/dev/null 2>&1; then
             as_root=(sudo)
         else
-            echo "install.sh: tests/test_browser.py needs ${missing[*]}, and this user is not root and has no sudo; $manual" >&2
+            echo "install.sh: tests/web/test_browser.py needs ${missing[*]}, and this user is not root and has no sudo; $manual" >&2
             exit 1
         fi
         if ! command -v apt-get >/dev/null 2>&1; then
-            echo "install.sh: tests/test_browser.py needs ${missing[*]}, and there is no apt-get here; $manual" >&2
+            echo "install.sh: tests/web/test_browser.py needs ${missing[*]}, and there is no apt-get here; $manual" >&2
             exit 1
         fi
-        echo "install.sh: installing ${missing[*]} with apt-get (for tests/test_browser.py)" >&2
+        echo "install.sh: installing ${missing[*]} with apt-get (for tests/web/test_browser.py)" >&2
         apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get -qq -o=Dpkg::Use-Pty=0)
         if ! "${apt[@]}" update >/dev/null || ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null; then
             echo "install.sh: apt-get could not install ${missing[*]}; $manual" >&2

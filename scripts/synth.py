@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lawsearch.read.page import clean_text  # noqa: E402
+from lawsearch.read.files import read_report  # noqa: E402
 from lawsearch.read.gazetteer import default_gazetteer  # noqa: E402
 from lawsearch.read.headings import numbered_rank, signature_size  # noqa: E402
-from lawsearch.read.files import read_report  # noqa: E402
+from lawsearch.read.page import clean_text  # noqa: E402
 
 _CN = "一二三四五六七八九十"
 

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lawsearch.answers import answer_set, level_asked  # noqa: E402
 from lawsearch.engine import LawSearch  # noqa: E402
 from lawsearch.evaluate import answer_prf as prf  # noqa: E402
 from lawsearch.evaluate import read_gold  # noqa: E402
+from lawsearch.search.answers import answer_set, level_asked  # noqa: E402
 
 SCORES = [round(0.4 + 0.05 * i, 2) for i in range(11)]
 SHARES = [round(0.5 + 0.05 * i, 2) for i in range(11)]
@@ -40,8 +40,17 @@ def collect(index: str, gold_path: str) -> list[dict]:
             results = engine.search(record["query"], by_region=True)
             level = level_asked(record["query"]) or "any"
             hits = list(results._candidates)
-            rows.append({"id": record.get("id"), "query": record["query"], "gold": record["regions"], "hits": hits, "level": level,
-                         "indexed": engine.regions_indexed(level), "before": [g.region for g in results.by_region()]})
+            rows.append(
+                {
+                    "id": record.get("id"),
+                    "query": record["query"],
+                    "gold": record["regions"],
+                    "hits": hits,
+                    "level": level,
+                    "indexed": engine.regions_indexed(level),
+                    "before": [g.region for g in results.by_region()],
+                }
+            )
     return rows
 
 
@@ -75,10 +84,14 @@ def main() -> None:
         a = held[row["id"]]
         before_f1 += b[2]
         after_f1 += a[2]
-        print(f"{row['id']:<6}{len(row['gold']):>5}   {b[0]:.2f}/{b[1]:.2f}/{b[2]:.2f}          {a[0]:.2f}/{a[1]:.2f}/{a[2]:.2f}  {row['query']}")
+        print(
+            f"{row['id']:<6}{len(row['gold']):>5}   {b[0]:.2f}/{b[1]:.2f}/{b[2]:.2f}          {a[0]:.2f}/{a[1]:.2f}/{a[2]:.2f}  {row['query']}"
+        )
     empty = [r for r in rows if not r["gold"]]
-    print(f"\nmean F1: before {before_f1 / len(rows):.3f}, after (held out) {after_f1 / len(rows):.3f}; "
-          f"questions nothing answers given an empty answer: {sum(held[r['id']][2] == 1.0 for r in empty)}/{len(empty)}")
+    print(
+        f"\nmean F1: before {before_f1 / len(rows):.3f}, after (held out) {after_f1 / len(rows):.3f}; "
+        f"questions nothing answers given an empty answer: {sum(held[r['id']][2] == 1.0 for r in empty)}/{len(empty)}"
+    )
     print(f"chosen per fold (min score, min share): {chosen}")
     print(f"on all questions: {max(itertools.product(SCORES, SHARES), key=lambda p: (mean_f1(rows, p), p))}")
 

@@ -19,17 +19,18 @@ import itertools
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lawsearch.engine import CANDIDATES, LawSearch  # noqa: E402
 from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of  # noqa: E402
-from lawsearch.fusion import convex, rrf  # noqa: E402
-from lawsearch.ranking import RankingParams  # noqa: E402
+from lawsearch.search.fusion import convex, rrf  # noqa: E402
+from lawsearch.search.ranking import RankingParams  # noqa: E402
 
 FOLDS = 5
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
@@ -62,8 +63,18 @@ def collect(index: str, gold_path: str) -> list[Question]:
             dense = engine.dense.search(vector, CANDIDATES)
             signals = engine.signals(record["query"], parsed, lexical, dense, vector)
             texts = {cid: (engine._chunks[cid]["report_id"], engine._chunks[cid]["text"]) for cid in signals}
-            questions.append(Question(Path(gold_path).stem, record.get("id", ""), record.get("kind", "all"), record["relevant"],
-                                      signals, lexical, dense, texts))
+            questions.append(
+                Question(
+                    Path(gold_path).stem,
+                    record.get("id", ""),
+                    record.get("kind", "all"),
+                    record["relevant"],
+                    signals,
+                    lexical,
+                    dense,
+                    texts,
+                )
+            )
     return questions
 
 
@@ -79,8 +90,10 @@ Method = Callable[[Question, dict[str, Any]], dict[str, float]]
 def score_method(mode: str) -> Method:
     def rank(question: Question, params: dict[str, Any]) -> dict[str, float]:
         ranking = RankingParams(**params)
-        return {cid: ranking.combine(mode, *values) for cid, values in question.signals.items()
-                if mode != "lexical" or cid in question.lexical}
+        return {
+            cid: ranking.combine(mode, *values) for cid, values in question.signals.items() if mode != "lexical" or cid in question.lexical
+        }
+
     return rank
 
 
@@ -99,8 +112,10 @@ def grid(name: str) -> list[dict[str, Any]]:
         return [{"word_weight": a} for a in WORD_WEIGHTS]
     if name == "dense (sentences)":
         return [{}]
-    return [{"word_weight": a, "dense_weight": w, "cos_low": lo, "cos_high": hi}
-            for a, w, (lo, hi) in itertools.product(WORD_WEIGHTS, WEIGHTS[3:-1], SCALES)]
+    return [
+        {"word_weight": a, "dense_weight": w, "cos_low": lo, "cos_high": hi}
+        for a, w, (lo, hi) in itertools.product(WORD_WEIGHTS, WEIGHTS[3:-1], SCALES)
+    ]
 
 
 METHODS: dict[str, Method] = {
@@ -133,8 +148,13 @@ def best_floor(questions: list[Question], method: Method, params: dict[str, Any]
         scores = method(q, params)
         outcomes.append((max(scores.values(), default=0.0), mrr(q, ranked(scores)) if q.relevant else None))
     candidates = sorted({0.0, *(round(top, 3) for top, _ in outcomes)})
-    return max(candidates, key=lambda floor: (sum((value if top >= floor else 0.0) if value is not None else float(top < floor)
-                                                  for top, value in outcomes), -floor))
+    return max(
+        candidates,
+        key=lambda floor: (
+            sum((value if top >= floor else 0.0) if value is not None else float(top < floor) for top, value in outcomes),
+            -floor,
+        ),
+    )
 
 
 def cross_validate(questions: list[Question]) -> None:
@@ -184,12 +204,25 @@ def cross_validate(questions: list[Question]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", nargs=2, action="append", metavar=("INDEX", "GOLD"), required=True,
-                        help="an index and a gold file of passage questions run on it (repeatable)")
+    parser.add_argument(
+        "--set",
+        nargs=2,
+        action="append",
+        metavar=("INDEX", "GOLD"),
+        required=True,
+        help="an index and a gold file of passage questions run on it (repeatable)",
+    )
     args = parser.parse_args()
     questions = [q for index, gold in args.set for q in collect(index, gold)]
-    print(f"{len(questions)} questions: " + ", ".join(f"{k} {v}" for k, v in sorted(
-        {f'{q.set}:{q.kind}': sum(1 for x in questions if (x.set, x.kind) == (q.set, q.kind)) for q in questions}.items())))
+    print(
+        f"{len(questions)} questions: "
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in sorted(
+                {f"{q.set}:{q.kind}": sum(1 for x in questions if (x.set, x.kind) == (q.set, q.kind)) for q in questions}.items()
+            )
+        )
+    )
     cross_validate(questions)
 
 

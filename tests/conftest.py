@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from lawsearch.engine import LawSearch
+from lawsearch.index.folder import MANIFEST, IndexFolder, Manifest, write_json_atomic
 from lawsearch.read import ParsedReport, parse_report
-from lawsearch.store import MANIFEST, IndexFolder, Manifest, write_json_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -7,8 +7,9 @@ character codes back to the same Unicode Chinese, so what a test writes is what 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, Union
+from typing import Any
 from xml.sax.saxutils import escape
 
 CJK_FONT = "STSong-Light"
@@ -21,7 +22,7 @@ FRAME_PADDING = 6  # reportlab's frames pad their content by 6 points on each si
 LINE_CHARS = int((A4_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING) // FONT_SIZE)
 
 # A block of a Word document: ("heading", text, level), ("paragraph", text) or ("table", rows of cell texts).
-DocxBlock = Union[tuple[str, str, int], tuple[str, str], tuple[str, list[list[str]]]]
+DocxBlock = tuple[str, str, int] | tuple[str, str] | tuple[str, list[list[str]]]
 
 
 def _register_cjk_font() -> None:
@@ -32,9 +33,18 @@ def _register_cjk_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
-def make_pdf(path: Path, paragraphs: list[str], *, pages_header: str | None = None, page_numbers: bool = True,
-             title: str | None = None, indent: bool = True, justify: bool = False, space_after: float = 0,
-             number_format: str = "— {page} —") -> Path:
+def make_pdf(
+    path: Path,
+    paragraphs: list[str],
+    *,
+    pages_header: str | None = None,
+    page_numbers: bool = True,
+    title: str | None = None,
+    indent: bool = True,
+    justify: bool = False,
+    space_after: float = 0,
+    number_format: str = "— {page} —",
+) -> Path:
     """An A4 PDF: an optional centred title, then ``paragraphs`` wrapped CJK-style (with a two-character first-line
     indent unless ``indent`` is false; flush on both sides if ``justify``; ``space_after`` points between
     paragraphs). Every page carries ``pages_header`` at the top and, if ``page_numbers``, ``number_format`` at the
@@ -44,11 +54,17 @@ def make_pdf(path: Path, paragraphs: list[str], *, pages_header: str | None = No
     from reportlab.platypus import Paragraph
 
     _register_cjk_font()
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=FONT_SIZE, leading=LEADING,
-                          firstLineIndent=2 * FONT_SIZE if indent else 0, wordWrap="CJK",
-                          alignment=TA_JUSTIFY if justify else TA_LEFT, spaceAfter=space_after)
-    heading = ParagraphStyle("title", parent=body, fontSize=18, leading=28, firstLineIndent=0, alignment=TA_CENTER,
-                             spaceAfter=12)
+    body = ParagraphStyle(
+        "body",
+        fontName=CJK_FONT,
+        fontSize=FONT_SIZE,
+        leading=LEADING,
+        firstLineIndent=2 * FONT_SIZE if indent else 0,
+        wordWrap="CJK",
+        alignment=TA_JUSTIFY if justify else TA_LEFT,
+        spaceAfter=space_after,
+    )
+    heading = ParagraphStyle("title", parent=body, fontSize=18, leading=28, firstLineIndent=0, alignment=TA_CENTER, spaceAfter=12)
 
     def story() -> list:
         flowables = [Paragraph(escape(title), heading)] if title else []
@@ -67,8 +83,7 @@ def _build_pdf(target: str | io.BytesIO, story: list, decorate: Callable) -> int
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
-    doc = SimpleDocTemplate(target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN)
+    doc = SimpleDocTemplate(target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return doc.page
 
@@ -125,8 +140,7 @@ def make_image_only_pdf(path: Path, pages: int = 2) -> Path:
     return path
 
 
-def make_spaced_pdf(path: Path, title: str, rows: list[list[str]], *, char_space: float = 4,
-                    column_width: float = 150) -> Path:
+def make_spaced_pdf(path: Path, title: str, rows: list[list[str]], *, char_space: float = 4, column_width: float = 150) -> Path:
     """A one-page PDF drawn on the canvas: ``title`` with its characters spaced out by ``char_space`` points, then
     ``rows`` as a borderless table whose cells start every ``column_width`` points."""
     from reportlab.pdfgen import canvas

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -14,8 +14,9 @@ class HashEmbedder:
     """Bag of character bigrams hashed into 64 dimensions, L2-normalised."""
 
     dim = 64
-    spec = EmbedderSpec(kind="test", name="hash-bigrams-64", path=None, revision="v1", dim=64, normalized=True,
-                        query_prefix="", passage_prefix="")
+    spec = EmbedderSpec(
+        kind="test", name="hash-bigrams-64", path=None, revision="v1", dim=64, normalized=True, query_prefix="", passage_prefix=""
+    )
     id = spec.id
 
     def __init__(self) -> None:
@@ -25,7 +26,7 @@ class HashEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for i in range(len(text) - 1):
-                out[row, int(hashlib.md5(text[i:i + 2].encode()).hexdigest(), 16) % self.dim] += 1.0
+                out[row, int(hashlib.md5(text[i : i + 2].encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms

@@ -41,13 +41,15 @@ _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 def _one_page(content_object: bytes, resources: bytes, extra: list[bytes] | None = None) -> bytes:
     """Catalog (1), pages (2), one page (3) whose content is object 4, then ``extra`` objects from 5."""
-    return _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
-        content_object,
-        *(extra or []),
-    ])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
+            content_object,
+            *(extra or []),
+        ]
+    )
 
 
 def self_drawing_pdf(path: Path) -> Path:
@@ -81,8 +83,10 @@ def one_line_pages_pdf(path: Path, pages: int = 12_000) -> Path:
         text = b"Line %d of the list." % page
         content = _stream(b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET")
         objects.append(content)
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                       b"/Contents %d 0 R >>" % len(objects))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % len(objects)
+        )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % pages
     path.write_bytes(_pdf(objects))
@@ -97,10 +101,11 @@ def style_flood_docx(path: Path, paragraphs: int = 2_000, styles: int = 5_000) -
     style based on the one before), written as raw OOXML."""
     style_xml = "".join(
         f'<w:style w:type="paragraph" w:styleId="S{i}"><w:name w:val="Style {i}"/>'
-        + (f'<w:basedOn w:val="S{i - 1}"/>' if i else "") + "</w:style>"
-        for i in range(styles))
-    body = "".join(f'<w:p><w:pPr><w:pStyle w:val="S{styles - 1}"/></w:pPr><w:r><w:t>第{i}段。</w:t></w:r></w:p>'
-                   for i in range(paragraphs))
+        + (f'<w:basedOn w:val="S{i - 1}"/>' if i else "")
+        + "</w:style>"
+        for i in range(styles)
+    )
+    body = "".join(f'<w:p><w:pPr><w:pStyle w:val="S{styles - 1}"/></w:pPr><w:r><w:t>第{i}段。</w:t></w:r></w:p>' for i in range(paragraphs))
     parts = {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 from lawsearch.cli import main
 from lawsearch.engine import MAX_TOP_K, LawSearch
 from lawsearch.errors import ArgumentError, ClosedError, LawsearchError, QueryError
-from lawsearch.results import Results
-from lawsearch.store import IndexFolder
-from lawsearch.writer import IndexWriter, UpdateSummary
+from lawsearch.index.folder import IndexFolder
+from lawsearch.index.writer import IndexWriter, UpdateSummary
+from lawsearch.search.results import Results
 
 from .conftest import SEED_FILES
 from .fakes import HashEmbedder
@@ -60,34 +61,40 @@ def own_index(built: Path, tmp_path: Path) -> Path:
 # -- argument types --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"top_k": 2.5}, "top_k must be a whole number from 1 to 100, not float 2.5"),
-    ({"top_k": "5"}, "top_k must be a whole number from 1 to 100, not str '5'"),
-    ({"top_k": True}, "top_k must be a whole number from 1 to 100, not bool True"),
-    ({"top_k": 0}, "top_k must be a whole number from 1 to 100, not int 0"),
-    ({"top_k": MAX_TOP_K + 1}, "top_k must be a whole number from 1 to 100, not int 101"),
-    ({"top_k": 10 ** 5000}, "top_k must be a whole number from 1 to 100, not int (too long to show)"),
-    ({"year": 2022.7}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not float 2022.7"),
-    ({"year": "abc"}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not str 'abc'"),
-    ({"year": True}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not bool True"),
-    ({"year": [2022, None]}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not NoneType None"),
-    ({"year": 10 ** 30}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not int 1000000000000000000000000000000"),
-    ({"year": b"2022"}, "year must be a year (int) or a list of them, not bytes b'2022'"),
-    ({"region": 5}, "region must be text (str) or a list of them, not int 5"),
-    ({"region": b"x"}, "region must be text (str) or a list of them, not bytes b'x'"),
-    ({"region": ["滨江", 3]}, "region must be text (str) or a list of them, not list ['滨江', 3] holding int 3"),
-    ({"kind": 5}, "kind must be text (str) or a list of them, not int 5"),
-    ({"level": ["city", None]}, "level must be text (str) or a list of them, not list ['city', None] holding NoneType None"),
-    ({"mode": 3}, "mode must be one of lexical, dense, hybrid, not int 3"),
-    ({"mode": None}, "mode must be one of lexical, dense, hybrid, not NoneType None"),
-    ({"mode": "fuzzy"}, "unknown mode 'fuzzy'; choose one of lexical, dense, hybrid"),
-    ({"fusion": 1}, "fusion must be one of score, convex, rrf, not int 1"),
-    ({"dense_weight": "0.5"}, "dense_weight must be a number from 0 to 1, not str '0.5'"),
-    ({"dense_weight": float("nan")}, "dense_weight must be a number from 0 to 1, not float nan"),
-    ({"dense_weight": True}, "dense_weight must be a number from 0 to 1, not bool True"),
-    ({"apply_floor": "no"}, "apply_floor must be True or False, not str 'no'"),
-    ({"by_region": 1}, "by_region must be True or False, not int 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"top_k": 2.5}, "top_k must be a whole number from 1 to 100, not float 2.5"),
+        ({"top_k": "5"}, "top_k must be a whole number from 1 to 100, not str '5'"),
+        ({"top_k": True}, "top_k must be a whole number from 1 to 100, not bool True"),
+        ({"top_k": 0}, "top_k must be a whole number from 1 to 100, not int 0"),
+        ({"top_k": MAX_TOP_K + 1}, "top_k must be a whole number from 1 to 100, not int 101"),
+        ({"top_k": 10**5000}, "top_k must be a whole number from 1 to 100, not int (too long to show)"),
+        ({"year": 2022.7}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not float 2022.7"),
+        ({"year": "abc"}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not str 'abc'"),
+        ({"year": True}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not bool True"),
+        ({"year": [2022, None]}, "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not NoneType None"),
+        (
+            {"year": 10**30},
+            "year must be a number such as 2022 (int, or text of one) from 1 to 9999, not int 1000000000000000000000000000000",
+        ),
+        ({"year": b"2022"}, "year must be a year (int) or a list of them, not bytes b'2022'"),
+        ({"region": 5}, "region must be text (str) or a list of them, not int 5"),
+        ({"region": b"x"}, "region must be text (str) or a list of them, not bytes b'x'"),
+        ({"region": ["滨江", 3]}, "region must be text (str) or a list of them, not list ['滨江', 3] holding int 3"),
+        ({"kind": 5}, "kind must be text (str) or a list of them, not int 5"),
+        ({"level": ["city", None]}, "level must be text (str) or a list of them, not list ['city', None] holding NoneType None"),
+        ({"mode": 3}, "mode must be one of lexical, dense, hybrid, not int 3"),
+        ({"mode": None}, "mode must be one of lexical, dense, hybrid, not NoneType None"),
+        ({"mode": "fuzzy"}, "unknown mode 'fuzzy'; choose one of lexical, dense, hybrid"),
+        ({"fusion": 1}, "fusion must be one of score, convex, rrf, not int 1"),
+        ({"dense_weight": "0.5"}, "dense_weight must be a number from 0 to 1, not str '0.5'"),
+        ({"dense_weight": float("nan")}, "dense_weight must be a number from 0 to 1, not float nan"),
+        ({"dense_weight": True}, "dense_weight must be a number from 0 to 1, not bool True"),
+        ({"apply_floor": "no"}, "apply_floor must be True or False, not str 'no'"),
+        ({"by_region": 1}, "by_region must be True or False, not int 1"),
+    ],
+)
 def test_search_names_the_argument_its_type_and_what_it_takes(fake_engine: LawSearch, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ArgumentError, match=f"^{re.escape(message)}$") as raised:
         fake_engine.search("执法", **kwargs)
@@ -117,8 +124,8 @@ def test_reasonable_values_are_taken(fake_engine: LawSearch) -> None:
 
 
 def test_open_and_build_take_str_pathlike_and_bytes_paths(built: Path, tmp_path: Path) -> None:
-    for given in (built, str(built), os.fsencode(built)):
-        with LawSearch.open(given, embedder=HashEmbedder()) as engine:
+    for path in (built, str(built), os.fsencode(built)):
+        with LawSearch.open(path, embedder=HashEmbedder()) as engine:
             assert engine.folder.root == built
     src = tmp_path / "one"
     src.mkdir()
@@ -127,19 +134,28 @@ def test_open_and_build_take_str_pathlike_and_bytes_paths(built: Path, tmp_path:
         assert list(engine.manifest.reports) == [BINJIANG] and engine.folder.root == tmp_path / "index"
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda built: LawSearch.open(5), "index_dir must be a path (str or os.PathLike), not int 5"),
-    (lambda built: LawSearch.open(f"{built}\0x"), "index_dir must not contain a NUL character, not str"),
-    (lambda built: LawSearch.open(built, model=5), "model must be text (str) or None, not int 5"),
-    (lambda built: LawSearch.open(built, device=b"cpu"), "device must be text (str) or None, not bytes b'cpu'"),
-    (lambda built: LawSearch.open(built, embedder="hash"), "embedder must be an Embedder (with .spec and .embed_queries) or None, not str 'hash'"),
-    (lambda built: LawSearch.build(None, built), "src must be a path (str or os.PathLike), not NoneType None"),
-    (lambda built: LawSearch.build(SEED_FILES[0], [built]), "index_dir must be a path (str or os.PathLike), not list [PosixPath("),
-    (lambda built: LawSearch.build(SEED_FILES[0], built, rebuild="yes"), "rebuild must be True or False, not str 'yes'"),
-    (lambda built: LawSearch.build(SEED_FILES[0], built, summary={}), "summary must be an UpdateSummary or None, not dict {}"),
-    (lambda built: LawSearch.build(SEED_FILES[0], built, batch_size=2.0), "batch_size must be a whole number 1 or more, not float 2.0"),
-    (lambda built: LawSearch.build(SEED_FILES[0], built, colour=True), "build() takes no option 'colour'; its options are model, embedder, "),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda built: LawSearch.open(5), "index_dir must be a path (str or os.PathLike), not int 5"),
+        (lambda built: LawSearch.open(f"{built}\0x"), "index_dir must not contain a NUL character, not str"),
+        (lambda built: LawSearch.open(built, model=5), "model must be text (str) or None, not int 5"),
+        (lambda built: LawSearch.open(built, device=b"cpu"), "device must be text (str) or None, not bytes b'cpu'"),
+        (
+            lambda built: LawSearch.open(built, embedder="hash"),
+            "embedder must be an Embedder (with .spec and .embed_queries) or None, not str 'hash'",
+        ),
+        (lambda built: LawSearch.build(None, built), "src must be a path (str or os.PathLike), not NoneType None"),
+        (lambda built: LawSearch.build(SEED_FILES[0], [built]), "index_dir must be a path (str or os.PathLike), not list [PosixPath("),
+        (lambda built: LawSearch.build(SEED_FILES[0], built, rebuild="yes"), "rebuild must be True or False, not str 'yes'"),
+        (lambda built: LawSearch.build(SEED_FILES[0], built, summary={}), "summary must be an UpdateSummary or None, not dict {}"),
+        (lambda built: LawSearch.build(SEED_FILES[0], built, batch_size=2.0), "batch_size must be a whole number 1 or more, not float 2.0"),
+        (
+            lambda built: LawSearch.build(SEED_FILES[0], built, colour=True),
+            "build() takes no option 'colour'; its options are model, embedder, ",
+        ),
+    ],
+)
 def test_open_and_build_check_their_arguments_before_touching_the_index(built: Path, call: Callable[[Path], Any], message: str) -> None:
     generation = IndexFolder(built).current()
     with pytest.raises(ArgumentError, match="^" + re.escape(message)):
@@ -150,8 +166,11 @@ def test_open_and_build_check_their_arguments_before_touching_the_index(built: P
 def test_add_and_remove_check_their_arguments_before_writing(own_index: Path) -> None:
     with LawSearch.open(own_index, embedder=HashEmbedder()) as engine:
         generation = engine.generation
-        with pytest.raises(ArgumentError, match=r"^paths must each be a path \(str or os.PathLike\), not list \['a.txt', 'b.txt'\]; "
-                                                r"pass several as add\(a, b\) or add\(\*paths\)$"):
+        with pytest.raises(
+            ArgumentError,
+            match=r"^paths must each be a path \(str or os.PathLike\), not list \['a.txt', 'b.txt'\]; "
+            r"pass several as add\(a, b\) or add\(\*paths\)$",
+        ):
             engine.add(["a.txt", "b.txt"])
         with pytest.raises(ArgumentError, match=r"^paths must be a path \(str or os.PathLike\), not int 5$"):
             engine.add(5)
@@ -197,19 +216,64 @@ def test_the_command_line_says_the_top_k_limit_as_a_usage_error(built: Path) -> 
 def test_the_command_line_shows_an_argument_error_as_one_line(built: Path) -> None:
     result = CliRunner().invoke(main, ["search", "执法", "--index", str(built), "--mode", "lexical", "--year", "0"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.output.strip().splitlines() == ["error: year must be a number such as 2022 (int, or text of one) from 1 to 9999, not int 0"], result.output
+    assert result.output.strip().splitlines() == [
+        "error: year must be a number such as 2022 (int, or text of one) from 1 to 9999, not int 0"
+    ], result.output
 
 
-_VALID = st.sampled_from(["lexical", "dense", "hybrid", "score", "rrf", "convex", 1, 10, 100, 2022, "2022", "2020年", "滨江", "杭州",
-                          "city", "county", "法治政府建设年度报告", 0.5, 0.0, True, False, None])
-_ATOM = st.one_of(
-    _VALID, st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12), st.binary(max_size=6),
-    st.complex_numbers(), st.decimals(), st.fractions(), st.just(object()), st.just(np.int64(3)), st.just(np.float32(0.5)),
+_VALID = st.sampled_from(
+    [
+        "lexical",
+        "dense",
+        "hybrid",
+        "score",
+        "rrf",
+        "convex",
+        1,
+        10,
+        100,
+        2022,
+        "2022",
+        "2020年",
+        "滨江",
+        "杭州",
+        "city",
+        "county",
+        "法治政府建设年度报告",
+        0.5,
+        0.0,
+        True,
+        False,
+        None,
+    ]
 )
-_JUNK = st.one_of(_ATOM, st.lists(_ATOM, max_size=3), st.tuples(_ATOM), st.frozensets(st.text(max_size=4), max_size=2),
-                  st.dictionaries(st.text(max_size=3), _ATOM, max_size=2))
-_QUERIES = st.one_of(st.text(max_size=30), st.sampled_from(["执法", "哪些地区建立了调解员联盟", '"调解员联盟"', '"', "\udcff", "\x00", "的",
-                                                          "AND OR NOT (", "*?", "调解" * 300]), _JUNK)
+_ATOM = st.one_of(
+    _VALID,
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
+    st.binary(max_size=6),
+    st.complex_numbers(),
+    st.decimals(),
+    st.fractions(),
+    st.just(object()),
+    st.just(np.int64(3)),
+    st.just(np.float32(0.5)),
+)
+_JUNK = st.one_of(
+    _ATOM,
+    st.lists(_ATOM, max_size=3),
+    st.tuples(_ATOM),
+    st.frozensets(st.text(max_size=4), max_size=2),
+    st.dictionaries(st.text(max_size=3), _ATOM, max_size=2),
+)
+_QUERIES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["执法", "哪些地区建立了调解员联盟", '"调解员联盟"', '"', "\udcff", "\x00", "的", "AND OR NOT (", "*?", "调解" * 300]),
+    _JUNK,
+)
 _OPTIONS = ("mode", "top_k", "region", "year", "fusion", "dense_weight", "kind", "level", "apply_floor", "by_region")
 
 

@@ -41,10 +41,12 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def collection(tmp_path: Path) -> Path:
     """Two regions, two years: 浙江省 2020/2021, 杭州市 2020 and a 宁波市 report filed as 杭州市/2021 (a known miss)."""
     root = tmp_path / "gov"
-    for group, folder, year, place in (("政府工作报告-省自治区", "浙江省", 2020, "浙江省"),
-                                       ("政府工作报告-省自治区", "浙江省", 2021, "浙江省"),
-                                       ("政府工作报告-主要城市", "杭州市", 2020, "杭州市"),
-                                       ("政府工作报告-主要城市", "杭州市", 2021, "宁波市")):
+    for group, folder, year, place in (
+        ("政府工作报告-省自治区", "浙江省", 2020, "浙江省"),
+        ("政府工作报告-省自治区", "浙江省", 2021, "浙江省"),
+        ("政府工作报告-主要城市", "杭州市", 2020, "杭州市"),
+        ("政府工作报告-主要城市", "杭州市", 2021, "宁波市"),
+    ):
         path = root / group / folder / f"{year}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(WORK_REPORT.format(year=year, place=place), encoding="utf-8")
@@ -76,7 +78,13 @@ def test_check_collection_refuses_bad_arguments(tmp_path: Path) -> None:
 def test_truth_from_paths(tmp_path: Path) -> None:
     check = _script("check_collection")
     truth = check.truth_of(tmp_path / "政府工作报告-其他地市" / "邢台市" / "2021-08.md", tmp_path)
-    assert (truth.group, truth.region, truth.level, truth.kind, truth.year) == ("政府工作报告-其他地市", "邢台市", "city", "政府工作报告", 2021)
+    assert (truth.group, truth.region, truth.level, truth.kind, truth.year) == (
+        "政府工作报告-其他地市",
+        "邢台市",
+        "city",
+        "政府工作报告",
+        2021,
+    )
     plan = check.truth_of(tmp_path / "五年规划" / "2011-十二五规划纲要.md", tmp_path)
     assert (plan.region, plan.level, plan.kind, plan.year) == ("全国", "national", None, 2011)
     assert check.truth_of(tmp_path / "政府工作报告-国务院" / "2020.md", tmp_path).kind == "政府工作报告"
@@ -94,11 +102,15 @@ def test_check_collection_leaks_and_scoring(tmp_path: Path, monkeypatch: pytest.
     parsed = {
         str(paths[0]): SimpleNamespace(
             meta=SimpleNamespace(region="浙江", level="province", kind="其他", year=2019, agency=None, title="t"),
-            chunks=[chunk(heading_path=(), text="title: 政府工作报告\n正文"),
-                    chunk(heading_path=("**一、回顾**",), text="| 指标 | 数值 |\n![](a.png)<br>")]),
+            chunks=[
+                chunk(heading_path=(), text="title: 政府工作报告\n正文"),
+                chunk(heading_path=("**一、回顾**",), text="| 指标 | 数值 |\n![](a.png)<br>"),
+            ],
+        ),
         str(paths[1]): SimpleNamespace(
             meta=SimpleNamespace(region=None, level=None, kind="规划", year=1955, agency=None, title="t"),
-            chunks=[chunk(heading_path=("第一章",), text="<!-- 注 -->正文")]),
+            chunks=[chunk(heading_path=("第一章",), text="<!-- 注 -->正文")],
+        ),
     }
     monkeypatch.setattr(check, "parse_report", lambda path: parsed[str(path)])
     summary = check.summarise(tmp_path, paths, check.read_all(paths, workers=1), 0.0)
@@ -109,19 +121,30 @@ def test_check_collection_leaks_and_scoring(tmp_path: Path, monkeypatch: pytest.
     assert fields["level"]["patterns"] == [("national → None", 1)]
     leaks = summary["leaks"]
     assert leaks["reports"] == 1  # the plan has only an HTML comment, listed apart
-    assert {name for name, n in leaks["markers"].items() if n} == {
-        "front matter title:/source:", "**", "| table row", "![", "<br>", "<!--"}
+    assert {name for name, n in leaks["markers"].items() if n} == {"front matter title:/source:", "**", "| table row", "![", "<br>", "<!--"}
     assert leaks["examples"][0]["path"] == str(paths[0])
     assert "1 reports" in check.render(summary).split("Front matter or Markdown")[1].split("\n")[0]
 
 
 OPENINGS = [
-    {"id": "t1", "text": "杭州市滨江区人力资源和社会保障局2021年政府信息公开工作年度报告\n本报告根据《中华人民共和国政府信息公开条例》要求编制。"
-                         "本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。\n一、总体情况\n2021年，区人力社保局认真贯彻落实《条例》。",
-     "truth": {"region": "滨江区", "level": "county", "agency": "杭州市滨江区人力资源和社会保障局", "kind": "政府信息公开工作年度报告", "year": 2021}},
-    {"id": "t2", "text": "浙江省司法厅2021年度法治政府建设情况报告\n2021年，省司法厅坚持以习近平法治思想为指导，全面推进法治政府建设。"
-                         "现将有关情况报告如下：\n一、主要举措和成效\n（一）加强组织领导。",
-     "truth": {"region": "浙江省", "level": "province", "agency": "浙江省司法厅", "kind": "法治政府建设年度报告", "year": 2019}},
+    {
+        "id": "t1",
+        "text": "杭州市滨江区人力资源和社会保障局2021年政府信息公开工作年度报告\n本报告根据《中华人民共和国政府信息公开条例》要求编制。"
+        "本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。\n一、总体情况\n2021年，区人力社保局认真贯彻落实《条例》。",
+        "truth": {
+            "region": "滨江区",
+            "level": "county",
+            "agency": "杭州市滨江区人力资源和社会保障局",
+            "kind": "政府信息公开工作年度报告",
+            "year": 2021,
+        },
+    },
+    {
+        "id": "t2",
+        "text": "浙江省司法厅2021年度法治政府建设情况报告\n2021年，省司法厅坚持以习近平法治思想为指导，全面推进法治政府建设。"
+        "现将有关情况报告如下：\n一、主要举措和成效\n（一）加强组织领导。",
+        "truth": {"region": "浙江省", "level": "province", "agency": "浙江省司法厅", "kind": "法治政府建设年度报告", "year": 2019},
+    },
 ]
 
 
@@ -133,7 +156,11 @@ def test_eval_openings_figures(tmp_path: Path) -> None:
     fields = json.loads(done.stdout)["fields"]
     assert fields["year"]["right"] == 1 and fields["year"]["misses"] == ["t2: 2019 → 2021"]  # t2's truth is wrong on purpose
     assert {name: fields[name]["share"] for name in ("region", "level", "agency~", "kind")} == {
-        "region": 1.0, "level": 1.0, "agency~": 1.0, "kind": 1.0}
+        "region": 1.0,
+        "level": 1.0,
+        "agency~": 1.0,
+        "kind": 1.0,
+    }
     text = _run("scripts/eval_openings.py", str(path))
     assert text.returncode == 0 and "year      50.0%  (1/2)" in text.stdout
 

@@ -54,7 +54,12 @@ def test_max_chars_option_bounds_chunk_length(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
-    [("empty.txt", b"", "file is empty"), ("bin.txt", b"\x00\x01\x02binary", "binary"), ("x.doc", b"\xd0\xcf\x11\xe0", "unsupported file type"), ("x.pdf", b"%PDF-1.4 garbage", "not a readable PDF")],
+    [
+        ("empty.txt", b"", "file is empty"),
+        ("bin.txt", b"\x00\x01\x02binary", "binary"),
+        ("x.doc", b"\xd0\xcf\x11\xe0", "unsupported file type"),
+        ("x.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
+    ],
 )
 def test_bad_file_gives_one_line_error_and_exit_1(runner: CliRunner, tmp_path: Path, name: str, content: bytes, reason: str) -> None:
     path = tmp_path / name

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch
 from lawsearch.errors import IndexFolderError
-from lawsearch.store import IndexFolder
+from lawsearch.index.folder import IndexFolder
 
 CHUNK = "000_e216814a7c54799f#011"
 
@@ -40,21 +40,59 @@ def run(runner: CliRunner, *args: str, code: int = 0, **kwargs: object):  # noqa
 
 
 def test_filters_repeat_as_alternatives(runner: CliRunner, index_dir: Path) -> None:
-    result = run(runner, "search", "执法", "--index", str(index_dir), "--mode", "lexical", "-k", "50", "--json",
-                 "--region", "滨江", "--region", "南昌县", "--year", "2022", "--year", "2023")
+    result = run(
+        runner,
+        "search",
+        "执法",
+        "--index",
+        str(index_dir),
+        "--mode",
+        "lexical",
+        "-k",
+        "50",
+        "--json",
+        "--region",
+        "滨江",
+        "--region",
+        "南昌县",
+        "--year",
+        "2022",
+        "--year",
+        "2023",
+    )
     assert {(hit["region"], hit["year"]) for hit in json.loads(result.stdout)["hits"]} == {("滨江区", 2022), ("南昌县", 2023)}
-    result = run(runner, "search", "执法", "--index", str(index_dir), "--mode", "lexical", "-k", "50", "--json",
-                 "--level", "city", "--level", "county", "--kind", "法治政府建设年度报告")
+    result = run(
+        runner,
+        "search",
+        "执法",
+        "--index",
+        str(index_dir),
+        "--mode",
+        "lexical",
+        "-k",
+        "50",
+        "--json",
+        "--level",
+        "city",
+        "--level",
+        "county",
+        "--kind",
+        "法治政府建设年度报告",
+    )
     assert {hit["level"] for hit in json.loads(result.stdout)["hits"]} == {"city", "county"}
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--region", "滨江县", "no report of region 滨江县; did you mean 滨江区?"),
-    ("--year", "2031", "no report on year 2031; did you mean 2023"),
-    ("--region", "哈尔滨市", "no report of region 哈尔滨市; the index holds"),
-])
-def test_unknown_region_or_year_is_an_error_with_the_closest(runner: CliRunner, index_dir: Path, option: str, value: str,
-                                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--region", "滨江县", "no report of region 滨江县; did you mean 滨江区?"),
+        ("--year", "2031", "no report on year 2031; did you mean 2023"),
+        ("--region", "哈尔滨市", "no report of region 哈尔滨市; the index holds"),
+    ],
+)
+def test_unknown_region_or_year_is_an_error_with_the_closest(
+    runner: CliRunner, index_dir: Path, option: str, value: str, message: str
+) -> None:
     result = run(runner, "search", "执法", "--index", str(index_dir), option, value, code=1)
     assert message in result.stderr and "Traceback" not in result.output
 
@@ -90,6 +128,7 @@ def test_a_held_writer_lock_names_wait_and_every_writer_waits(runner: CliRunner,
         with IndexFolder(writable_index).writer_lock():
             held.set()
             release.wait(30)
+
     holder = threading.Thread(target=hold)
     holder.start()
     held.wait(10)
@@ -129,15 +168,21 @@ def test_no_color_and_the_color_option(runner: CliRunner, index_dir: Path) -> No
 
 def test_eval_shows_progress_on_stderr(runner: CliRunner, index_dir: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "q1", "query": "调解员联盟", "relevant": [{"doc": "000_e216814a7c54799f", "contains": "调解员联盟"}]},
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    gold.write_text(
+        json.dumps(
+            {"id": "q1", "query": "调解员联盟", "relevant": [{"doc": "000_e216814a7c54799f", "contains": "调解员联盟"}]}, ensure_ascii=False
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = run(runner, "eval", str(gold), "--index", str(index_dir), "--modes", "lexical,hybrid")
     assert "eval: " in result.stderr and "/2 [" in result.stderr and "mrr" in result.stdout.lower()
     assert "/2 [" not in run(runner, "eval", str(gold), "--index", str(index_dir), "--modes", "lexical,hybrid", "-q").stderr
 
 
-def test_the_index_is_found_in_the_environment_then_the_working_folder(runner: CliRunner, index_dir: Path, tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_index_is_found_in_the_environment_then_the_working_folder(
+    runner: CliRunner, index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LAWSEARCH_INDEX", raising=False)
     with pytest.raises(IndexFolderError) as error:
@@ -156,8 +201,9 @@ def test_the_index_is_found_in_the_environment_then_the_working_folder(runner: C
     assert os.environ["LAWSEARCH_INDEX"].endswith("nowhere")
 
 
-def test_a_writer_never_falls_back_to_another_index(runner: CliRunner, index_dir: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_writer_never_falls_back_to_another_index(
+    runner: CliRunner, index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copytree(index_dir, tmp_path / "indexes" / "default")
     monkeypatch.setenv("LAWSEARCH_INDEX", str(tmp_path / "misspelt"))

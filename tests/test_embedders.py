@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from lawsearch.cli import main
 from lawsearch.embed import EmbedderSpec, make_embedder
 from lawsearch.engine import LawSearch
-from lawsearch.writer import UpdateSummary
 from lawsearch.errors import EmbedderError, LawsearchError
+from lawsearch.index.writer import UpdateSummary
 
 from .conftest import SEED_FILES, SEEDS, edit_manifest
 from .fakes import HashEmbedder
@@ -158,7 +158,7 @@ def test_a_fully_cached_update_does_not_load_the_model(minilm_index: Path, tmp_p
     copy = tmp_path / "idx"
     shutil.copytree(minilm_index, copy)
     code = (
-        "import sys; from lawsearch.writer import IndexWriter; "
+        "import sys; from lawsearch.index.writer import IndexWriter; "
         f"s = IndexWriter({str(copy)!r}).sync_folder({str(SEEDS)!r}, rebuild=True); "
         "print(s.embedding.embedded, 'torch' in sys.modules)"
     )

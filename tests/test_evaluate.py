@@ -1,8 +1,8 @@
 import pytest
 
-from lawsearch.evaluate import passage_metrics, read_gold, regions_lead
 from lawsearch.errors import LawsearchError
-from lawsearch.results import RegionGroup
+from lawsearch.evaluate import passage_metrics, read_gold, regions_lead
+from lawsearch.search.results import RegionGroup
 
 
 def test_passage_metrics_of_a_ranked_list() -> None:

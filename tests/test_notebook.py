@@ -24,8 +24,9 @@ def _jupyter() -> tuple[Any, Any, Any, Any, Any]:
         from jupyter_client.kernelspec import KernelSpecManager
         from jupyter_client.manager import KernelManager
     except ImportError as error:
-        pytest.fail(f"the notebook test needs nbclient, nbformat and ipykernel ({error}); "
-                    f"install them with: pip install -e \".[dev]\"", pytrace=False)
+        pytest.fail(
+            f'the notebook test needs nbclient, nbformat and ipykernel ({error}); install them with: pip install -e ".[dev]"', pytrace=False
+        )
     return nbformat, nbclient, write_kernel_spec, KernelSpecManager, KernelManager
 
 
@@ -43,8 +44,9 @@ def _outputs(nb: Any, cell_id: str) -> str:
 
 def _html(nb: Any, cell_id: str) -> str:
     cell = next(c for c in nb.cells if c.get("id") == cell_id)
-    return "\n".join(output.data.get("text/html", "") for output in cell.outputs
-                     if output.output_type in ("execute_result", "display_data"))
+    return "\n".join(
+        output.data.get("text/html", "") for output in cell.outputs if output.output_type in ("execute_result", "display_data")
+    )
 
 
 def test_committed_notebook_is_valid_and_has_no_outputs() -> None:
@@ -71,12 +73,18 @@ def test_quickstart_notebook_runs(seeds_index: Path, tmp_path: Path, monkeypatch
     nb = nbformat.read(NOTEBOOK, as_version=4)
     probe = nbformat.v4.new_code_cell("import sys\nprint(sys.executable)\nprint(sys.prefix)", id="test-probe")
     nb.cells.insert(0, probe)
-    client = nbclient.NotebookClient(nb, km=km, kernel_name="python3", timeout=CELL_TIMEOUT_S,
-                                     resources={"metadata": {"path": str(EXAMPLES)}})
+    client = nbclient.NotebookClient(
+        nb, km=km, kernel_name="python3", timeout=CELL_TIMEOUT_S, resources={"metadata": {"path": str(EXAMPLES)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
 
-    errors = [(cell.get("id"), output.get("ename")) for cell in nb.cells if cell.cell_type == "code"
-              for output in cell.outputs if output.output_type == "error"]
+    errors = [
+        (cell.get("id"), output.get("ename"))
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
     assert errors == []
     executable, prefix = _outputs(nb, "test-probe").split()
     assert (executable, prefix) == (sys.executable, sys.prefix)

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 from lawsearch.cli import _render_hits, _report_update, main
 from lawsearch.engine import LawSearch
-from lawsearch.models import Hit
+from lawsearch.index.writer import UpdateSummary
 from lawsearch.read import parse_report
+from lawsearch.search.hits import Hit
 from lawsearch.terminal import SAFE_RANGES, dumps_json, printable
-from lawsearch.writer import UpdateSummary
 
 from .conftest import SEEDS
 
@@ -141,9 +141,19 @@ def test_json_with_lone_surrogates_encodes_to_utf8() -> None:
 
 
 def test_render_hits_escapes_every_field(capsys: pytest.CaptureFixture[str]) -> None:
-    hit = Hit(chunk_id="r\x1b#000", report_id="r\x1b[2J", region=f"滨江区{OSC_TITLE}", region_parent="杭州市", year=2022, agency=None,
-              title=f"报告{CLEAR}", heading_path=(f"一、举措{BIDI}", "\x9b31m调解"), text=f"建立了{INJECTION}调解员联盟\udcff。",
-              score=1.0, match_terms=("调解员联盟",))
+    hit = Hit(
+        chunk_id="r\x1b#000",
+        report_id="r\x1b[2J",
+        region=f"滨江区{OSC_TITLE}",
+        region_parent="杭州市",
+        year=2022,
+        agency=None,
+        title=f"报告{CLEAR}",
+        heading_path=(f"一、举措{BIDI}", "\x9b31m调解"),
+        text=f"建立了{INJECTION}调解员联盟\udcff。",
+        score=1.0,
+        match_terms=("调解员联盟",),
+    )
     _render_hits([hit])
     out = capsys.readouterr().out
     assert not _raw_controls(out)
@@ -151,8 +161,9 @@ def test_render_hits_escapes_every_field(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_update_lines_escape_paths_reasons_and_notes() -> None:
-    summary = UpdateSummary(failed=[(os.fsdecode(b"reports/bad\xff\x1b[2J.txt"), f"binary data {OSC_TITLE}")],
-                            notes=[f"note with {BIDI}"], embedder="e5\x1b")
+    summary = UpdateSummary(
+        failed=[(os.fsdecode(b"reports/bad\xff\x1b[2J.txt"), f"binary data {OSC_TITLE}")], notes=[f"note with {BIDI}"], embedder="e5\x1b"
+    )
 
     @click.command()
     def update() -> None:

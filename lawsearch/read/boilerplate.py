@@ -37,7 +37,8 @@ import hashlib
 import math
 import re
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .headings import numbered_rank
 
@@ -55,7 +56,7 @@ _DIGITS = re.compile(r"\d+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DATE_UNITS = set("年月日时分秒")
 _SENTENCE_END = tuple("。！？!?")
-_CLOSING = "”’\"」』）)"
+_CLOSING = '”’"」』）)'
 _SIGNATURE_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 
 
@@ -95,7 +96,7 @@ class Boilerplate:
         self._counts: Counter[bytes] = Counter()
 
     @classmethod
-    def learn(cls, texts: Iterable[str]) -> "Boilerplate":
+    def learn(cls, texts: Iterable[str]) -> Boilerplate:
         """Statistics over ``texts``, one report's decoded text each."""
         stats = cls()
         for text in texts:
@@ -116,14 +117,14 @@ class Boilerplate:
         """Take one report's lines out (nothing when the key is unknown)."""
         self._counts.subtract(self._reports.pop(key, frozenset()))
 
-    def restore(self, key: str, previous: "Boilerplate") -> None:
+    def restore(self, key: str, previous: Boilerplate) -> None:
         """Make ``key``'s contribution what it is in ``previous`` (absent there: removed here)."""
         if key in previous._reports:
             self._set(key, previous._reports[key])
         else:
             self.remove(key)
 
-    def copy(self) -> "Boilerplate":
+    def copy(self) -> Boilerplate:
         twin = type(self)()
         twin._reports = dict(self._reports)
         twin._counts = Counter(self._counts)
@@ -159,18 +160,19 @@ class Boilerplate:
         return {
             "format": FORMAT,
             "digest": DIGEST,
-            "reports": {key: base64.b64encode(b"".join(sorted(digests))).decode("ascii")
-                        for key, digests in sorted(self._reports.items())},
+            "reports": {key: base64.b64encode(b"".join(sorted(digests))).decode("ascii") for key, digests in sorted(self._reports.items())},
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> "Boilerplate":
+    def from_json(cls, data: Any) -> Boilerplate:
         """Statistics from :meth:`to_json`'s dict; a ValueError says what is wrong with other data."""
         if not isinstance(data, dict):
             raise ValueError(f"boilerplate statistics must be a JSON object, not {type(data).__name__}")
         if data.get("format") != FORMAT or data.get("digest") != DIGEST:
-            raise ValueError(f"boilerplate statistics of format {data.get('format')!r} ({data.get('digest')!r}); "
-                             f"this lawsearch reads format {FORMAT} ({DIGEST})")
+            raise ValueError(
+                f"boilerplate statistics of format {data.get('format')!r} ({data.get('digest')!r}); "
+                f"this lawsearch reads format {FORMAT} ({DIGEST})"
+            )
         reports = data.get("reports")
         if not isinstance(reports, dict):
             raise ValueError("boilerplate statistics: 'reports' must be an object of report key → digests")
@@ -188,6 +190,5 @@ def _decode_digests(key: str, encoded: Any) -> frozenset[bytes]:
     except (binascii.Error, ValueError):
         raise ValueError(f"boilerplate statistics: the digests of report {key!r} are not valid base64") from None
     if len(raw) % _DIGEST_BYTES:
-        raise ValueError(f"boilerplate statistics: the digests of report {key!r} are {len(raw)} bytes, "
-                         f"not a multiple of {_DIGEST_BYTES}")
-    return frozenset(raw[i:i + _DIGEST_BYTES] for i in range(0, len(raw), _DIGEST_BYTES))
+        raise ValueError(f"boilerplate statistics: the digests of report {key!r} are {len(raw)} bytes, not a multiple of {_DIGEST_BYTES}")
+    return frozenset(raw[i : i + _DIGEST_BYTES] for i in range(0, len(raw), _DIGEST_BYTES))

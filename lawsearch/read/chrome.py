@@ -12,11 +12,50 @@ from __future__ import annotations
 import re
 
 HEADER_LABELS = (
-    "索引号", "信息索引号", "公开方式", "公开范围", "公开时限", "公开形式", "文号", "发文字号", "公开日期",
-    "发布日期", "发文日期", "成文日期", "生成日期", "生效日期", "发布时间", "发布单位", "发布机构",
-    "发文机关", "发文单位", "所属机构", "主题分类", "体裁分类", "组配分类", "服务对象分类", "主题词",
-    "信息来源", "来源", "作者", "浏览次数", "阅读次数", "点击数", "点击量", "访问量", "浏览量", "字号", "有效性",
-    "时间", "发表时间", "更新时间", "阅读量", "编辑", "责任编辑", "审核", "稿源",
+    "索引号",
+    "信息索引号",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "公开形式",
+    "文号",
+    "发文字号",
+    "公开日期",
+    "发布日期",
+    "发文日期",
+    "成文日期",
+    "生成日期",
+    "生效日期",
+    "发布时间",
+    "发布单位",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "所属机构",
+    "主题分类",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "主题词",
+    "信息来源",
+    "来源",
+    "作者",
+    "浏览次数",
+    "阅读次数",
+    "点击数",
+    "点击量",
+    "访问量",
+    "浏览量",
+    "字号",
+    "有效性",
+    "时间",
+    "发表时间",
+    "更新时间",
+    "阅读量",
+    "编辑",
+    "责任编辑",
+    "审核",
+    "稿源",
 )
 _LABEL = "|".join(sorted(map(re.escape, HEADER_LABELS), key=len, reverse=True))
 # A label is followed by a colon, or, in pages that lay the header out as a table, by a wide gap.
@@ -117,5 +156,5 @@ def header_fields(line: str) -> list[tuple[str, str]]:
     fields = []
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        fields.append((match.group(1), line[match.end():end].strip()))
+        fields.append((match.group(1), line[match.end() : end].strip()))
     return fields

@@ -17,9 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from .headings import (TITLE_RANK, Heading, is_appendix_marker, is_unnumbered_heading, lead_sentence, parse_heading,
-                       signature_size)
 from ..models import Chunk
+from .headings import TITLE_RANK, Heading, is_appendix_marker, is_unnumbered_heading, lead_sentence, parse_heading, signature_size
 
 DEFAULT_MAX_CHARS = 500
 # An appendix (附件1) closes every numbered section; lead sentences sit below every numbered heading.
@@ -173,7 +172,7 @@ def _split_long(text: str, span: _Span, max_chars: int) -> list[_Span]:
     length = span.end - span.start
     if length <= max_chars:
         return [span]
-    local = text[span.start:span.end]
+    local = text[span.start : span.end]
     units: list[tuple[int, int]] = []
     for s, e in _pieces(local, span.start, span.end, _SENTENCE):
         if e - s <= max_chars:
@@ -191,17 +190,22 @@ def _split_long(text: str, span: _Span, max_chars: int) -> list[_Span]:
             part_start = s
         part_end = e
     parts.append(_Span(span.path, part_start, part_end))
-    return [_strip(text, p) for p in parts if text[p.start:p.end].strip()]
+    return [_strip(text, p) for p in parts if text[p.start : p.end].strip()]
 
 
 def _strip(text: str, span: _Span) -> _Span:
-    piece = text[span.start:span.end]
+    piece = text[span.start : span.end]
     lead = len(piece) - len(piece.lstrip())
     return _Span(span.path, span.start + lead, span.start + len(piece.rstrip()))
 
 
-def chunk_text(report_id: str, text: str, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
-               styled_headings: dict[str, int] | None = None) -> list[Chunk]:
+def chunk_text(
+    report_id: str,
+    text: str,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    styled_headings: dict[str, int] | None = None,
+) -> list[Chunk]:
     """Chunks of one cleaned report text, in reading order (``styled_headings``: see :func:`_paragraphs`)."""
     if max_chars < 20:
         raise ValueError(f"max_chars must be at least 20, got {max_chars}")
@@ -213,7 +217,7 @@ def chunk_text(report_id: str, text: str, max_chars: int = DEFAULT_MAX_CHARS, mi
             report_id=report_id,
             ordinal=ordinal,
             heading_path=span.path,
-            text=text[span.start:span.end],
+            text=text[span.start : span.end],
             start=span.start,
             end=span.end,
         )

@@ -22,7 +22,7 @@ from .page import DroppedLine
 MIN_PARAGRAPH_CHARS = 40
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*[”’\"」』）)]*")
 _SPACE = re.compile(r"\s+")
-_END_PUNCTUATION = "。！？!?；;”’\"」』）)"
+_END_PUNCTUATION = '。！？!?；;”’"」』）)'
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Coverage:
     def share(self) -> float:
         return self.found / self.total if self.total else 1.0
 
-    def add(self, other: "Coverage") -> None:
+    def add(self, other: Coverage) -> None:
         self.found += other.found
         self.total += other.total
         self.missing += other.missing
@@ -48,8 +48,7 @@ def excepted_lines(dropped: Iterable[DroppedLine]) -> list[str]:
     return [line.text for line in dropped if line.rule in ("photo caption", "footer")]
 
 
-def body_coverage(text: str, chunks: Iterable[Chunk], min_chars: int = MIN_PARAGRAPH_CHARS,
-                  excepted: Iterable[str] = ()) -> Coverage:
+def body_coverage(text: str, chunks: Iterable[Chunk], min_chars: int = MIN_PARAGRAPH_CHARS, excepted: Iterable[str] = ()) -> Coverage:
     """Coverage of ``text`` (the decoded file) by ``chunks``; paragraphs in ``excepted`` (captions) do not count."""
     chunked = _SPACE.sub("", "".join(chunk.text + "".join(chunk.heading_path) for chunk in chunks))
     skip = {_SPACE.sub("", line) for line in excepted}

@@ -21,8 +21,9 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ReportFileError
 from .wrap import join_wrapped
@@ -53,8 +54,16 @@ def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tupl
             lines.append(text)
             if level is not None:
                 headings.append((text, level))
-    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, ValueError, etree.LxmlError, zlib.error,
-            NotImplementedError, EOFError) as exc:
+    except (
+        PackageNotFoundError,
+        KeyError,
+        zipfile.BadZipFile,
+        ValueError,
+        etree.LxmlError,
+        zlib.error,
+        NotImplementedError,
+        EOFError,
+    ) as exc:
         raise ReportFileError(path, f"not a readable Word document ({type(exc).__name__}: {exc})") from None
     return "\n".join(lines), tuple(headings)
 
@@ -62,8 +71,9 @@ def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tupl
 def _check_archive(data: bytes, path: str | Path) -> None:
     """Refuse bytes that are not an Office zip package, or that would unpack past MAX_UNPACKED_BYTES."""
     if data.startswith(_OLE2_MAGIC):
-        raise ReportFileError(path, "not a readable Word document (an old binary .doc, or a password-protected "
-                                    "file; save it as an unprotected .docx)")
+        raise ReportFileError(
+            path, "not a readable Word document (an old binary .doc, or a password-protected file; save it as an unprotected .docx)"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -71,11 +81,13 @@ def _check_archive(data: bytes, path: str | Path) -> None:
         raise ReportFileError(path, f"not a readable Word document (not a zip archive, or a truncated one: {exc})") from None
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ReportFileError(path, f"not a readable Word document (unpacks to {unpacked / 1_000_000:.0f} MB, over "
-                                    f"the {MAX_UNPACKED_BYTES / 1_000_000:.0f} MB limit: a zip bomb?)")
+        raise ReportFileError(
+            path,
+            f"not a readable Word document (unpacks to {unpacked / 1_000_000:.0f} MB, over "
+            f"the {MAX_UNPACKED_BYTES / 1_000_000:.0f} MB limit: a zip bomb?)",
+        )
     if "[Content_Types].xml" not in {member.filename for member in members}:
-        raise ReportFileError(path, "not a readable Word document (a zip archive, but not an Office file: "
-                                    "no [Content_Types].xml)")
+        raise ReportFileError(path, "not a readable Word document (a zip archive, but not an Office file: no [Content_Types].xml)")
 
 
 def _blocks(container: Any, document: Any, styles: _StyleLevels) -> Iterator[tuple[str, int | None]]:
@@ -139,7 +151,6 @@ class _StyleLevels:
         return self._levels[style_id]
 
     def _resolve(self, style_id: str | None) -> int | None:
-        from docx.oxml.ns import qn
 
         seen: set[str] = set()
         while style_id is not None and style_id in self._styles and style_id not in seen:

@@ -70,7 +70,9 @@ def decode_report_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str,
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise EncodingError(path, f"starts with a {encoding} byte-order mark but is not valid {encoding} ({exc.reason} at byte {exc.start})") from None
+                raise EncodingError(
+                    path, f"starts with a {encoding} byte-order mark but is not valid {encoding} ({exc.reason} at byte {exc.start})"
+                ) from None
             return _checked_text(text, path, encoding), encoding
     for magic, kind in _MAGIC:
         if data.startswith(magic):
@@ -84,7 +86,9 @@ def decode_report_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str,
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise EncodingError(path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text ({utf8_error}; invalid GB18030 at byte {exc.start})") from None
+        raise EncodingError(
+            path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text ({utf8_error}; invalid GB18030 at byte {exc.start})"
+        ) from None
     doubt = _doubt_about_chinese(text)
     if doubt:
         raise EncodingError(path, f"not UTF-8, UTF-16 (with BOM) or GB18030/GBK text ({utf8_error}; read as GBK it {doubt})")
@@ -219,8 +223,14 @@ def check_file_name(path: Path) -> None:
 
 def _kind_of(mode: int) -> str | None:
     """What a non-regular file is, for messages; None for a regular file."""
-    for test, kind in ((stat.S_ISREG, None), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+    for test, kind in (
+        (stat.S_ISREG, None),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
         if test(mode):
             return kind
     return "not a regular file"

@@ -40,9 +40,7 @@ _SUBTITLE_START = re.compile(rf"^{_SUBTITLE_LEAD}{_SPACE}*(?:19|20)\d{{2}}\s*年
 # An office is a body or place followed by the title of its head (省长, 市长, 主席, 主任, 局长 …): every such title ends
 # in one of these characters. A name is two to four Han characters, sometimes spaced (龚 正).
 _OFFICE_END = "长席任记"
-_SPEAKER = re.compile(
-    rf"^(?P<office>[{_HAN}]{{0,24}}[{_OFFICE_END}]){_SPACE}+(?P<name>[{_HAN}](?:{_SPACE}?[{_HAN}]){{1,3}})$"
-)
+_SPEAKER = re.compile(rf"^(?P<office>[{_HAN}]{{0,24}}[{_OFFICE_END}]){_SPACE}+(?P<name>[{_HAN}](?:{_SPACE}?[{_HAN}]){{1,3}})$")
 # Written without a space (上海市市长杨雄, 市长于幼军) the split needs the title itself: a unit's head (省长, 市长, 区长,
 # 局长, 厅长 …), 主席, 主任 or 书记 — so ``经济平稳增长态势`` (增长) or ``市长任某某`` (长任) split no wrong way —
 # and the name is two or three characters after it (the longest office that ends in a title).
@@ -131,7 +129,7 @@ def split_subtitle_speaker(line: str) -> tuple[Subtitle, tuple[str, str] | None]
     subtitle = parse_subtitle(line)
     if subtitle is None:
         return None
-    rest = line.strip()[len(subtitle.text):].strip()
+    rest = line.strip()[len(subtitle.text) :].strip()
     return subtitle, parse_speaker(rest) if rest else None
 
 
@@ -155,8 +153,12 @@ def parse_speaker(line: str) -> tuple[str, str] | None:
 def is_title_like(line: str) -> bool:
     """A short line with no sentence punctuation that is not a numbered heading or a date."""
     stripped = line.strip()
-    return (0 < len(stripped) <= MAX_TITLE_CHARS and not PUNCTUATED.search(stripped)
-            and not is_numbered_heading(stripped) and not is_date_line(stripped))
+    return (
+        0 < len(stripped) <= MAX_TITLE_CHARS
+        and not PUNCTUATED.search(stripped)
+        and not is_numbered_heading(stripped)
+        and not is_date_line(stripped)
+    )
 
 
 def signature_at_end(lines: list[str]) -> tuple[str | None, date | None, int]:

@@ -31,12 +31,27 @@ FrontFields = tuple[tuple[str, str], ...]
 
 # What a header block may hold: each written key and the field it is (an English or Chinese name for the same field).
 KNOWN_KEYS: dict[str, str] = {
-    "title": "title", "标题": "title", "题目": "title",
-    "source": "source", "url": "source", "link": "source", "链接": "source", "原文链接": "source", "来源": "source",
+    "title": "title",
+    "标题": "title",
+    "题目": "title",
+    "source": "source",
+    "url": "source",
+    "link": "source",
+    "链接": "source",
+    "原文链接": "source",
+    "来源": "source",
     "出处": "source",
-    "date": "date", "日期": "date", "时间": "date", "发布日期": "date", "发布时间": "date",
-    "author": "author", "作者": "author",
-    "tags": "tags", "标签": "tags", "keywords": "tags", "关键词": "tags",
+    "date": "date",
+    "日期": "date",
+    "时间": "date",
+    "发布日期": "date",
+    "发布时间": "date",
+    "author": "author",
+    "作者": "author",
+    "tags": "tags",
+    "标签": "tags",
+    "keywords": "tags",
+    "关键词": "tags",
 }
 # A front-matter block is a few lines of fields; one longer than this is not front matter (and is never scanned on).
 MAX_BLOCK_LINES = 100

@@ -27,20 +27,99 @@ if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
 
 # Never shown, or shown only when the page fails to load (noscript, iframe and object fallbacks).
-SKIPPED_ELEMENTS = frozenset({
-    "head", "title", "script", "style", "noscript", "iframe", "frame", "frameset", "noframes", "noembed", "template",
-    "svg", "math", "canvas", "object", "embed", "applet", "audio", "video", "map", "nav", "rp", "rt",
-    "button", "input", "select", "option", "optgroup", "datalist", "textarea", "output", "progress", "meter", "dialog",
-})
+SKIPPED_ELEMENTS = frozenset(
+    {
+        "head",
+        "title",
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "frame",
+        "frameset",
+        "noframes",
+        "noembed",
+        "template",
+        "svg",
+        "math",
+        "canvas",
+        "object",
+        "embed",
+        "applet",
+        "audio",
+        "video",
+        "map",
+        "nav",
+        "rp",
+        "rt",
+        "button",
+        "input",
+        "select",
+        "option",
+        "optgroup",
+        "datalist",
+        "textarea",
+        "output",
+        "progress",
+        "meter",
+        "dialog",
+    }
+)
 # A page's own header and footer (logo, menus, copyright) are chrome; inside an article they belong to it.
 PAGE_CHROME_ELEMENTS = frozenset({"header", "footer"})
 _SECTIONING = frozenset({"article", "main", "section", "aside"})
-BLOCK_ELEMENTS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
-    "html", "legend", "li", "listing", "main", "menu", "ol", "p", "plaintext", "pre", "search", "section", "summary",
-    "table", "tbody", "tfoot", "thead", "tr", "ul", "xmp", "br",
-})
+BLOCK_ELEMENTS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "listing",
+        "main",
+        "menu",
+        "ol",
+        "p",
+        "plaintext",
+        "pre",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "xmp",
+        "br",
+    }
+)
 CELL_ELEMENTS = frozenset({"td", "th"})
 _PREFORMATTED = frozenset({"pre", "listing", "plaintext", "xmp"})
 _LEAVE_BREAKS = BLOCK_ELEMENTS - {"br", "hr"}

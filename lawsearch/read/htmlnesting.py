@@ -24,8 +24,29 @@ MAX_FORMATTING = 16  # open or reopenable b/font/… elements: the parser reopen
 MAX_ATTRIBUTES = 256  # the parser compares each attribute of an element with those before it
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-                   "param", "keygen", "frame", "basefont", "bgsound", "image"})
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+        "keygen",
+        "frame",
+        "basefont",
+        "bgsound",
+        "image",
+    }
+)
 _RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW_TEXT}
 _FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"})
@@ -33,45 +54,265 @@ _FOREIGN = "~"  # prefix of svg and MathML element names in the model
 # Elements of svg and MathML in which HTML is parsed again.
 _INTEGRATION = frozenset(_FOREIGN + name for name in ("foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml"))
 # HTML start tags that end svg or MathML content.
-_BREAKOUT = frozenset({
-    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "head", "hr", "i",
-    "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
-    "sub", "sup", "table", "tt", "u", "ul", "var", *_HEADINGS,
-})
+_BREAKOUT = frozenset(
+    {
+        "b",
+        "big",
+        "blockquote",
+        "body",
+        "br",
+        "center",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "head",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "listing",
+        "menu",
+        "meta",
+        "nobr",
+        "ol",
+        "p",
+        "pre",
+        "ruby",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "strike",
+        "sub",
+        "sup",
+        "table",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        *_HEADINGS,
+    }
+)
 # Lexbor also stops scope searches at <select>.
 _SCOPE = frozenset({"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "select"}) | _INTEGRATION
 _MARKERS = frozenset({"applet", "caption", "marquee", "object", "template", "td", "th"})
-_SPECIAL = frozenset({
-    "address", "applet", "area", "article", "aside", "base", "basefont", "bgsound", "blockquote", "body", "br", "button",
-    "caption", "center", "col", "colgroup", "dd", "details", "dir", "div", "dl", "dt", "embed", "fieldset", "figcaption",
-    "figure", "footer", "form", "frame", "frameset", "head", "header", "hgroup", "hr", "html", "iframe", "img", "input",
-    "keygen", "li", "link", "listing", "main", "marquee", "menu", "meta", "nav", "noembed", "noframes", "noscript",
-    "object", "ol", "p", "param", "plaintext", "pre", "script", "search", "section", "select", "source", "style",
-    "summary", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "title", "tr", "track", "ul",
-    "wbr", "xmp", *_HEADINGS,
-}) | _INTEGRATION
-_CLOSES_P = frozenset({
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
-    "figcaption", "figure", "footer", "form", "header", "hgroup", "main", "menu", "nav", "ol", "p", "search", "section",
-    "summary", "ul", "pre", "listing", "table", "hr", "xmp", "plaintext", "li", "dd", "dt", *_HEADINGS,
-})
+_SPECIAL = (
+    frozenset(
+        {
+            "address",
+            "applet",
+            "area",
+            "article",
+            "aside",
+            "base",
+            "basefont",
+            "bgsound",
+            "blockquote",
+            "body",
+            "br",
+            "button",
+            "caption",
+            "center",
+            "col",
+            "colgroup",
+            "dd",
+            "details",
+            "dir",
+            "div",
+            "dl",
+            "dt",
+            "embed",
+            "fieldset",
+            "figcaption",
+            "figure",
+            "footer",
+            "form",
+            "frame",
+            "frameset",
+            "head",
+            "header",
+            "hgroup",
+            "hr",
+            "html",
+            "iframe",
+            "img",
+            "input",
+            "keygen",
+            "li",
+            "link",
+            "listing",
+            "main",
+            "marquee",
+            "menu",
+            "meta",
+            "nav",
+            "noembed",
+            "noframes",
+            "noscript",
+            "object",
+            "ol",
+            "p",
+            "param",
+            "plaintext",
+            "pre",
+            "script",
+            "search",
+            "section",
+            "select",
+            "source",
+            "style",
+            "summary",
+            "table",
+            "tbody",
+            "td",
+            "template",
+            "textarea",
+            "tfoot",
+            "th",
+            "thead",
+            "title",
+            "tr",
+            "track",
+            "ul",
+            "wbr",
+            "xmp",
+            *_HEADINGS,
+        }
+    )
+    | _INTEGRATION
+)
+_CLOSES_P = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "search",
+        "section",
+        "summary",
+        "ul",
+        "pre",
+        "listing",
+        "table",
+        "hr",
+        "xmp",
+        "plaintext",
+        "li",
+        "dd",
+        "dt",
+        *_HEADINGS,
+    }
+)
 # End tags that close their element when it is in scope, whatever is open inside it.
-_CLOSED_IN_SCOPE = frozenset({
-    "address", "article", "aside", "blockquote", "button", "center", "details", "dialog", "dir", "div", "dl",
-    "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "listing", "main", "menu", "nav", "ol", "pre",
-    "search", "section", "summary", "ul", "applet", "marquee", "object", "p", "li", "dd", "dt",
-})
+_CLOSED_IN_SCOPE = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "button",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "header",
+        "hgroup",
+        "listing",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "pre",
+        "search",
+        "section",
+        "summary",
+        "ul",
+        "applet",
+        "marquee",
+        "object",
+        "p",
+        "li",
+        "dd",
+        "dt",
+    }
+)
 _TABLE_PARTS = ("tbody", "thead", "tfoot")
 _TABLE_STRUCTURE = frozenset({"td", "th", "tr", "caption", "col", "colgroup", *_TABLE_PARTS})
 _MERGED = frozenset({"html", "head", "body"})  # made once by the parser; later tags only add attributes
-_NO_REOPEN = _CLOSES_P | _TABLE_STRUCTURE | _MERGED | {
-    "table", "frameset", "frame", "rb", "rt", "rp", "rtc", "base", "basefont", "bgsound", "link", "meta", "param",
-    "source", "track", *_RAW_TEXT,
-}
+_NO_REOPEN = (
+    _CLOSES_P
+    | _TABLE_STRUCTURE
+    | _MERGED
+    | {
+        "table",
+        "frameset",
+        "frame",
+        "rb",
+        "rt",
+        "rp",
+        "rtc",
+        "base",
+        "basefont",
+        "bgsound",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        *_RAW_TEXT,
+    }
+)
 _ITEM_SEARCH_SKIPS = frozenset({"address", "div", "p"})
 # Hidden elements whose end tag is required: removed for depth, their content goes with them.
-HIDDEN_CONTAINERS = frozenset({"nav", "svg", "math", "select", "button", "object", "applet", "template", "audio", "video",
-                               "canvas", "map", "dialog", "datalist", "output", "progress", "meter"})
+HIDDEN_CONTAINERS = frozenset(
+    {
+        "nav",
+        "svg",
+        "math",
+        "select",
+        "button",
+        "object",
+        "applet",
+        "template",
+        "audio",
+        "video",
+        "canvas",
+        "map",
+        "dialog",
+        "datalist",
+        "output",
+        "progress",
+        "meter",
+    }
+)
 # A removed block start tag leaves a line break.
 LINE_BREAKING = frozenset(_CLOSES_P | _TABLE_STRUCTURE | {"article", "aside", "body", "caption", "html", "legend", "main"})
 
@@ -359,19 +600,19 @@ class _Edits:
     done: int = 0
 
     def replace(self, start: int, end: int, text: str) -> None:
-        self.pieces += [self.html[self.done:start], text]
+        self.pieces += [self.html[self.done : start], text]
         self.done = end
 
     def result(self) -> str:
         if not self.pieces:
             return self.html
-        return "".join(self.pieces) + self.html[self.done:]
+        return "".join(self.pieces) + self.html[self.done :]
 
 
 def _tag_end(html: str, start: int) -> int:
     """Where the tag whose attributes begin at ``start`` ends (after its ">"), or -1 when the page ends inside it."""
     end = _TAG_REST.match(html, start).end()
-    return end if html[end - 1:end] == ">" else -1
+    return end if html[end - 1 : end] == ">" else -1
 
 
 def _markup_end(html: str, match: re.Match[str]) -> int:
@@ -459,7 +700,7 @@ def limit_nesting(html: str) -> str:
             position = _remove_start_tag(edits, html, match, end)
         else:
             _strip_attributes(edits, html, match, end)
-            stack.start(name, f"{name} {html[match.end():end - 1].lower()}" if name in _FORMATTING else name, html[end - 2] == "/")
+            stack.start(name, f"{name} {html[match.end() : end - 1].lower()}" if name in _FORMATTING else name, html[end - 2] == "/")
             if name == "plaintext":
                 break
     return edits.result()
@@ -467,7 +708,7 @@ def limit_nesting(html: str) -> str:
 
 def _strip_attributes(edits: _Edits, html: str, match: re.Match[str], end: int) -> None:
     """A start tag with more than MAX_ATTRIBUTES attributes loses them all: none of them shows in the text."""
-    if _too_many_attributes(html[match.end():end]):
+    if _too_many_attributes(html[match.end() : end]):
         edits.replace(match.start(), end, f"<{match.group(2)}>")
 
 

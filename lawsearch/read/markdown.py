@@ -38,8 +38,9 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from .headings import MAX_HEADING_CHARS, PUNCTUATED, numbered_rank
 from .wrap import join_wrapped
@@ -58,11 +59,48 @@ _STRAY_STRONG = re.compile(r"\*{2,}")
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\[\]\s]{1,20}\](?::[ \t]*)?")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)?[^<>]*>")  # possessive: an unclosed ``<aaa…`` fails in one pass
 # Elements whose end (or start) breaks a line, as a browser lays them out.
-_LINE_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "details", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-    "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
-})
+_LINE_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 _HIDDEN_BLOCK = re.compile(r"^\s*<(?:script|style|textarea)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w")
 _DELIMITER_ROW = re.compile(r"^[\s|:\-]+$")
@@ -326,7 +364,7 @@ def looks_like_markdown(text: str) -> bool:
             return True
     for match in _TABLE_DELIMITER.finditer(text):
         if match.start() > 0:
-            previous = text[text.rfind("\n", 0, match.start() - 1) + 1:match.start() - 1]
+            previous = text[text.rfind("\n", 0, match.start() - 1) + 1 : match.start() - 1]
             if "|" in previous:
                 return True
     return False

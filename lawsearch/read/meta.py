@@ -31,8 +31,7 @@ from ..models import ReportMeta
 from .front import FrontMatter, is_title_like, parse_date
 from .gazetteer import Gazetteer, Place, default_gazetteer
 from .headings import is_numbered_heading
-from .kinds import (GENERIC_CONGRESS_KINDS, KINDS, OTHER, RETROSPECTIVE, is_government_address, kind_of_opening,
-                    kind_of_title)
+from .kinds import GENERIC_CONGRESS_KINDS, KINDS, OTHER, RETROSPECTIVE, is_government_address, kind_of_opening, kind_of_title
 from .numbers import normalise_numbers
 from .simplify import simplified
 from .years import delivery, plan_first_year, plan_year, review_year, session_year, title_years
@@ -48,16 +47,36 @@ _BODY_TAIL = re.compile(
 _GOVERNMENT_REPORT_TAIL = re.compile(r"政府(?=工作报告)")
 # Abbreviations of body names written out in full.
 _FULL_BODY_NAMES = {
-    "人社局": "人力资源和社会保障局", "人力社保局": "人力资源和社会保障局", "人力资源社会保障局": "人力资源和社会保障局",
-    "人力资源与社会保障局": "人力资源和社会保障局", "人社厅": "人力资源和社会保障厅",
-    "人力资源社会保障厅": "人力资源和社会保障厅", "政府": "人民政府",
-    "市场监管局": "市场监督管理局", "市场监管委": "市场监督管理委员会", "发改委": "发展和改革委员会",
-    "发改局": "发展和改革局", "住建局": "住房和城乡建设局", "住建厅": "住房和城乡建设厅", "卫健委": "卫生健康委员会",
-    "卫健局": "卫生健康局", "医保局": "医疗保障局", "应急局": "应急管理局", "经信局": "经济和信息化局",
-    "经信委": "经济和信息化委员会", "科技局": "科学技术局", "科技厅": "科学技术厅", "文旅局": "文化和旅游局",
-    "文旅厅": "文化和旅游厅", "退役军人局": "退役军人事务局", "城管局": "城市管理局", "交通局": "交通运输局",
+    "人社局": "人力资源和社会保障局",
+    "人力社保局": "人力资源和社会保障局",
+    "人力资源社会保障局": "人力资源和社会保障局",
+    "人力资源与社会保障局": "人力资源和社会保障局",
+    "人社厅": "人力资源和社会保障厅",
+    "人力资源社会保障厅": "人力资源和社会保障厅",
+    "政府": "人民政府",
+    "市场监管局": "市场监督管理局",
+    "市场监管委": "市场监督管理委员会",
+    "发改委": "发展和改革委员会",
+    "发改局": "发展和改革局",
+    "住建局": "住房和城乡建设局",
+    "住建厅": "住房和城乡建设厅",
+    "卫健委": "卫生健康委员会",
+    "卫健局": "卫生健康局",
+    "医保局": "医疗保障局",
+    "应急局": "应急管理局",
+    "经信局": "经济和信息化局",
+    "经信委": "经济和信息化委员会",
+    "科技局": "科学技术局",
+    "科技厅": "科学技术厅",
+    "文旅局": "文化和旅游局",
+    "文旅厅": "文化和旅游厅",
+    "退役军人局": "退役军人事务局",
+    "城管局": "城市管理局",
+    "交通局": "交通运输局",
     "交通厅": "交通运输厅",
-    "政府办": "人民政府办公室", "政府办公室": "人民政府办公室", "政府办公厅": "人民政府办公厅",
+    "政府办": "人民政府办公室",
+    "政府办公室": "人民政府办公室",
+    "政府办公厅": "人民政府办公厅",
 }
 # A congress session named after a place: 某省第十四届人民代表大会.
 _CONGRESS = re.compile(r"^第[一二三四五六七八九十]+届")
@@ -79,7 +98,7 @@ _NATIONAL_VENUE = re.compile(r"^(?:中华人民共和国)?(?:第[一二三四五
 # starts with one (中华人民共和国国家统计局关于…公报, 第十一届全国人民代表大会第一次会议), a speaker of the State Council
 # (国务院总理 李鹏), or the government speaking for the country (我代表国务院 / 中央人民政府).
 _NATIONAL_LINE = re.compile(
-    rf"^(?:(?:19|20)\d{{2}}\s*年(?:度)?)?(?:关于)?(?:中华人民共和国|国务院|国家统计局|(?:第[一二三四五六七八九十]+届)?全国人民代表大会)"
+    r"^(?:(?:19|20)\d{2}\s*年(?:度)?)?(?:关于)?(?:中华人民共和国|国务院|国家统计局|(?:第[一二三四五六七八九十]+届)?全国人民代表大会)"
 )
 _NATIONAL_SPEECH = re.compile(r"我代表(?:国务院|中央人民政府)")
 _OPENING_LINES = 8
@@ -95,8 +114,17 @@ _SELF_REFERENCE = {
 _HEAD_LEVEL = re.compile(r"(自治区|省|市|区|县|州|盟|旗)(?:长|(?<=自治区)(?:人民政府)?主席)$")
 # The government speaking for itself in its work report (我代表市人民政府): its level.
 _SPEAKS_FOR = re.compile(r"我代表(自治区|省|市|州|盟|地区|区|县|旗)人民政府")
-_SPEAKS_FOR_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "地区": "city",
-                     "区": "county", "县": "county", "旗": "county"}
+_SPEAKS_FOR_LEVEL = {
+    "自治区": "province",
+    "省": "province",
+    "市": "city",
+    "州": "city",
+    "盟": "city",
+    "地区": "city",
+    "区": "county",
+    "县": "county",
+    "旗": "county",
+}
 _LEVEL_RANK = {"province": 1, "city": 2, "county": 3}
 _OPENING_CHARS = 3000
 _OPENING_WEIGHT = 3
@@ -127,7 +155,7 @@ def _mentions(text: str, gazetteer: Gazetteer, short_names: bool) -> list[_Menti
     for start, end, places in gazetteer.find(text, short_names=short_names):
         body = _body_after(text, end, gazetteer)
         full = any(gazetteer.is_full_name(p, text[start:end]) for p in places)
-        if not full and body is None and not _CONGRESS.match(text[end:end + 6]):
+        if not full and body is None and not _CONGRESS.match(text[end : end + 6]):
             continue
         found.append(_Mention(tuple(places), body, start))
     return found
@@ -170,8 +198,20 @@ def _valid_body(tail: str) -> str | None:
 
 # A body that names its place only by its level (区人力社保局, 县市场监管局, 市政府办) at the start of a clause or line,
 # where a report names its issuer; the level word is the place's own (区 for a district, 州 for 恩施州 …).
-_LEVEL_WORDS = (("特别行政区", None), ("自治区", "自治区"), ("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"),
-                ("地区", "地区"), ("省", "省"), ("市", "市"), ("区", "区"), ("县", "县"), ("盟", "盟"), ("旗", "旗"))
+_LEVEL_WORDS = (
+    ("特别行政区", None),
+    ("自治区", "自治区"),
+    ("自治州", "州"),
+    ("自治县", "县"),
+    ("自治旗", "旗"),
+    ("地区", "地区"),
+    ("省", "省"),
+    ("市", "市"),
+    ("区", "区"),
+    ("县", "县"),
+    ("盟", "盟"),
+    ("旗", "旗"),
+)
 # How a report speaks of its issuer when that is a body below the government (我局, 本委, 我办 …).
 _BODY_SELF = re.compile(r"[我本](?:局|委|办|厅|署)")
 
@@ -205,8 +245,7 @@ _GOVERNMENT_KINDS = ("法治政府建设年度报告", "政府信息公开工作
 def _government_report(place: Place, kind: str, front: FrontMatter, opening: str) -> bool:
     """A report of a government on its own work: its title names the place and no body (蜀山区2024年法治政府建设年度
     报告), it is of a kind a government makes, and it never speaks of itself as a body (我局)."""
-    return (kind in _GOVERNMENT_KINDS and any(_mentioned(place, title) for title in _titles(front))
-            and not _BODY_SELF.search(opening))
+    return kind in _GOVERNMENT_KINDS and any(_mentioned(place, title) for title in _titles(front)) and not _BODY_SELF.search(opening)
 
 
 def _pick(mentions: list[_Mention], context: str, gazetteer: Gazetteer) -> tuple[Place, str | None] | None:
@@ -295,22 +334,31 @@ def find_issuer(body: str, front: FrontMatter, gazetteer: Gazetteer | None = Non
     authority; a national mark in one (a title that starts with 中华人民共和国 or a central body, a venue at the
     全国人民代表大会, a speaker of the 国务院) decides as a place would."""
     gazetteer = gazetteer or default_gazetteer()
-    context = "\n".join(filter(None, (*_titles(front), front.subtitle, front.speaker_office, front.signed_by,
-                                       body[:_OPENING_CHARS])))
+    context = "\n".join(filter(None, (*_titles(front), front.subtitle, front.speaker_office, front.signed_by, body[:_OPENING_CHARS])))
     publisher = "\n".join(front.fields.get(name, "") for name in _PUBLISHER_FIELDS)
     sources = [(title, _NATIONAL_TITLE) for title in _titles(front)]
     head = _HEAD_LEVEL.search(front.speaker_office or "")
     unlike_head = None  # a title's place of another level than the speaker heads (a label 大理市… over 州长's report)
-    for source, national in (*sources, (front.venue, _NATIONAL_VENUE), (front.speaker_office, _NATIONAL_OFFICE),
-                             (front.signed_by, _NATIONAL_TITLE)):
+    for source, national in (
+        *sources,
+        (front.venue, _NATIONAL_VENUE),
+        (front.speaker_office, _NATIONAL_OFFICE),
+        (front.signed_by, _NATIONAL_TITLE),
+    ):
         if not source:
             continue
         branch = [m for m in _mentions(source, gazetteer, short_names=False) if m.body]  # 国家税务总局杭州市税务局
         if _national_source(source, national) and not unlike_head and not branch:
             return None, _national_body(source), True
         picked = _pick(_mentions(source, gazetteer, short_names=True), context, gazetteer)
-        if picked and head and national is _NATIONAL_TITLE and source != front.signed_by \
-                and _level_word(picked[0]) != head.group(1) and unlike_head is None:
+        if (
+            picked
+            and head
+            and national is _NATIONAL_TITLE
+            and source != front.signed_by
+            and _level_word(picked[0]) != head.group(1)
+            and unlike_head is None
+        ):
             unlike_head = picked
             continue
         if picked and (not unlike_head or _level_word(picked[0]) == head.group(1)):
@@ -353,17 +401,14 @@ def _placed_by_level(body: str, front: FrontMatter, gazetteer: Gazetteer) -> tup
     that the report names where it says where it is — its signature, its address line (地址：某市某区…), the page's
     source field — else in its opening; the body written out in full."""
     for title in _titles(front):
-        m = re.match(rf"^(?:[{_HAN}]*?[^{_HAN}])?({'|'.join(w for _, w in _LEVEL_WORDS if w)})({_LOCAL_BODY.pattern})",
-                     title)
+        m = re.match(rf"^(?:[{_HAN}]*?[^{_HAN}])?({'|'.join(w for _, w in _LEVEL_WORDS if w)})({_LOCAL_BODY.pattern})", title)
         if not m or not (named := _valid_body(m.group(2))):
             continue
         word = m.group(1)
         opening = body[:_OPENING_CHARS]
-        where = [front.signed_by or "", *_ADDRESS.findall(opening), *(front.fields.get(f, "") for f in _SOURCE_FIELDS),
-                 opening]
+        where = [front.signed_by or "", *_ADDRESS.findall(opening), *(front.fields.get(f, "") for f in _SOURCE_FIELDS), opening]
         for text in where:
-            fitting = [places for _, _, places in gazetteer.find(text)
-                       if any(_level_word(p) == word for p in places)]
+            fitting = [places for _, _, places in gazetteer.find(text) if any(_level_word(p) == word for p in places)]
             if fitting:
                 places = tuple(p for p in fitting[-1 if text is not opening else 0] if _level_word(p) == word)
                 return _disambiguate(places, text + "\n" + opening, gazetteer), named
@@ -378,8 +423,7 @@ def find_region(body: str, front: FrontMatter, gazetteer: Gazetteer | None = Non
     return place, named
 
 
-def _find_local(body: str, front: FrontMatter, publisher: str, context: str,
-                gazetteer: Gazetteer) -> tuple[Place | None, str | None]:
+def _find_local(body: str, front: FrontMatter, publisher: str, context: str, gazetteer: Gazetteer) -> tuple[Place | None, str | None]:
     """The place of a report whose front matter names none: the publisher's body, the bodies the text names, how
     the report speaks of itself."""
     publisher_bodies = [m for m in _mentions(publisher, gazetteer, short_names=False) if m.body]
@@ -413,8 +457,7 @@ def find_region_parent(place: Place, text: str, gazetteer: Gazetteer | None = No
     return None
 
 
-def _agency(place: Place | None, parent: str | None, body: str | None, kind: str, front: FrontMatter,
-            gazetteer: Gazetteer) -> str | None:
+def _agency(place: Place | None, parent: str | None, body: str | None, kind: str, front: FrontMatter, gazetteer: Gazetteer) -> str | None:
     """The issuing body's full official name: the body named with the place, else the government of a government's
     report. A district's bodies carry their city's name (杭州市滨江区人力资源和社会保障局), as their seals do."""
     if place is None:
@@ -504,13 +547,17 @@ def _year_on(body: str, front: FrontMatter, kind: str, published: date | None) -
         first = next((found for title in titles if (found := plan_first_year(title))), None)
         years = [year for title in titles for year in title_years(title, bound)]
         if first or kind == "规划":
-            return first or (min(years) if years else None) or (delivered.year if delivered else None) or find_year(
-                normalise_numbers(body), published)
+            return (
+                first
+                or (min(years) if years else None)
+                or (delivered.year if delivered else None)
+                or find_year(normalise_numbers(body), published)
+            )
     if kind in _SESSION_KINDS or (congress and kind not in _ANNUAL_KINDS):
         years = [year for title in titles for year in title_years(title, bound)]
         if years:
             return max(years)
-        plain = simplified(body[:_OPENING_CHARS * 4])
+        plain = simplified(body[: _OPENING_CHARS * 4])
         year = session_year(delivered, review_year(plain), plan_year(plain), congress)
         first = next((found for title in titles if (found := plan_first_year(title))), None)
         return year or first or (published.year if published else None) or find_year(normalise_numbers(body), published)
@@ -541,9 +588,11 @@ def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, ga
         body, front = page.text, page.front
     gazetteer = gazetteer or default_gazetteer()
     simple_front = FrontMatter(
-        title=simplified(front.title or "") or None, page_title=simplified(front.page_title or "") or None,
+        title=simplified(front.title or "") or None,
+        page_title=simplified(front.page_title or "") or None,
         subtitle=simplified(front.subtitle or "") or None,
-        venue=simplified(front.venue or "") or None, speaker_office=simplified(front.speaker_office or "") or None,
+        venue=simplified(front.venue or "") or None,
+        speaker_office=simplified(front.speaker_office or "") or None,
         signed_by=simplified(front.signed_by or "") or None,
         fields={name: simplified(value) for name, value in front.fields.items()},
     )
@@ -557,8 +606,7 @@ def extract_meta(report_id: str, body: str, front: FrontMatter | None = None, ga
     context = "\n".join(filter(None, (*_titles(simple_front), simple_front.signed_by, simple_body)))
     parent = find_region_parent(place, context, gazetteer) if place else None
     if place and not named_body:
-        named_body = _named_by_level(place, [*_titles(simple_front), simple_front.signed_by or ""],
-                                     simple_body[:_OPENING_CHARS])
+        named_body = _named_by_level(place, [*_titles(simple_front), simple_front.signed_by or ""], simple_body[:_OPENING_CHARS])
     if place and not named_body and _government_report(place, kind, simple_front, simple_body[:_OPENING_CHARS]):
         named_body = "人民政府"
     if national and not (named_body or central) and kind == "政府工作报告":

@@ -20,12 +20,12 @@ short unpunctuated lines that recur across the corpus (:mod:`.boilerplate`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from . import chrome
-from .front import (FrontMatter, is_title_like, parse_date, parse_speaker, signature_at_end, split_subtitle_speaker,
-                    subtitle_continues)
+from .front import FrontMatter, is_title_like, parse_date, parse_speaker, signature_at_end, split_subtitle_speaker, subtitle_continues
 from .frontmatter import canonical_key
 from .headings import is_date_line, is_numbered_heading
 from .kinds import kind_of_title
@@ -54,8 +54,10 @@ _RELATED = re.compile(r"^(?:相关|延伸|推荐|更多)[\u3400-\u9fff]{0,4}\s*[
 # 07时41分) or not. A line that is a date and a time is the page's, never the report's: no report signs or heads
 # anything with the minute.
 _DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-_TIME = (r"(?:\s*(?:星期|周)[一二三四五六日天])?\s*(?:[上下]午\s*)?"
-         r"\d{1,2}\s*(?::\s*\d{2}(?:\s*:\s*\d{2})?|时\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?)")
+_TIME = (
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?\s*(?:[上下]午\s*)?"
+    r"\d{1,2}\s*(?::\s*\d{2}(?:\s*:\s*\d{2})?|时\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?)"
+)
 _DATETIME = re.compile(rf"^\s*{_DATE}(?:{_TIME})?\s*$")
 _DATE_AND_TIME = re.compile(rf"^\s*[(（\[【]?{_DATE}{_TIME}[)）\]】]?\s*$")
 _MEANINGFUL = re.compile(r"[\w]")
@@ -152,8 +154,11 @@ def _mark_breadcrumbs(page: _Marker) -> None:
         line = page.lines[i]
         next_line = page.lines[kept[position + 1]] if position + 1 < len(kept) else ""
         starts = chrome.starts_breadcrumb(line) or (chrome.is_home_link(line) and chrome.is_crumb_separator(next_line))
-        continues = in_crumb and (chrome.is_crumb_separator(line) or chrome.continues_breadcrumb(line)
-                                  or (chrome.is_crumb_separator(page.lines[kept[position - 1]]) and len(line) <= 20))
+        continues = in_crumb and (
+            chrome.is_crumb_separator(line)
+            or chrome.continues_breadcrumb(line)
+            or (chrome.is_crumb_separator(page.lines[kept[position - 1]]) and len(line) <= 20)
+        )
         in_crumb = bool(starts or continues)
         if in_crumb:
             page.drop(i, "breadcrumb")
@@ -227,8 +232,12 @@ def _mark_between_copies(page: _Marker, kept: list[int], source: dict[int, int])
             gap_end += 1
         before = _run_length(copied, position - 1, -1)
         after = _run_length(repeats, gap_end, 1)
-        if (before >= _COPY_LINES and after >= _COPY_LINES and source[gap_end] < position
-                and not any(_is_body_line(page.lines[kept[p]]) for p in range(position, gap_end))):
+        if (
+            before >= _COPY_LINES
+            and after >= _COPY_LINES
+            and source[gap_end] < position
+            and not any(_is_body_line(page.lines[kept[p]]) for p in range(position, gap_end))
+        ):
             for p in range(position, gap_end):
                 page.drop(kept[p], "between two copies")
         position = gap_end
@@ -368,8 +377,7 @@ def take_front_fields(front: FrontMatter, front_fields: Sequence[tuple[str, str]
             front.fields.setdefault(name, value)
 
 
-def read_page(text: str, boilerplate: LineStatistics | None = None,
-              front_fields: Sequence[tuple[str, str]] = ()) -> Page:
+def read_page(text: str, boilerplate: LineStatistics | None = None, front_fields: Sequence[tuple[str, str]] = ()) -> Page:
     """Split decoded report text into body, front and back matter, and dropped lines (see the module docstring);
     ``front_fields`` are the report's own front matter, taken in first (:func:`take_front_fields`)."""
     lines = [remove_invisible_characters(line).strip() for line in text.split("\n")]

@@ -21,9 +21,10 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import EmptyReportError, ReportFileError
 from .wrap import join_wrapped
@@ -141,12 +142,18 @@ def _page_lines(document: Any, index: int, path: str | Path, budget: list[int]) 
         textpage = page.get_textpage()
         count = textpage.count_chars()
         if count > _MAX_PAGE_CHARS:
-            raise ReportFileError(path, f"page {index + 1} has {count:,} characters, over the {_MAX_PAGE_CHARS:,} a page can "
-                                        "hold: not a report (a damaged or hostile PDF?)")
+            raise ReportFileError(
+                path,
+                f"page {index + 1} has {count:,} characters, over the {_MAX_PAGE_CHARS:,} a page can "
+                "hold: not a report (a damaged or hostile PDF?)",
+            )
         budget[0] -= count
         if budget[0] < 0:
-            raise ReportFileError(path, f"has over {_MAX_DOCUMENT_CHARS:,} characters by page {index + 1}, more than any "
-                                        "report: not a report (a damaged or hostile PDF?)")
+            raise ReportFileError(
+                path,
+                f"has over {_MAX_DOCUMENT_CHARS:,} characters by page {index + 1}, more than any "
+                "report: not a report (a damaged or hostile PDF?)",
+            )
         return _lines_of(textpage, index)
     except pdfium.PdfiumError as exc:
         raise ReportFileError(path, f"not a readable PDF (page {index + 1}: {exc})") from None
@@ -185,8 +192,18 @@ def _flush(lines: list[_Line], chars: list[tuple[str, Box | None]], page: int) -
     text = _clean_line(text)
     if text and boxes:
         left, top, bottom = min(box[0] for box in boxes), max(box[3] for box in boxes), min(box[1] for box in boxes)
-        lines.append(_Line(text, left, max(box[2] for box in boxes), top, bottom, page, _lead_width(chars, left),
-                           tabular=widest_gap >= _COLUMN_GAP_EMS * (top - bottom)))
+        lines.append(
+            _Line(
+                text,
+                left,
+                max(box[2] for box in boxes),
+                top,
+                bottom,
+                page,
+                _lead_width(chars, left),
+                tabular=widest_gap >= _COLUMN_GAP_EMS * (top - bottom),
+            )
+        )
     chars.clear()
 
 
@@ -207,8 +224,7 @@ def _resolve_gaps(chars: list[tuple[str, Box | None]]) -> tuple[str, float]:
         (char_before, box_before), (char_after, box_after) = before, after
         width = box_after[0] - box_before[2]
         widest = max(widest, width)
-        if width >= max(box_before[3] - box_before[1], box_after[3] - box_after[1]) or (
-                char_before.isascii() and char_after.isascii()):
+        if width >= max(box_before[3] - box_before[1], box_after[3] - box_after[1]) or (char_before.isascii() and char_after.isascii()):
             text.append(" ")
     return "".join(text), widest
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS, chunk_text
 from ..errors import EmptyReportError, ReportFileError
-from .files import DEFAULT_MAX_FILE_BYTES, read_report
+from ..models import Chunk, Report, ReportMeta
 from .boilerplate import Boilerplate
+from .chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS, chunk_text
+from .files import DEFAULT_MAX_FILE_BYTES, read_report
 from .meta import extract_meta
 from .page import DroppedLine, read_page
-from ..models import Chunk, Report, ReportMeta
 
 if TYPE_CHECKING:
     from .sandbox import ReadLimits
@@ -42,9 +42,14 @@ class ParsedReport:
         return data
 
 
-def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars: int = DEFAULT_MIN_CHARS,
-                 max_bytes: int = DEFAULT_MAX_FILE_BYTES, boilerplate: Boilerplate | None = None,
-                 limits: ReadLimits | None = None) -> ParsedReport:
+def parse_report(
+    path: str | Path,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    boilerplate: Boilerplate | None = None,
+    limits: ReadLimits | None = None,
+) -> ParsedReport:
     """Read one report file and split it; raises a ReportFileError naming the file on bad input. With ``limits``,
     PDF, Word and HTML files are read in a worker process under them (:mod:`lawsearch.read.sandbox`); without, here."""
     if limits is not None:
@@ -56,17 +61,24 @@ def parse_report(path: str | Path, max_chars: int = DEFAULT_MAX_CHARS, min_chars
     return parse(report, boilerplate, max_chars=max_chars, min_chars=min_chars)
 
 
-def parse(report: Report, boilerplate: Boilerplate | None = None, max_chars: int = DEFAULT_MAX_CHARS,
-          min_chars: int = DEFAULT_MIN_CHARS, max_chunks: int = DEFAULT_MAX_CHUNKS) -> ParsedReport:
+def parse(
+    report: Report,
+    boilerplate: Boilerplate | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    min_chars: int = DEFAULT_MIN_CHARS,
+    max_chunks: int = DEFAULT_MAX_CHUNKS,
+) -> ParsedReport:
     """Split a report already read; ``boilerplate`` holds the corpus's recurring lines (dropped as chrome). A report
     of more than ``max_chunks`` chunks is a ReportFileError with the figure."""
     page = read_page(report.text, boilerplate, front_fields=report.front_fields)
     if not page.text.strip():
         raise EmptyReportError(report.source, "nothing but page chrome (no report text)")
     meta = extract_meta(report.id, page.text, page.front)
-    chunks = tuple(chunk_text(report.id, page.text, max_chars=max_chars, min_chars=min_chars,
-                              styled_headings=dict(report.styled_headings)))
+    chunks = tuple(chunk_text(report.id, page.text, max_chars=max_chars, min_chars=min_chars, styled_headings=dict(report.styled_headings)))
     if len(chunks) > max_chunks:
-        raise ReportFileError(report.source, f"splits into {len(chunks):,} chunks, over the {max_chunks:,} limit for one report "
-                                             "(--max-chunks); a log or a dump rather than a report? It would take hours to embed")
+        raise ReportFileError(
+            report.source,
+            f"splits into {len(chunks):,} chunks, over the {max_chunks:,} limit for one report "
+            "(--max-chunks); a log or a dump rather than a report? It would take hours to embed",
+        )
     return ParsedReport(report=report, cleaned_text=page.text, meta=meta, chunks=chunks, dropped=tuple(page.dropped))

@@ -23,10 +23,12 @@ import multiprocessing
 import os
 import signal
 import time
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..errors import LawsearchError, ReportFileError
 from ..models import Report
@@ -39,8 +41,7 @@ DEFAULT_SECONDS = 30.0  # any file may take this long …
 DEFAULT_SECONDS_PER_MB = 10.0  # … plus this much per megabyte (a 1,000-page report PDF reads in about 10 s)
 _POLL_SECONDS = 2.0  # how often a wait for a file checks that the pool is alive
 _GRACE_SECONDS = 60.0  # past a file's time limit, how long to wait before taking the pool for hung
-_FORMAT_NAMES = {**dict.fromkeys(PDF_SUFFIXES, "PDF"), **dict.fromkeys(DOCX_SUFFIXES, "Word"),
-                 **dict.fromkeys(HTML_SUFFIXES, "HTML")}
+_FORMAT_NAMES = {**dict.fromkeys(PDF_SUFFIXES, "PDF"), **dict.fromkeys(DOCX_SUFFIXES, "Word"), **dict.fromkeys(HTML_SUFFIXES, "HTML")}
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ def _format_of(path: str | Path) -> str:
 
 
 def _over_memory(memory_mb: int) -> str:
-    return (f"reading it needed more than {memory_mb} MB of memory, the limit for one file (--read-memory-mb); "
-            "a damaged or hostile file?")
+    return f"reading it needed more than {memory_mb} MB of memory, the limit for one file (--read-memory-mb); a damaged or hostile file?"
 
 
 def _crash_reason(exitcode: int | None, memory_mb: int) -> str:
@@ -120,7 +120,7 @@ class ReaderPool:
         self.max_bytes = max_bytes
         self._pool: Any = None
 
-    def __enter__(self) -> "ReaderPool":
+    def __enter__(self) -> ReaderPool:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
@@ -197,9 +197,12 @@ class ReaderPool:
                 return future.result(timeout=_POLL_SECONDS)
             except FutureTimeout:
                 if future.done():  # pebble's time limit: it stopped the worker
-                    return ReportFileError(path, f"reading it took longer than {seconds:g} s, the limit for a "
-                                                 f"{size / 1_000_000:.1f} MB file ({self.limits.seconds:g} s + "
-                                                 f"{self.limits.seconds_per_mb:g} s per MB; --read-timeout); a damaged or hostile file?")
+                    return ReportFileError(
+                        path,
+                        f"reading it took longer than {seconds:g} s, the limit for a "
+                        f"{size / 1_000_000:.1f} MB file ({self.limits.seconds:g} s + "
+                        f"{self.limits.seconds_per_mb:g} s per MB; --read-timeout); a damaged or hostile file?",
+                    )
                 if not self._pool.active:
                     raise _PoolBroken("the pool stopped") from None
                 if time.monotonic() > deadline:
@@ -219,8 +222,12 @@ class ReaderPool:
                 raise LawsearchError(f"reading PDF, Word and HTML files needs the package pebble ({exc})") from None
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            self._pool = ProcessPool(max_workers=self.limits.worker_count(), initializer=_start_worker,
-                                     initargs=(self.limits.memory_mb * 1024 * 1024,), context=context)
+            self._pool = ProcessPool(
+                max_workers=self.limits.worker_count(),
+                initializer=_start_worker,
+                initargs=(self.limits.memory_mb * 1024 * 1024,),
+                context=context,
+            )
         return self._pool
 
 

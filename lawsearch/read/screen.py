@@ -56,7 +56,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-def not_a_report(parsed: "ParsedReport") -> str | None:
+def not_a_report(parsed: ParsedReport) -> str | None:
     """Why ``parsed`` is not a report (see the module docstring), or None when it may be one.
 
     >>> from lawsearch.read import parse_report
@@ -92,7 +92,7 @@ class Fingerprint:
         return f"{self.sentences}:{base64.b64encode(raw).decode('ascii')}"
 
     @classmethod
-    def from_text(cls, text: str) -> "Fingerprint":
+    def from_text(cls, text: str) -> Fingerprint:
         """The fingerprint :meth:`to_text` wrote; a ValueError for anything else."""
         count, _, encoded = text.partition(":")
         try:
@@ -102,7 +102,7 @@ class Fingerprint:
             raise ValueError(f"not a report fingerprint: {text[:40]!r}") from None
         if len(raw) % _HASH_BYTES or sentences < len(raw) // _HASH_BYTES:
             raise ValueError(f"not a report fingerprint: {text[:40]!r}")
-        hashes = tuple(int.from_bytes(raw[i:i + _HASH_BYTES], "big") for i in range(0, len(raw), _HASH_BYTES))
+        hashes = tuple(int.from_bytes(raw[i : i + _HASH_BYTES], "big") for i in range(0, len(raw), _HASH_BYTES))
         return cls(tuple(sorted(hashes)), sentences)
 
     @property
@@ -121,8 +121,9 @@ def sentences(text: str) -> set[str]:
 def fingerprint(text: str) -> Fingerprint:
     """The fingerprint of a report's decoded text."""
     found = sentences(text)
-    hashes = sorted(int.from_bytes(hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=_HASH_BYTES).digest(), "big")
-                    for s in found)
+    hashes = sorted(
+        int.from_bytes(hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=_HASH_BYTES).digest(), "big") for s in found
+    )
     return Fingerprint(tuple(hashes[:SKETCH_SIZE]), len(found))
 
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 

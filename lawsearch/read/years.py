@@ -45,7 +45,9 @@ _TARGET_AFTER = re.compile(r"^\s*年?(?:度)?\s*(?:远景|目标|愿景|前|以�
 _SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—–\-－~～至到一]{1,2}\s*((?:19|20)\d{2})")
 _CN_NUMERAL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # 第六个五年计划, 第十二个五年规划, “九五”计划, 十四五规划.
-_FIVE_YEAR_PLAN = re.compile(r"第([一二三四五六七八九十]{1,3})个五年(?:计划|规划)|[“\"]?([一二三四五六七八九十]{1,3})五[”\"]?\s*(?:计划|规划|时期)")
+_FIVE_YEAR_PLAN = re.compile(
+    r"第([一二三四五六七八九十]{1,3})个五年(?:计划|规划)|[“\"]?([一二三四五六七八九十]{1,3})五[”\"]?\s*(?:计划|规划|时期)"
+)
 # A session of a people's congress (its standing committee meets all year and names nothing).
 _CONGRESS = re.compile(r"人民代表大会(?!常务委员会)|人大(?!常委会)[^，。]{0,6}次会议")
 # 一、2022年工作回顾 / 2006年工作回顾 / 一、2021年及本届政府工作回顾: the year a work report looks back on.
@@ -88,8 +90,7 @@ def opening_lines(body: str) -> list[str]:
     return lines
 
 
-def delivery(titles: tuple[str, ...], subtitle_date: date | None, venue: str | None,
-             body: str) -> tuple[date | None, bool]:
+def delivery(titles: tuple[str, ...], subtitle_date: date | None, venue: str | None, body: str) -> tuple[date | None, bool]:
     """The date a report was delivered (or adopted) and whether at a people's congress session (see the module
     docstring); ``(None, False)`` when nothing says."""
     clean_titles = [_clean(title) for title in titles]
@@ -114,7 +115,7 @@ def plan_year(body: str) -> int | None:
 
 
 def _heading_year(body: str, pattern: re.Pattern[str], skip: re.Pattern[str] | None = None) -> int | None:
-    for line in body.split("\n")[:_SCAN_LINES * 4]:
+    for line in body.split("\n")[: _SCAN_LINES * 4]:
         # a heading line, or a numbered heading the page ran its first paragraph into (一、2011年工作回顾 2011年是…)
         line = line.strip()
         heading = len(line) <= _HEADING_CHARS and not re.search(r"[。；;，,]", line)
@@ -128,8 +129,7 @@ def _heading_year(body: str, pattern: re.Pattern[str], skip: re.Pattern[str] | N
     return None
 
 
-def session_year(delivered: date | None, review: int | None = None, plan: int | None = None,
-                 congress: bool = False) -> int | None:
+def session_year(delivered: date | None, review: int | None = None, plan: int | None = None, congress: bool = False) -> int | None:
     """The year of the congress session a work report was delivered at (see the module docstring): the year after
     the one it reviews, else the year it plans for when that is the next, else — delivered in December at a congress
     session, which meets for the year to come — the next year, else the delivery year."""
@@ -143,7 +143,7 @@ def session_year(delivered: date | None, review: int | None = None, plan: int | 
 
 
 def _is_target(text: str, start: int, end: int) -> bool:
-    return bool(_TARGET.search(text[max(0, start - 2):start]) or _TARGET_AFTER.match(text[end:end + 6]))
+    return bool(_TARGET.search(text[max(0, start - 2) : start]) or _TARGET_AFTER.match(text[end : end + 6]))
 
 
 def title_years(title: str, bound: int | None = None) -> list[int]:

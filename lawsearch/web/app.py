@@ -28,10 +28,11 @@ import logging
 import os
 import re
 import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any, AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import anyio
@@ -44,15 +45,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
+from .._version import __version__
 from ..engine import MODES, LawSearch, chunk_anchor
 from ..errors import LawsearchError, NotFoundError, QueryError
-from ..holdings import holdings
+from ..index.folder import Manifest
+from ..index.holdings import holdings
 from ..models import LEVELS
-from ..query import MAX_QUERY_CHARS
 from ..read.kinds import KINDS
-from ..snippet import snippet_parts
-from ..store import Manifest
+from ..search.query import MAX_QUERY_CHARS
+from ..search.snippet import snippet_parts
 from ..terminal import dumps_json
 from .hosts import HostCheck, allowed_names
 from .live import LiveIndex
@@ -110,10 +111,16 @@ class PublicPaths:
                 self.base = common.parent
 
     @classmethod
-    def of(cls, index_root: str | Path, manifest: Manifest) -> "PublicPaths":
+    def of(cls, index_root: str | Path, manifest: Manifest) -> PublicPaths:
         """The paths of one generation: every report's source and other sources."""
-        return cls(index_root, [source for entry in manifest.reports.values()
-                                for source in (entry.source, *(item.get("source") or "" for item in entry.also_sources))])
+        return cls(
+            index_root,
+            [
+                source
+                for entry in manifest.reports.values()
+                for source in (entry.source, *(item.get("source") or "" for item in entry.also_sources))
+            ],
+        )
 
     def source(self, path: str | None) -> str | None:
         """``path`` from the parent of the common folder; else its folder's name and its own (a relative path: its
@@ -136,8 +143,11 @@ class PublicPaths:
 
     def report(self, meta: dict[str, Any]) -> dict[str, Any]:
         """A report's metadata (``engine.report``/``engine.chunk``) with its sources shown relative."""
-        return {**meta, **({"source": self.source(meta["source"])} if "source" in meta else {}),
-                **({"also_sources": [self.source(s) for s in meta["also_sources"]]} if "also_sources" in meta else {})}
+        return {
+            **meta,
+            **({"source": self.source(meta["source"])} if "source" in meta else {}),
+            **({"also_sources": [self.source(s) for s in meta["also_sources"]]} if "also_sources" in meta else {}),
+        }
 
     def info(self, info: dict[str, Any]) -> dict[str, Any]:
         """``lawsearch info --json`` as the server shows it: the same keys, the index named and sources relative."""
@@ -150,8 +160,9 @@ class Site:
     def __init__(self, live: LiveIndex, threads: int = DEFAULT_THREADS) -> None:
         self.live = live
         self.limiter = anyio.CapacityLimiter(threads)
-        self.templates = Environment(loader=PackageLoader("lawsearch.web", "templates"), autoescape=select_autoescape(["html"]),
-                                     trim_blocks=True, lstrip_blocks=True)
+        self.templates = Environment(
+            loader=PackageLoader("lawsearch.web", "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+        )
         self.templates.globals.update(version=__version__, report_url=report_url, chunk_anchor=chunk_anchor)
         self.templates.filters["marked"] = marked
         self._paths: dict[str, PublicPaths] = {}  # by generation name
@@ -169,9 +180,11 @@ class Site:
 
     async def run(self, function: Callable[[LawSearch], Any]) -> Any:
         """``function(engine)`` in the thread pool, with the current engine held for its length."""
+
         def call() -> Any:
             with self.live.use() as engine:
                 return function(engine)
+
         return await anyio.to_thread.run_sync(call, limiter=self.limiter)
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -183,13 +196,22 @@ class Site:
         form: dict[str, Any] = {"q": "", "mode": "hybrid", "k": DEFAULT_PAGE_K}
         try:
             search = search_request(request.scope["query_string"], default_k=DEFAULT_PAGE_K, require_query=False)
-            form = {"q": search.query, "mode": search.mode, "k": search.top_k, "region": "、".join(search.region),
-                    "year": search.year, "kind": search.kind, "level": search.level, "by_region": search.by_region}
+            form = {
+                "q": search.query,
+                "mode": search.mode,
+                "k": search.top_k,
+                "region": "、".join(search.region),
+                "year": search.year,
+                "kind": search.kind,
+                "level": search.level,
+                "by_region": search.by_region,
+            }
             if not search.query.strip():
                 return self.page("search.html", **await self.run(partial(_page_context, form)))
 
             def answer(engine: LawSearch) -> dict[str, Any]:  # the results and the header from one generation
                 return {"results": engine.search(search.query, **search.options()), **_page_context(form, engine)}
+
             context = await self.run(answer)
         except (BadRequest, QueryError) as exc:
             return self.page("search.html", status=400, error=str(exc), **await self.run(partial(_page_context, form)))
@@ -209,6 +231,7 @@ class Site:
             terms = engine.lexical.parse_query(query[:MAX_QUERY_CHARS]).terms if query.strip() else ()
             report = engine.report(report_id)
             return {**report, "report": self.paths(engine).report(report["report"])}, terms
+
         try:
             report, terms = await self.run(read)
         except NotFoundError as exc:
@@ -230,7 +253,9 @@ class Site:
         return json_response(await self.run(lambda engine: self.paths(engine).info(engine.info())))
 
     async def api_regions(self, request: Request) -> Response:
-        return json_response(await self.run(lambda engine: {"index": self.paths(engine).index, **holdings(engine.manifest.reports.values())}))
+        return json_response(
+            await self.run(lambda engine: {"index": self.paths(engine).index, **holdings(engine.manifest.reports.values())})
+        )
 
     async def api_chunk(self, request: Request) -> Response:
         try:
@@ -244,6 +269,7 @@ class Site:
             def read(engine: LawSearch) -> dict[str, Any]:
                 data = engine.chunk(chunk_id, context)
                 return {**data, "report": self.paths(engine).report(data["report"])}
+
             return json_response(await self.run(read))
         except BadRequest as exc:
             return json_response({"error": str(exc)}, status=400)
@@ -276,9 +302,17 @@ class Site:
 
 def _page_context(form: dict[str, Any], engine: LawSearch) -> dict[str, Any]:
     """What every search page shows besides results: the form as filled, and what the index holds."""
-    return {"form": form, "modes": MODES, "kinds": KINDS, "levels": LEVELS, "max_k": MAX_K,
-            "held": holdings(engine.manifest.reports.values()), "reports": len(engine.manifest.reports),
-            "chunks": engine.manifest.chunk_count, "generation": engine.generation.name}
+    return {
+        "form": form,
+        "modes": MODES,
+        "kinds": KINDS,
+        "levels": LEVELS,
+        "max_k": MAX_K,
+        "held": holdings(engine.manifest.reports.values()),
+        "reports": len(engine.manifest.reports),
+        "chunks": engine.manifest.chunk_count,
+        "generation": engine.generation.name,
+    }
 
 
 def report_url(report_id: str, hit: str | None = None, q: str | None = None) -> str:
@@ -303,7 +337,9 @@ def with_new_headings(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shown = []
     for chunk in chunks:
         path = list(chunk["heading_path"])
-        shown.append({**chunk, "new_headings": [(depth, heading) for depth, heading in enumerate(path) if path[:depth + 1] != before[:depth + 1]]})
+        shown.append(
+            {**chunk, "new_headings": [(depth, heading) for depth, heading in enumerate(path) if path[: depth + 1] != before[: depth + 1]]}
+        )
         before = path
     return shown
 
@@ -313,8 +349,15 @@ def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
     return snippet_parts(text, terms, width=len(text) + 1)
 
 
-def create_app(index_dir: str | Path, *, check_every: float = 1.0, warm: bool = True, threads: int = DEFAULT_THREADS,
-               live: LiveIndex | None = None, allowed_hosts: Sequence[str] = ()) -> Starlette:
+def create_app(
+    index_dir: str | Path,
+    *,
+    check_every: float = 1.0,
+    warm: bool = True,
+    threads: int = DEFAULT_THREADS,
+    live: LiveIndex | None = None,
+    allowed_hosts: Sequence[str] = (),
+) -> Starlette:
     """The application over the index in ``index_dir`` (opened now: a missing or damaged index fails here).
 
     It answers requests whose Host is 127.0.0.1, localhost, [::1] or one of ``allowed_hosts`` (the address it
@@ -330,12 +373,17 @@ def create_app(index_dir: str | Path, *, check_every: float = 1.0, warm: bool = 
         Route("/api/chunk/{chunk_id:path}", site.api_chunk),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         site.live.close()
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: site.http_error, Exception: site.http_error}, lifespan=lifespan,
-                    middleware=[Middleware(HostCheck, names=names, refuse=site.error)])
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: site.http_error, Exception: site.http_error},
+        lifespan=lifespan,
+        middleware=[Middleware(HostCheck, names=names, refuse=site.error)],
+    )
     app.state.site = site
     return app

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from typing import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -96,8 +96,13 @@ class HostCheck:
         if name is None:
             status, message = 400, "a request needs one Host header that names this server"
         else:
-            status, message = 421, (f"this server does not answer for the host {name!r}; it answers for the names it "
-                                    "was started for (`lawsearch serve --allow-host NAME` adds one)")
+            status, message = (
+                421,
+                (
+                    f"this server does not answer for the host {name!r}; it answers for the names it "
+                    "was started for (`lawsearch serve --allow-host NAME` adds one)"
+                ),
+            )
             if name not in self._logged and len(self._logged) < _LOGGED_AT_MOST:
                 self._logged.add(name)
                 log.warning("refused a request for host %r (not 127.0.0.1, localhost, [::1], --host or --allow-host)", name)

@@ -3,7 +3,7 @@
 Each request takes the current engine with ``use()``. At most every ``check_every`` seconds a request looks at
 CURRENT; when it names a newer generation, that one is opened and warmed (the embedder is shared, not loaded
 again) and becomes current; the engine it replaces is closed when the last request using it is done. Every
-open engine holds a lease on its generation (:class:`lawsearch.store.Lease`), so a writer never deletes a
+open engine holds a lease on its generation (:class:`lawsearch.index.folder.Lease`), so a writer never deletes a
 generation a request is still reading. When the new generation cannot be opened (damaged, another model that
 cannot be loaded) the server keeps answering from the one it has, says so once in its log, and waits for the
 next commit.
@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ..engine import LawSearch
 from ..errors import EmbedderError
-from ..store import IndexFolder
+from ..index.folder import IndexFolder
 
 log = logging.getLogger("lawsearch.serve")
 

@@ -66,8 +66,15 @@ class SearchRequest:
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for ``LawSearch.search``."""
-        return {"mode": self.mode, "top_k": self.top_k, "region": self.region or None, "year": self.year or None,
-                "kind": self.kind or None, "level": self.level or None, "by_region": self.by_region}
+        return {
+            "mode": self.mode,
+            "top_k": self.top_k,
+            "region": self.region or None,
+            "year": self.year or None,
+            "kind": self.kind or None,
+            "level": self.level or None,
+            "by_region": self.by_region,
+        }
 
 
 def _one(values: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
@@ -107,7 +114,13 @@ def search_request(raw: bytes, default_k: int = DEFAULT_K, require_query: bool =
     if not 1 <= top_k <= MAX_K:
         raise BadRequest(f"k must be between 1 and {MAX_K}, got {top_k}")
     return SearchRequest(
-        query=query, mode=mode, top_k=top_k, region=_many(values, "region"), year=_many(values, "year"),
-        kind=_many(values, "kind"), level=_many(values, "level"), by_region=_flag(values, "by_region"),
+        query=query,
+        mode=mode,
+        top_k=top_k,
+        region=_many(values, "region"),
+        year=_many(values, "year"),
+        kind=_many(values, "kind"),
+        level=_many(values, "level"),
+        by_region=_flag(values, "by_region"),
         explain=_flag(values, "explain"),
     )

@@ -38,7 +38,7 @@ class Utf8TargetH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._in_request_line or (self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]):
             end = data.find(b"\n")
-            line, rest = (data, b"") if end < 0 else (data[:end + 1], data[end + 1:])
+            line, rest = (data, b"") if end < 0 else (data[: end + 1], data[end + 1 :])
             self._in_request_line = end < 0
             data = percent_encode_high_bytes(line) + rest
         super().data_received(data)

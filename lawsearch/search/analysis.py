@@ -1,0 +1,195 @@
+"""Analyzers for Whoosh: jieba words with true token positions, and character bigrams for exact phrases.
+
+jieba's stock ``ChineseAnalyzer`` gives character offsets as positions (so phrase queries never
+match) and uses search mode, which adds junk sub-words (劳动人事 → 动人). Here words come from
+jieba's default mode, positions count tokens, punctuation and stop words are dropped. Exact
+phrases are matched on a separate field of overlapping character bigrams, whose consecutive
+positions make a phrase query equal to a substring test.
+
+>>> [t.text for t in word_analyzer()("建立了企业HR调解员联盟")]
+['建立', '企业', 'hr', '调解员', '联盟']
+>>> [(t.text, t.pos) for t in bigram_analyzer()("调解员联盟", positions=True)]
+[('调解', 0), ('解员', 1), ('员联', 2), ('联盟', 3)]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from whoosh.analysis import Analyzer, LowercaseFilter, StopFilter, Token, Tokenizer
+
+ANALYZER_ID = "jieba-default-positions+stop+nfkc/v2;bigram+nfkc/v2"
+
+# Function words and question words that carry no topic in reports or questions.
+STOP_WORDS = frozenset(
+    """
+    的 了 和 与 及 或 在 是 对 将 把 被 等 为 以 于 之 其 并 也 都 而 从 向 由 这 那 个 中 有 所 就 又 还 更 已 已经
+    着 过 到 给 让 使 得 地 各 该 此 些 每 呢 吗 吧 啊 哪些 哪个 哪里 哪儿 什么 怎么 怎样 如何 多少 是否 有没有 有哪些
+    请问 一下 我们 他们 你们 我 你 他 她 它 其中 以及 或者 并且 通过 进行 开展 相关 方面 情况
+    """.split()
+)
+_FRAME_NOUNS = "地区|地方|城市|区县|县区|市县|区域|省份|省市|单位|部门"
+_QUESTION_FRAME = re.compile(rf"有?哪些(?:{_FRAME_NOUNS})?|哪里|哪个(?:{_FRAME_NOUNS})?")
+
+
+def normalise(text: str) -> str:
+    """NFKC: full-width letters, digits and punctuation as their ASCII forms (ＨＲ → HR, ， → ,) on both sides of a match."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def jieba_cache_dir() -> Path:
+    """A per-user cache folder (``$XDG_CACHE_HOME/lawsearch`` or ``~/.cache/lawsearch``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "lawsearch"
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    """jieba's default tokenizer, initialised once, its dictionary cache kept per user (not in /tmp)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    cache_dir = jieba_cache_dir()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(cache_dir)
+        jieba.dt.cache_file = "jieba.cache"
+    except OSError:
+        pass  # jieba falls back to its own temporary folder
+    jieba.dt.initialize()
+    return jieba.dt
+
+
+def _is_word(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def jieba_words(text: str, segmenter: Any) -> Iterator[tuple[str, int, int]]:
+    """(word, start, end) of jieba's default-mode segmentation, punctuation and spaces left out."""
+    for word, start, end in segmenter.tokenize(normalise(text), mode="default", HMM=True):
+        if _is_word(word):
+            yield word, start, end
+
+
+def corpus_vocabulary(texts: Iterable[str]) -> dict[str, Any]:
+    """The part of jieba's dictionary that occurs in ``texts`` (every word of its word graph), with jieba's total.
+
+    Queries are segmented with this instead of the full dictionary: loading the full one costs ~0.6 s
+    at every start, this one milliseconds. Text made of corpus text has the same word graph under
+    both, hence the same segmentation; words that never occur in the corpus could match nothing.
+    """
+    full = _jieba()
+    words: dict[str, int] = {word: full.FREQ[word] for word in STOP_WORDS if full.FREQ.get(word)}
+    for text in map(normalise, texts):
+        for start, ends in full.get_DAG(text).items():
+            for end in ends:
+                word = text[start : end + 1]
+                if full.FREQ.get(word):
+                    words[word] = full.FREQ[word]
+    return {"total": full.total, "words": words}
+
+
+def query_segmenter(vocabulary: dict[str, Any]) -> Any:
+    """A jieba tokenizer over a corpus vocabulary (see corpus_vocabulary)."""
+    import jieba
+
+    freq: dict[str, int] = {}
+    for word, count in vocabulary["words"].items():
+        freq[word] = count
+        for i in range(1, len(word)):
+            freq.setdefault(word[:i], 0)
+    segmenter = jieba.Tokenizer()
+    segmenter.FREQ, segmenter.total, segmenter.initialized = freq, vocabulary["total"], True
+    return segmenter
+
+
+def strip_question_frame(query: str) -> str:
+    """Drop the 哪些地区 / 哪里 frame of a question, which names what is asked for, not what to find."""
+    return _QUESTION_FRAME.sub(" ", query)
+
+
+class _SpanTokenizer(Tokenizer):
+    """A Whoosh tokenizer over ``(text, start, end)`` spans; ``pos`` counts tokens, ``startchar``/``endchar`` are
+    offsets into the NFKC-normalised text."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (text, start, end) in enumerate(self.spans(value), start=start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class JiebaTokenizer(_SpanTokenizer):
+    """jieba default-mode words, punctuation left out."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        return jieba_words(value, _jieba())
+
+
+class BigramTokenizer(_SpanTokenizer):
+    """Overlapping character bigrams of the text; positions are consecutive, so a phrase of bigrams is a substring."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        value = normalise(value)
+        return ((value[i : i + 2], i, i + 2) for i in range(len(value) - 1))
+
+
+def word_analyzer() -> Analyzer:
+    return JiebaTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=True)
+
+
+def bigram_analyzer() -> Analyzer:
+    return BigramTokenizer() | LowercaseFilter()
+
+
+# Words a question uses to ask, not to name its topic: they neither drive the match nor get highlighted. They stay
+# in the index (a report's 工作 is text), only queries leave them out.
+QUESTION_STOP_WORDS = frozenset("地区 地方 单位 部门 建立 建设 工作 开展 推进 情况 措施 举措 做法 做了 提出 实施 怎么样 怎样".split())
+
+
+def query_words(query: str, segmenter: Any = None) -> list[str]:
+    """The words of a free-text query, question frame, stop words and question words removed, duplicates dropped in
+    order. A query of question words only keeps them (there is nothing else to look for).
+
+    Mirrors word_analyzer(); ``segmenter`` defaults to jieba with its full dictionary.
+
+    >>> query_words("哪些地区建立了调解员联盟")
+    ['调解员', '联盟']
+    """
+    seen: dict[str, None] = {}
+    for word, _, _ in jieba_words(strip_question_frame(query), segmenter or _jieba()):
+        word = word.lower()
+        if word not in STOP_WORDS:
+            seen.setdefault(word, None)
+    topical = [word for word in seen if word not in QUESTION_STOP_WORDS]
+    return topical or list(seen)

