@@ -28,8 +28,9 @@ from .errors import (
     NotFoundError,
     QueryError,
 )
-from .index.folder import IndexFolder, Manifest, read_report_files
+from .index.folder import IndexFolder, Manifest
 from .index.locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
+from .index.records import ChunkRecord, read_report_records
 from .index.writer import IndexWriter, UpdateSummary
 from .models import LEVELS
 from .search.analysis import ANALYZER_ID, normalise
@@ -170,17 +171,17 @@ class LawSearch:
             for rid, entry in manifest.reports.items()
         }
 
-    def _load_reports(self) -> tuple[dict[str, dict[str, Any]], DenseIndex]:
+    def _load_reports(self) -> tuple[dict[str, ChunkRecord], DenseIndex]:
         """The chunk store and the dense index, assembled from the per-report files of the generation."""
         import numpy as np
 
-        chunks: dict[str, dict[str, Any]] = {}
+        chunks: dict[str, ChunkRecord] = {}
         ids: list[str] = []
         matrices = []
         dim = int(self.manifest.embedder.get("dim") or 0)
         for report_id in self.manifest.reports:
-            records, vectors = read_report_files(self.generation, report_id)
-            rows = sum(record.get("units", 1) for record in records)
+            records, vectors = read_report_records(self.generation, report_id)
+            rows = sum(record.units for record in records)
             if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
                 raise DamagedIndexError(
                     self.folder.root,
@@ -192,8 +193,8 @@ class LawSearch:
                     self.folder.root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)"
                 )
             for record in records:
-                chunks[record["id"]] = {"report_id": report_id, "heading_path": record["heading_path"], "text": record["text"]}
-                ids += [record["id"]] * record.get("units", 1)
+                chunks[record.id] = record
+                ids += [record.id] * record.units
             matrices.append(vectors)
         matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
         return chunks, DenseIndex.from_vectors(ids, matrix, dim)
@@ -544,7 +545,7 @@ class LawSearch:
             return lambda chunk_id: 0
 
         def count(chunk_id: str) -> int:
-            report_id = self._chunks[chunk_id]["report_id"]
+            report_id = self._chunks[chunk_id].report_id
             meta = self.manifest.reports[report_id].meta
             return bool(places & self._region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds)
 
@@ -553,8 +554,8 @@ class LawSearch:
     def _scored_text(self, chunk_id: str) -> str:
         """What a candidate is scored on: its report's title, its heading path and its text."""
         record = self._chunks[chunk_id]
-        title = self.manifest.reports[record["report_id"]].meta.get("title") or ""
-        return "\n".join((title, " ".join(record["heading_path"]), record["text"]))
+        title = self.manifest.reports[record.report_id].meta.get("title") or ""
+        return "\n".join((title, " ".join(record.heading_path), record.text))
 
     def _char_stats(self) -> CharStats:
         """Character statistics of the corpus, computed at the first search that needs them."""
@@ -574,12 +575,12 @@ class LawSearch:
         reports = self.manifest.reports
         allowed = set()
         for chunk_id, record in self._chunks.items():
-            report_id = record["report_id"]
+            report_id = record.report_id
             if only is not None and report_id not in only:
                 continue
             if phrases:
                 meta = reports[report_id].meta
-                text = normalise(phrase_text(" ".join(record["heading_path"]), record["text"], meta.get("title") or "")).lower()
+                text = normalise(phrase_text(" ".join(record.heading_path), record.text, meta.get("title") or "")).lower()
                 if not all(p in text for p in phrases):
                     continue
             allowed.add(chunk_id)
@@ -591,11 +592,11 @@ class LawSearch:
         hits = []
         for chunk_id, score in ranked:
             record = self._chunks[chunk_id]
-            meta = self.manifest.reports[record["report_id"]].meta
+            meta = self.manifest.reports[record.report_id].meta
             hits.append(
                 Hit(
                     chunk_id=chunk_id,
-                    report_id=record["report_id"],
+                    report_id=record.report_id,
                     region=meta.get("region"),
                     region_parent=meta.get("region_parent"),
                     year=meta.get("year"),
@@ -603,8 +604,8 @@ class LawSearch:
                     kind=meta.get("kind"),
                     agency=meta.get("agency"),
                     title=meta.get("title") or "",
-                    heading_path=tuple(record["heading_path"]),
-                    text=record["text"],
+                    heading_path=tuple(record.heading_path),
+                    text=record.text,
                     match_terms=parsed.terms,
                     score=score,
                     lexical_rank=lexical_rank.get(chunk_id),
@@ -637,11 +638,11 @@ class LawSearch:
         record = self._chunks.get(chunk_id)
         if record is None:
             raise NotFoundError(f"no chunk {chunk_id!r} in {self.folder.root}")
-        order = self.manifest.reports[record["report_id"]].chunk_ids
+        order = self.manifest.reports[record.report_id].chunk_ids
         at = order.index(chunk_id)
         return {
             "chunk": self._chunk_dict(chunk_id),
-            "report": self._report_meta(record["report_id"]),
+            "report": self._report_meta(record.report_id),
             "before": [self._chunk_dict(cid) for cid in order[max(0, at - context) : at]],
             "after": [self._chunk_dict(cid) for cid in order[at + 1 : at + 1 + context]],
         }
@@ -650,10 +651,10 @@ class LawSearch:
         record = self._chunks[chunk_id]
         return {
             "id": chunk_id,
-            "report_id": record["report_id"],
+            "report_id": record.report_id,
             "anchor": chunk_anchor(chunk_id),
-            "heading_path": list(record["heading_path"]),
-            "text": record["text"],
+            "heading_path": list(record.heading_path),
+            "text": record.text,
         }
 
     def _report_meta(self, report_id: str) -> dict[str, Any]:
@@ -681,8 +682,8 @@ class LawSearch:
             if extra:
                 problems.append(f"{name} holds {len(extra)} chunk(s) the manifest does not list, e.g. {sorted(extra)[0]}")
         for chunk_id, record in self._chunks.items():
-            if chunk_id in listed and listed[chunk_id] != record["report_id"]:
-                problems.append(f"chunk {chunk_id} is filed under {record['report_id']}, the manifest says {listed[chunk_id]}")
+            if chunk_id in listed and listed[chunk_id] != record.report_id:
+                problems.append(f"chunk {chunk_id} is filed under {record.report_id}, the manifest says {listed[chunk_id]}")
         for report_id, entry in self.manifest.reports.items():
             if len(entry.sha256) != 64:
                 problems.append(f"report {report_id} has no content hash")

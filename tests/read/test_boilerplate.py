@@ -18,6 +18,7 @@ from lawsearch.read.boilerplate import MAX_CHARS, Boilerplate
 
 from ..conftest import edit_manifest
 from ..fakes import HashEmbedder
+from .learning import learn_boilerplate
 
 # The chrome of a made-up site: a header, a widget line inside the body, a footer.
 SITE_TOP = ["青禾政务在线", "栏目导航", "｜", "字级：", "巨", "常", "微"]
@@ -52,7 +53,7 @@ def _texts(*lines_per_report: list[str]) -> list[str]:
 
 
 def test_a_short_line_is_boilerplate_from_three_reports_on() -> None:
-    stats = Boilerplate.learn(_texts(["下载", "甲"], ["下载", "乙"]))
+    stats = learn_boilerplate(_texts(["下载", "甲"], ["下载", "乙"]))
     assert stats.reports_with("下载") == 2 and not stats.is_boilerplate("下载")
     stats.add("丙\n下载\n下载")  # twice in one report counts once
     assert stats.reports_with("下载") == 3 and stats.is_boilerplate(" 下 载 ")  # whitespace does not matter
@@ -60,14 +61,14 @@ def test_a_short_line_is_boilerplate_from_three_reports_on() -> None:
 
 
 def test_a_large_corpus_asks_for_a_share_of_its_reports() -> None:
-    stats = Boilerplate.learn(["下载\n正文"] * 3 + [f"正文{n}" for n in range(396)])
+    stats = learn_boilerplate(["下载\n正文"] * 3 + [f"正文{n}" for n in range(396)])
     assert stats.min_reports == 4 and not stats.is_boilerplate("下载")
     stats.add("下载")
     assert stats.is_boilerplate("下载")
 
 
 def test_dates_and_counters_count_together_but_statistics_keep_their_numbers() -> None:
-    stats = Boilerplate.learn(
+    stats = learn_boilerplate(
         _texts(
             ["发布时间：2024-01-02 09:20", "阅读：1532", "全县城镇新增就业人数达到12万人"],
             ["发布时间：2023-11-30 17:05", "阅读：87", "全县城镇新增就业人数达到15万人"],
@@ -90,17 +91,17 @@ def test_dates_and_counters_count_together_but_statistics_keep_their_numbers() -
     ],
 )
 def test_headings_sentences_dates_and_long_lines_are_never_boilerplate(line: str) -> None:
-    stats = Boilerplate.learn([f"{line}\n第{n}篇" for n in range(10)])
+    stats = learn_boilerplate([f"{line}\n第{n}篇" for n in range(10)])
     assert not stats.is_boilerplate(line) and stats.reports_with(line) == 0
 
 
 def test_a_short_sentence_may_be_boilerplate() -> None:
-    stats = Boilerplate.learn(["详见附件。\n正文"] * 3)
+    stats = learn_boilerplate(["详见附件。\n正文"] * 3)
     assert stats.is_boilerplate("详见附件。")
 
 
 def test_a_report_added_again_replaces_its_lines_and_one_removed_takes_them_out() -> None:
-    stats = Boilerplate.learn(["下载\n甲", "下载\n乙"])
+    stats = learn_boilerplate(["下载\n甲", "下载\n乙"])
     for _ in range(3):
         stats.add("下载\n丙", key="r3")
     assert stats.reports_with("下载") == 3 and len(stats) == 3
@@ -116,7 +117,7 @@ def test_a_report_added_again_replaces_its_lines_and_one_removed_takes_them_out(
 
 
 def test_json_round_trip() -> None:
-    stats = Boilerplate.learn([page(n) for n in range(1, 5)])
+    stats = learn_boilerplate([page(n) for n in range(1, 5)])
     stats.add(page(5), key="005")
     data = json.loads(json.dumps(stats.to_json()))
     again = Boilerplate.from_json(data)
@@ -188,7 +189,7 @@ def test_an_index_drops_the_sites_chrome_and_add_uses_the_stored_statistics(site
     with LawSearch.open(index, embedder=HashEmbedder()) as engine:  # a new writer: the statistics come from the index
         summary = engine.add(new)
         assert summary.added == ["page5"]
-        new_chunks = [engine._chunks[cid]["text"] for cid in engine.manifest.reports["page5"].chunk_ids]
+        new_chunks = [engine._chunks[cid].text for cid in engine.manifest.reports["page5"].chunk_ids]
         assert new_chunks and not [text for text in new_chunks if any(line in text for line in CHROME)]
     assert _report_file_bytes(index, existing) == before  # the reports already indexed were not rewritten
     assert _stored(index).reports_with(IN_BODY) == 5 and "page5" in _stored(index)

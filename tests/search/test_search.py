@@ -20,8 +20,8 @@ DEV = ROOT / "eval"
 def _holds(engine: LawSearch, chunk_id: str, phrase: str) -> bool:
     """Whether a chunk's heading path, text or report title contains the phrase."""
     record = engine._chunks[chunk_id]
-    title = engine.manifest.reports[record["report_id"]].meta["title"]
-    return any(phrase in part for part in (*record["heading_path"], record["text"], title))
+    title = engine.manifest.reports[record.report_id].meta["title"]
+    return any(phrase in part for part in (*record.heading_path, record.text, title))
 
 
 def test_example_question_is_answered_by_binjiang(engine: LawSearch) -> None:
