@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -12,7 +10,9 @@ from typing import Any
 
 import click
 
+from . import checks
 from ._version import __version__
+from .batch import BATCH_RESULT_FIELDS, SearchOptions, answer_lines, read_batch
 from .errors import LawsearchError, QueryError
 from .models import LEVELS
 from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
@@ -104,6 +104,28 @@ def _read_limits(options: dict[str, Any]) -> Any:
 
 
 EXIT_ERROR = 1
+
+
+class _ModeChoice(click.Choice[str]):
+    """``--mode``: a click.Choice of the search modes (``lawsearch.engine.MODES``), listed in --help and completed by
+    the shell. The modes are read from the engine when first needed, not when the CLI starts (the engine loads numpy,
+    Whoosh and faiss). An unknown mode is the one-line error of the Python and web APIs, with exit 1:
+    ``error: unknown mode 'fuzzy'; choose one of lexical, dense, hybrid``."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True  # click.Choice.__init__ would read the choices now
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for an attribute not set yet: ``choices``, the first time it is read."""
+        if name != "choices":
+            raise AttributeError(name)
+        from .engine import MODES
+
+        self.choices = tuple(MODES)
+        return self.choices
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return checks.choice("mode", value, self.choices)  # an ArgumentError, which _Group prints as one line
 
 
 class _Group(click.Group):
@@ -451,15 +473,14 @@ def evaluate_command(
     """
     from tqdm import tqdm
 
-    from .engine import DEFAULT_FUSION, LawSearch, check_options
+    from .engine import LawSearch, check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
     chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]
     for mode in chosen:
         check_options(mode=mode)
-    check_options(fusion=fusion)
+    method = check_options(fusion=fusion)  # the default when none is given
     records = [record for path in gold for record in read_gold(path)]
-    options = {"fusion": fusion or DEFAULT_FUSION, "dense_weight": dense_weight}
     index_dir = _found(index_dir)
     with (
         LawSearch.open(index_dir) as engine,
@@ -469,15 +490,13 @@ def evaluate_command(
         def search(query: str, mode: str) -> Any:
             bar.set_postfix_str(mode, refresh=False)
             bar.update()
-            return engine.search(query, mode=mode, top_k=CUTOFF, **options)
+            return engine.search(query, mode=mode, top_k=CUTOFF, fusion=method, dense_weight=dense_weight)
 
         report = evaluate(search, records, chosen)
     if as_json:
-        _dump_json({"index": index_dir, "queries": len(records), **options, **report.to_dict()})
+        _dump_json({"index": index_dir, "queries": len(records), "fusion": method, "dense_weight": dense_weight, **report.to_dict()})
         return
-    click.echo(
-        f"{len(records)} queries, fusion {options['fusion']}, dense weight {options['dense_weight'] if options['dense_weight'] is not None else 'default'}"
-    )
+    click.echo(f"{len(records)} queries, fusion {method}, dense weight {dense_weight if dense_weight is not None else 'default'}")
     click.echo(format_report(report))
     if per_query:
         for row in report.per_query:
@@ -604,97 +623,12 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
         click.echo(f"{indent}    {styled}")
 
 
-# Fields of a batch answer. An input field of one of these names comes back under "input", so it can
-# neither overwrite a result field nor make a good answer look failed.
-BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "answer", "coverage", "query_truncated", "notes", "error", "line", "input")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e999: json would read it as infinity and write Infinity
-        raise ValueError(f"number {text} is out of range")
-    return value
-
-
-def _parse_batch_line(line: str) -> dict[str, Any]:
-    """A stripped, non-blank batch line as a dict with a "query" string; a ValueError says what is wrong."""
-    if not line.startswith("{"):
-        return {"query": line}
-    try:
-        item = json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; very deep nesting a RecursionError
-        raise ValueError(f"not a JSON object ({type(exc).__name__ if isinstance(exc, RecursionError) else exc})") from None
-    if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-        raise ValueError('JSON line without a "query" string')
-    return item
-
-
-def _stdin_bytes() -> bytes:
-    stream = getattr(sys.stdin, "buffer", None)
-    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
-
-
-def _read_batch(path: str) -> list[tuple[int, dict[str, Any] | None, str | None]]:
-    """``(line number, item, error)`` for each non-blank line of a batch file: ``item`` is a dict with a "query"
-    string (a plain line, or a JSON line whose other fields, like "id", are echoed in the output), ``error``
-    what is wrong with a line that cannot be one (not UTF-8, not a JSON object, no "query" string).
-
-    The file is read as bytes and decoded line by line, so one bad line spoils only itself; a file that
-    cannot be read at all is a LawsearchError.
-    """
-    import codecs
-    import pathlib
-
-    try:
-        data = _stdin_bytes() if path == "-" else pathlib.Path(path).read_bytes()
-    except OSError as exc:
-        raise LawsearchError(f"{path}: cannot read batch file ({exc})") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise LawsearchError(f"{path}: cannot read batch file (it is UTF-16; save it as UTF-8)")
-    lines: list[tuple[int, dict[str, Any] | None, str | None]] = []
-    for number, raw in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8").strip()
-        except UnicodeDecodeError as exc:
-            lines.append((number, None, f"not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)"))
-            continue
-        if not line:
-            continue
-        try:
-            lines.append((number, _parse_batch_line(line), None))
-        except ValueError as exc:
-            lines.append((number, None, str(exc)))
-    return lines
-
-
-def _batch_answer(engine: Any, item: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    """One batch line's answer: its echoed fields, then the result or ``"error"``, then colliding fields under "input"."""
-    fields = {key: value for key, value in item.items() if key != "query"}
-    echoed = {key: value for key, value in fields.items() if key not in BATCH_RESULT_FIELDS}
-    colliding = {key: value for key, value in fields.items() if key in BATCH_RESULT_FIELDS}
-    tail = {"input": colliding} if colliding else {}
-    try:
-        return {**echoed, **engine.search(item["query"], **options).to_dict(), **tail}
-    except QueryError as exc:  # one bad query does not spoil the batch
-        return {**echoed, "query": item["query"], "error": str(exc), **tail}
-
-
-def _batch_json(answer: dict[str, Any], number: int) -> tuple[str, bool]:
-    """The answer as one line of strict JSON (no NaN, valid UTF-8) and True, or an error line and False when it cannot be written."""
-    try:
-        return dumps_json(answer, allow_nan=False), True
-    except (ValueError, RecursionError) as exc:
-        return dumps_json({"line": number, "error": f"cannot write the answer as JSON ({type(exc).__name__}: {exc})"}), False
-
-
 @main.command()
 @click.argument("query", required=False)
 @index_option
-@click.option("--mode", default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused).")
+@click.option(
+    "--mode", type=_ModeChoice(), default="hybrid", show_default=True, help="lexical (BM25F), dense (embeddings) or hybrid (both fused)."
+)
 @click.option("--top-k", "-k", type=click.IntRange(min=1, max=100), default=10, show_default=True, help="How many hits (1–100).")
 @click.option("--region", multiple=True, help="Only reports of this region (滨江, 滨江区, or its city 杭州); repeat for any of several.")
 @click.option("--year", type=int, multiple=True, help="Only reports on this year; repeat for any of several.")
@@ -774,31 +708,29 @@ def search(
       lawsearch search --batch questions.txt > answers.jsonl
       lawsearch search "哪些省份提出了发展低空经济" --by-region --format csv > regions.csv
     """
-    from .engine import DEFAULT_FUSION, LawSearch, check_options
+    from .engine import LawSearch, check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
     if batch is not None and query is not None:
         raise QueryError("give either a QUERY or --batch FILE, not both")
-    check_options(mode=mode, fusion=fusion)  # kinds and levels are click Choices
-    lines = _read_batch(batch) if batch is not None else []
-    options = {
+    method = check_options(fusion=fusion)  # the default when none is given; modes, kinds and levels are click Choices
+    lines = read_batch(batch) if batch is not None else []
+    options: SearchOptions = {
         "mode": mode,
         "top_k": top_k,
         "region": region or None,
         "year": year or None,
         "kind": kind or None,
         "level": level or None,
-        "fusion": fusion or DEFAULT_FUSION,
+        "fusion": method,
         "dense_weight": dense_weight,
     }
     with LawSearch.open(_found(index_dir), model=model, device=device) as engine:
         if batch is not None:
             failed = 0
-            for number, item, problem in lines:
-                answer = {"line": number, "error": problem} if item is None else _batch_answer(engine, item, options)
-                text, written = _batch_json(answer, number)
-                failed += "error" in answer or not written
+            for text, ok in answer_lines(engine, lines, options):
+                failed += not ok
                 click.echo(text)
             if failed:
                 click.echo(f'error: {failed} of {len(lines)} queries failed (see their "error" fields)', err=True)

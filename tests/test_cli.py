@@ -99,3 +99,25 @@ def test_installed_console_script_runs(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stderr.strip() == f"error: {tmp_path / 'empty.txt'}: file is empty"
     assert failed.stdout == ""
+
+
+def test_mode_is_a_choice_listed_in_help_and_checked_before_the_index(runner: CliRunner, tmp_path: Path) -> None:
+    from lawsearch.engine import MODES
+
+    help_text = runner.invoke(main, ["search", "--help"]).output
+    assert f"--mode [{'|'.join(MODES)}]" in help_text
+    result = runner.invoke(main, ["search", "x", "--mode", "fuzzy", "--index", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert result.output == f"error: unknown mode 'fuzzy'; choose one of {', '.join(MODES)}\n"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_command_line_starts_without_the_engine() -> None:
+    import subprocess
+    import sys
+
+    heavy = ("lawsearch.engine", "numpy", "whoosh", "faiss", "torch", "pandas")
+    code = "import sys, lawsearch.cli; print(' '.join(name for name in sys.argv[1:] if name in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lawsearch.cli import BATCH_RESULT_FIELDS, main
+from lawsearch.batch import BATCH_RESULT_FIELDS
+from lawsearch.cli import main
 from lawsearch.engine import LawSearch
 from lawsearch.errors import QueryError
 from lawsearch.search.query import MAX_QUERY_CHARS, clean_text, prepare_query
