@@ -38,19 +38,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from synth import synthesize  # scripts/synth.py: Python puts the folder of the script it runs first on sys.path
+
+from lawsearch.embed import make_embedder
+from lawsearch.engine import MODES, LawSearch
+from lawsearch.index.cache import CACHE_FILE
+from lawsearch.index.writer import IndexWriter
+from lawsearch.read import parse_report
+from lawsearch.search.dense import passage_units
+from lawsearch.search.lexical import LexicalDoc, LexicalIndex
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from synth import synthesize  # noqa: E402
-
-from lawsearch.embed import make_embedder  # noqa: E402
-from lawsearch.engine import MODES, LawSearch  # noqa: E402
-from lawsearch.index.cache import CACHE_FILE  # noqa: E402
-from lawsearch.index.writer import IndexWriter  # noqa: E402
-from lawsearch.read import parse_report  # noqa: E402
-from lawsearch.search.dense import passage_units  # noqa: E402
-from lawsearch.search.lexical import LexicalDoc, LexicalIndex  # noqa: E402
 
 LAWSEARCH = str(Path(sys.executable).parent / "lawsearch")
 QUESTIONS = [

@@ -37,12 +37,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lawsearch.models import Chunk
+from lawsearch.read import parse_report
+from lawsearch.search.charscore import CharStats, bigrams, normalise, unigrams
 
-from lawsearch.models import Chunk  # noqa: E402
-from lawsearch.read import parse_report  # noqa: E402
-from lawsearch.search.charscore import CharStats, bigrams, normalise, unigrams  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 QUESTIONS = ROOT / "eval" / "provincial-dev.jsonl"

@@ -16,11 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lawsearch.engine import LawSearch
+from lawsearch.index.writer import UpdateSummary
 
-from lawsearch.engine import LawSearch  # noqa: E402
-from lawsearch.index.writer import UpdateSummary  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_models() -> list[str]:

@@ -17,18 +17,16 @@ Pin to one core with taskset for the one-core figure.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lawsearch.read import parse, parse_report
+from lawsearch.read.files import SUPPORTED_SUFFIXES
+from lawsearch.read.gazetteer import default_gazetteer
+from lawsearch.read.sandbox import ReaderPool, ReadLimits
 
-from lawsearch.read import parse, parse_report  # noqa: E402
-from lawsearch.read.files import SUPPORTED_SUFFIXES  # noqa: E402
-from lawsearch.read.gazetteer import default_gazetteer  # noqa: E402
-from lawsearch.read.sandbox import ReaderPool, ReadLimits  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CORPORA = {
     "seeds (txt)": sorted((ROOT / "seeds").glob("*.txt")),

@@ -39,11 +39,8 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lawsearch.read import parse_report  # noqa: E402
-from lawsearch.read.gazetteer import default_gazetteer, short_name  # noqa: E402
+from lawsearch.read import parse_report
+from lawsearch.read.gazetteer import default_gazetteer, short_name
 
 NATIONAL = "全国"
 WORK_REPORT = "政府工作报告"

@@ -16,10 +16,7 @@ from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lawsearch.read import parse_report  # noqa: E402
+from lawsearch.read import parse_report
 
 MARKERS: dict[str, re.Pattern[str]] = {
     "---": re.compile(r"^\s*---\s*$", re.M),

@@ -22,11 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lawsearch.read import parse_report  # noqa: E402
-from lawsearch.read.gazetteer import default_gazetteer, short_name  # noqa: E402
+from lawsearch.read import parse_report
+from lawsearch.read.gazetteer import default_gazetteer, short_name
 
 FIELDS = ("region", "level", "agency", "agency~", "kind", "year")
 NATIONAL = "全国"

@@ -12,12 +12,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lawsearch.cli import main
+from lawsearch.engine import LawSearch
+from lawsearch.index.folder import IndexFolder
 
-from lawsearch.cli import main  # noqa: E402
-from lawsearch.engine import LawSearch  # noqa: E402
-from lawsearch.index.folder import IndexFolder  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 if __name__ == "__main__":
     args = sys.argv[1:]

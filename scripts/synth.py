@@ -18,13 +18,12 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lawsearch.read.files import read_report
+from lawsearch.read.gazetteer import default_gazetteer
+from lawsearch.read.headings import numbered_rank, signature_size
+from lawsearch.read.page import clean_text
 
-from lawsearch.read.files import read_report  # noqa: E402
-from lawsearch.read.gazetteer import default_gazetteer  # noqa: E402
-from lawsearch.read.headings import numbered_rank, signature_size  # noqa: E402
-from lawsearch.read.page import clean_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 _CN = "一二三四五六七八九十"
 

@@ -15,16 +15,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lawsearch.engine import LawSearch  # noqa: E402
-from lawsearch.evaluate import answer_prf as prf  # noqa: E402
-from lawsearch.evaluate import read_gold  # noqa: E402
-from lawsearch.search.answers import answer_set, level_asked  # noqa: E402
+from lawsearch.engine import LawSearch
+from lawsearch.evaluate import answer_prf as prf
+from lawsearch.evaluate import read_gold
+from lawsearch.search.answers import answer_set, level_asked
 
 SCORES = [round(0.4 + 0.05 * i, 2) for i in range(11)]
 SHARES = [round(0.5 + 0.05 * i, 2) for i in range(11)]

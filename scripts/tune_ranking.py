@@ -17,20 +17,16 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lawsearch.engine import CANDIDATES, LawSearch  # noqa: E402
-from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of  # noqa: E402
-from lawsearch.search.fusion import convex, rrf  # noqa: E402
-from lawsearch.search.ranking import RankingParams  # noqa: E402
+from lawsearch.engine import CANDIDATES, LawSearch
+from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of
+from lawsearch.search.fusion import convex, rrf
+from lawsearch.search.ranking import RankingParams
 
 FOLDS = 5
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
