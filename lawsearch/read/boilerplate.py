@@ -22,7 +22,8 @@ report indexed again replaces its own contribution instead of counting twice, an
 taken out.
 
 >>> pages = [f"星河网\\n刊发 2024-0{n}-1{n} 08:1{n}\\n第{n}号文件正文，内容各不相同。\\n一、总体情况" for n in range(1, 4)]
->>> stats = Boilerplate.learn(pages)
+>>> stats = Boilerplate()
+>>> keys = [stats.add(page) for page in pages]
 >>> stats.is_boilerplate("星河网"), stats.is_boilerplate("刊发 2025-12-31 23:59"), stats.reports_with("星河网")
 (True, True, 3)
 >>> stats.is_boilerplate("一、总体情况"), stats.is_boilerplate("第1号文件正文，内容各不相同。")
@@ -37,7 +38,6 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from .headings import numbered_rank
@@ -94,14 +94,6 @@ class Boilerplate:
     def __init__(self) -> None:
         self._reports: dict[str, frozenset[bytes]] = {}
         self._counts: Counter[bytes] = Counter()
-
-    @classmethod
-    def learn(cls, texts: Iterable[str]) -> Boilerplate:
-        """Statistics over ``texts``, one report's decoded text each."""
-        stats = cls()
-        for text in texts:
-            stats.add(text)
-        return stats
 
     def add(self, text: str, key: str | None = None) -> str:
         """Fold one report's lines in under ``key`` (a report id; a new key when None), replacing what that key

@@ -1,5 +1,7 @@
 """How much of a report's body reaches its chunks: the check that chrome removal never eats report text.
 
+Test-only: the reading tests (tests/read/test_reading_corpus.py, test_page_cases.py) measure the reader with it.
+
 Every sentence of every paragraph of at least ``min_chars`` characters in the decoded file must appear in some
 chunk, in its text or its heading path. Photo captions and site footers are excepted (page furniture, dropped on
 purpose: see :func:`excepted_lines`).
@@ -16,8 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..models import Chunk
-from .page import DroppedLine
+from lawsearch.models import Chunk
+from lawsearch.read.page import DroppedLine
 
 MIN_PARAGRAPH_CHARS = 40
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]*[”’\"」』）)]*")

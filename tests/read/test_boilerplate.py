@@ -159,7 +159,7 @@ def site(tmp_path: Path) -> Path:
 
 
 def _chunk_texts(engine: LawSearch) -> list[str]:
-    return [record["text"] for record in engine._chunks.values()]
+    return [record.text for record in engine._chunks.values()]
 
 
 def _stored(index: Path) -> Boilerplate:

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from lawsearch.read import ParsedReport, parse_report
-from lawsearch.read.coverage import body_coverage, excepted_lines
 from lawsearch.read.front import SUBTITLE_DASHES, parse_subtitle, split_subtitle_speaker, subtitle_continues
 from lawsearch.read.meta import extract_meta
 from lawsearch.read.page import read_page
 
 from ..conftest import ROOT
+from .coverage import body_coverage, excepted_lines
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 PROVINCIAL_FILES = sorted(PROVINCIAL.glob("*.txt"))

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from lawsearch.read import ParsedReport, parse_report
-from lawsearch.read.coverage import Coverage, body_coverage, excepted_lines
 
 from ..conftest import ROOT
+from .coverage import Coverage, body_coverage, excepted_lines
+from .learning import learn_boilerplate
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 PROVINCIAL_FILES = sorted(PROVINCIAL.glob("*.txt"))
@@ -182,10 +183,9 @@ def test_corpus_boilerplate_drops_site_lines_and_keeps_the_body(
     provincial: dict[str, ParsedReport], parsed_seeds: dict[str, ParsedReport]
 ) -> None:
     from lawsearch.read import parse
-    from lawsearch.read.boilerplate import Boilerplate
 
     everything = [*provincial.values(), *parsed_seeds.values()]
-    statistics = Boilerplate.learn(parsed.report.text for parsed in everything)
+    statistics = learn_boilerplate(parsed.report.text for parsed in everything)
     total = Coverage()
     recurring = set()
     for before in everything:

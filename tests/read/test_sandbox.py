@@ -56,7 +56,7 @@ def _failure(result: object) -> str:
 
 @pytest.fixture(scope="module")
 def good_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from .documents import make_pdf
+    from ..documents import make_pdf
 
     folder = tmp_path_factory.mktemp("good")
     return make_pdf(folder / "good.pdf", ["全面推进依法行政，持续优化营商环境。" * 4] * 3)
@@ -116,7 +116,7 @@ def test_one_line_pages_are_text_not_running_headers(tmp_path: Path) -> None:
 
 
 def test_running_headers_still_go_when_pages_hold_more_text(tmp_path: Path) -> None:
-    from .documents import make_pdf
+    from ..documents import make_pdf
 
     paragraphs = [f"第{i}段。" + "全面推进依法行政，持续优化营商环境。" * 6 for i in range(40)]
     report = read_report(make_pdf(tmp_path / "headed.pdf", paragraphs, pages_header="某某县人力资源和社会保障局"))
