@@ -54,7 +54,8 @@ def whole_number(name: str, value: Any, low: int, high: int | None = None) -> in
 
 def real_number(name: str, value: Any, low: float, high: float) -> float:
     """``value`` (an int or float, not a bool nor NaN) as a float within ``low``–``high``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or not low <= value <= high:
+    # typeshed's numbers.Real declares __lt__ and __le__ but not __ge__, so ``low <= value`` looks unsupported to mypy
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or not low <= value <= high:  # type: ignore[operator]
         raise ArgumentError(f"{name} must be a number from {low:g} to {high:g}, not {shown(value)}")
     return float(value)
 

@@ -220,6 +220,8 @@ class SentenceTransformerEmbedder:
         folder = folder or _local_folder(name)  # a model just downloaded is in the hub cache now
         configured_query, configured_passage = default_prompts(name, dict(getattr(model, "prompts", {}) or {}))
         dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()
+        if dim is None:  # sentence-transformers' answer when no module of the model fixes the size of its vectors
+            raise EmbedderError(f"cannot load sentence-transformers model {name!r}: it does not say the size of its vectors")
         self._model = model
         self._batch_size = batch_size
         self.spec = EmbedderSpec(

@@ -204,6 +204,7 @@ def _binary_document_text(data: bytes, path: Path, suffix: str) -> tuple[str, st
 
     if not data.strip():
         raise EmptyReportError(path, "file is empty")
+    headings: tuple[tuple[str, int], ...]
     if suffix in PDF_SUFFIXES:
         text, encoding, headings = pdf_text(data, path), "pdf", ()
     else:

@@ -70,7 +70,7 @@ def parse_heading(line: str) -> Heading | None:
         return None
     end = _HEADING_END.search(stripped)
     sentence = stripped[: end.start()] if end else stripped
-    inline = bool(end) and bool(stripped[end.end() :].strip())
+    inline = end is not None and bool(stripped[end.end() :].strip())
     if len(sentence) > MAX_HEADING_CHARS:
         clause = _CLAUSE_END.search(sentence)
         sentence = sentence[: clause.start()] if clause and clause.start() <= MAX_HEADING_CHARS else sentence[:MAX_HEADING_CHARS] + "…"

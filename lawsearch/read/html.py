@@ -219,30 +219,33 @@ class _Walk:
 
 
 def tree_text(root: LexborNode) -> str:
-    """The visible text under ``root``, walking the tree in document order with an explicit depth count."""
+    """The visible text under ``root``, walking the tree in document order with an explicit stack of the elements it
+    is inside of (below ``root``). A node without a tag name (selectolax gives None for non-element nodes it does not
+    name; HTML parsing makes none) holds no text, as a ``-comment`` does not."""
     walk = _Walk()
-    node = root
-    depth = 0
+    node: LexborNode | None = root
+    inside: list[str] = []
     while node is not None:
         tag = node.tag
         if tag == "-text":
             walk.text(node.text_content or "")
-        elif not tag.startswith("-") and walk.enter(tag):
+        elif tag is not None and not tag.startswith("-") and walk.enter(tag):
             child = node.first_child
             if child is not None:
-                node, depth = child, depth + 1
+                node = child
+                inside.append(tag)
                 continue
             walk.leave(tag)
         while node is not None:  # on to the next sibling, leaving each parent that has none
-            if depth == 0:
+            if not inside:
                 node = None
                 break
             sibling = node.next
             if sibling is not None:
                 node = sibling
                 break
-            node, depth = node.parent, depth - 1
-            walk.leave(node.tag)
+            node = node.parent
+            walk.leave(inside.pop())
     return walk.out.result()
 
 

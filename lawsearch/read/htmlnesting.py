@@ -611,7 +611,9 @@ class _Edits:
 
 def _tag_end(html: str, start: int) -> int:
     """Where the tag whose attributes begin at ``start`` ends (after its ">"), or -1 when the page ends inside it."""
-    end = _TAG_REST.match(html, start).end()
+    rest = _TAG_REST.match(html, start)
+    assert rest is not None  # every part of the pattern is optional: it matches, if only the empty string
+    end = rest.end()
     return end if html[end - 1 : end] == ">" else -1
 
 

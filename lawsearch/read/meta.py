@@ -361,12 +361,12 @@ def find_issuer(body: str, front: FrontMatter, gazetteer: Gazetteer | None = Non
         ):
             unlike_head = picked
             continue
-        if picked and (not unlike_head or _level_word(picked[0]) == head.group(1)):
+        if picked and (not unlike_head or (head is not None and _level_word(picked[0]) == head.group(1))):
             return (*picked, False)
     if unlike_head:
         return (*unlike_head, False)
-    if (national := _national_opening(body)) is not None:
-        return None, national or None, True
+    if (national_body := _national_opening(body)) is not None:
+        return None, national_body or None, True
     if placed := _placed_by_level(body, front, gazetteer):
         return (*placed, False)
     place, named = _find_local(body, front, publisher, context, gazetteer)
@@ -433,7 +433,7 @@ def _find_local(body: str, front: FrontMatter, publisher: str, context: str, gaz
     spoken = _SPEAKS_FOR.search(body[:_OPENING_CHARS])
     if voted and not spoken:
         return voted
-    if voted and _fits_level(voted[0], _SPEAKS_FOR_LEVEL[spoken.group(1)]):
+    if voted and spoken and _fits_level(voted[0], _SPEAKS_FOR_LEVEL[spoken.group(1)]):
         # a government speaking for itself (我代表市人民政府) is its government, not a body it names, nor one
         # of another level
         return voted[0], "人民政府"

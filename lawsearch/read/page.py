@@ -272,9 +272,9 @@ def _read_front(page: _Marker, first: int, front: FrontMatter) -> None:
             label, pending_label = pending_label, None
             if _took_field_value(page, i, label, front):
                 continue
-        if label := chrome.lone_label(line):
+        if lone_label := chrome.lone_label(line):
             page.drop(i, "page field")
-            pending_label = label
+            pending_label = lone_label
             continue
         if fields := chrome.header_fields(line):
             for name, value in fields:

@@ -217,8 +217,8 @@ def _resolve_gaps(chars: list[tuple[str, Box | None]]) -> tuple[str, float]:
         if char != _GAP:
             text.append(char)
             continue
-        before = next((chars[j] for j in range(i - 1, -1, -1) if chars[j][1] is not None), None)
-        after = next((chars[j] for j in range(i + 1, len(chars)) if chars[j][1] is not None), None)
+        before = _nearest_boxed(chars, range(i - 1, -1, -1))
+        after = _nearest_boxed(chars, range(i + 1, len(chars)))
         if before is None or after is None:
             continue
         (char_before, box_before), (char_after, box_after) = before, after
@@ -227,6 +227,15 @@ def _resolve_gaps(chars: list[tuple[str, Box | None]]) -> tuple[str, float]:
         if width >= max(box_before[3] - box_before[1], box_after[3] - box_after[1]) or (char_before.isascii() and char_after.isascii()):
             text.append(" ")
     return "".join(text), widest
+
+
+def _nearest_boxed(chars: list[tuple[str, Box | None]], indices: range) -> tuple[str, Box] | None:
+    """The first character at ``indices`` that has a box, with its box; None when none has."""
+    for j in indices:
+        char, box = chars[j]
+        if box is not None:
+            return char, box
+    return None
 
 
 def _lead_width(chars: list[tuple[str, Box | None]], left: float) -> float:

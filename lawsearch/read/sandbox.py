@@ -141,10 +141,10 @@ class ReaderPool:
         """``(path, report or the reason it cannot be read)`` for each path, in order. Sandboxed files are all
         handed to the workers first, so that they are read in parallel while this process decodes the others. Should
         the pool itself fail, a new one reads the files still pending; a file that fails two pools is given up."""
-        paths = [Path(p) for p in paths]
-        pending = {index: self._submit(path) for index, path in enumerate(paths) if path.suffix.lower() in SANDBOXED_SUFFIXES}
+        files = [Path(p) for p in paths]
+        pending = {index: self._submit(path) for index, path in enumerate(files) if path.suffix.lower() in SANDBOXED_SUFFIXES}
         retried: set[int] = set()
-        for index, path in enumerate(paths):
+        for index, path in enumerate(files):
             if index not in pending:
                 yield path, _read_here(path, self.max_bytes)
                 continue
@@ -155,7 +155,7 @@ class ReaderPool:
                 except _PoolBroken as exc:
                     self.close(at_once=True)
                     again = sorted(pending) if index in retried else sorted([index, *pending])
-                    pending = {later: self._submit(paths[later]) for later in again}  # in order, as before
+                    pending = {later: self._submit(files[later]) for later in again}  # in order, as before
                     if index in retried:
                         result = ReportFileError(path, f"the reading worker processes failed on it twice ({exc})")
                         break
