@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .cachedir import user_cache_dir
 from .errors import EmbedderError
 
 if TYPE_CHECKING:
@@ -156,9 +157,7 @@ def _file_digest(path: Path, known: dict[str, Any]) -> str:
 
 def _fingerprint(folder: Path) -> str:
     """The revision of a model folder: a hash over every file's name and content (weights included)."""
-    from .search.analysis import jieba_cache_dir  # the per-user cache folder
-
-    store = jieba_cache_dir() / _FINGERPRINT_CACHE
+    store = user_cache_dir() / _FINGERPRINT_CACHE
     try:
         known: dict[str, Any] = json.loads(store.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -22,7 +22,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lawsearch"
 # Lowest first. "pkg.*" names a package and every module under it; an exact name beats a pattern, a longer pattern
 # beats a shorter one (lawsearch.search.pipeline is not a search part).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("lawsearch._version", "lawsearch.errors", "lawsearch.checks", "lawsearch.terminal", "lawsearch.models")),
+    (
+        "base",
+        ("lawsearch._version", "lawsearch.errors", "lawsearch.checks", "lawsearch.terminal", "lawsearch.models", "lawsearch.cachedir"),
+    ),
     ("read", ("lawsearch.read.*",)),
     ("embed", ("lawsearch.embed",)),
     (

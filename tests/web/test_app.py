@@ -277,7 +277,7 @@ def test_a_new_generation_that_cannot_be_opened_is_tried_once_and_the_server_kee
 
 
 def test_report_text_is_escaped_in_every_page(tmp_path: Path) -> None:
-    from .fakes import HashEmbedder
+    from ..fakes import HashEmbedder
 
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -283,7 +283,7 @@ def test_the_real_server_answers_its_names_and_refuses_others(server: int) -> No
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A one-report index whose text holds an <img onerror> and a <script> beside the term searched."""
-    from .fakes import HashEmbedder
+    from ..fakes import HashEmbedder
 
     work = tmp_path_factory.mktemp("hostile")
     folder = work / "reports"
