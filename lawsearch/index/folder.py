@@ -10,6 +10,9 @@ Layout of ``indexes/<name>/``::
                          reports/<report id>.json (chunks) and reports/<report id>.npy (their vectors),
                          boilerplate.json (the lines each report contributes to the corpus's boilerplate statistics)
 
+The report files and the format version are :mod:`lawsearch.index.records`'s; this module keeps the folder: the
+manifest, the generations, CURRENT, the locks and leases, and the checksums.
+
 A writer makes the next generation from the committed one out of hard links (cost: one link per
 file, no data copied), changes only what the update touches — new Whoosh segments, the files of
 added or replaced reports — and then switches CURRENT. Files are never changed in place, so the
@@ -42,11 +45,9 @@ from typing import Any
 from .._version import __version__
 from ..errors import DamagedIndexError, IndexFolderError
 from .cache import CACHE_FILE
+from .records import FORMAT_VERSION, held_report_ids, report_paths
 
-# 3: checksums of every file in the manifest, report files named by a hash of the report id.
-FORMAT_VERSION = 4  # 4: reports read by lawsearch.read (page stage, level and kind, lead headings), boilerplate.json
 MANIFEST = "manifest.json"
-REPORTS_DIR = "reports"
 BOILERPLATE = "boilerplate.json"  # the corpus's line statistics (lawsearch.read.boilerplate), absent in older indexes
 _LOCK_SUFFIX = "WRITELOCK"  # Whoosh's lock file: neither shared with a new generation nor checksummed
 CURRENT = "CURRENT"
@@ -166,7 +167,7 @@ def _relocate(held: list[str], recorded: dict[str, str], sources: dict[str, str]
     return found
 
 
-_FLAT_VALUE = {dict: r"\{[^{}]*\}", list: r"\[[^\[\]{}]*\]"}  # a JSON object or list with nothing nested
+_FLAT_VALUE: dict[type, str] = {dict: r"\{[^{}]*\}", list: r"\[[^\[\]{}]*\]"}  # a JSON object or list with nothing nested
 
 
 def _flat_in_text(text: str, name: str, kind: type) -> Any:
@@ -177,22 +178,6 @@ def _flat_in_text(text: str, name: str, kind: type) -> Any:
     except ValueError:
         return None
     return value if isinstance(value, kind) else None
-
-
-def report_file_stem(report_id: str) -> str:
-    """The on-disk name of a report's files: a hash of its id, so that any file name (long, odd characters) works.
-
-    >>> report_file_stem("002_e3a39e3814c16024")
-    '35e2f75ae6d8b449bc0ce0abc15ccd18'
-    """
-    return hashlib.sha256(report_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def report_paths(generation: Path, report_id: str) -> tuple[Path, Path]:
-    """The chunk file and the vector file of one report in a generation."""
-    folder = generation / REPORTS_DIR
-    stem = report_file_stem(report_id)
-    return folder / f"{stem}.json", folder / f"{stem}.npy"
 
 
 def file_sha256(path: Path) -> str:
@@ -207,33 +192,6 @@ def generation_files(generation: Path) -> list[str]:
         for path in generation.rglob("*")
         if path.is_file() and path.name != MANIFEST and not path.name.endswith((_LOCK_SUFFIX, ".tmp"))
     )
-
-
-def write_report_files(generation: Path, report_id: str, chunks: list[dict[str, Any]], vectors: Any) -> None:
-    """Write (or replace, as new files) one report's chunks and vectors."""
-    import numpy as np
-
-    chunk_path, vector_path = report_paths(generation, report_id)
-    chunk_path.parent.mkdir(parents=True, exist_ok=True)
-    for path in (chunk_path, vector_path):
-        path.unlink(missing_ok=True)  # break the hard link to the previous generation's file
-    write_json(chunk_path, chunks)
-    with vector_path.open("wb") as handle:
-        np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32))
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def read_report_files(generation: Path, report_id: str) -> tuple[list[dict[str, Any]], Any]:
-    import numpy as np
-
-    chunk_path, vector_path = report_paths(generation, report_id)
-    return json.loads(chunk_path.read_text(encoding="utf-8")), np.load(vector_path)
-
-
-def remove_report_files(generation: Path, report_id: str) -> None:
-    for path in report_paths(generation, report_id):
-        path.unlink(missing_ok=True)
 
 
 def write_generation_json(generation: Path, relative: str, data: Any) -> None:
@@ -498,25 +456,11 @@ class IndexFolder:
                 return f"{generation.name}/{relative} cannot be read ({exc.strerror or exc})"
         return None
 
-    @staticmethod
-    def held_report_ids(generation: Path) -> list[str]:
-        """The report ids the chunk files of ``generation`` name (each checked against its file's name), sorted."""
-        held = set()
-        for path in (generation / REPORTS_DIR).glob("*.json"):
-            try:
-                records = json.loads(path.read_text(encoding="utf-8"))
-                report_id = str(records[0]["id"]).rpartition("#")[0]
-            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-                continue
-            if report_id and report_file_stem(report_id) == path.stem:
-                held.add(report_id)
-        return sorted(held)
-
     def salvage(self, generation: Path) -> Salvage:
         """What ``generation``'s unreadable manifest still tells (see Salvage); never raises for damage."""
         from .ids import id_endings
 
-        held = self.held_report_ids(generation)
+        held = held_report_ids(generation)
         try:
             text = (generation / MANIFEST).read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:
@@ -526,7 +470,8 @@ class IndexFolder:
             reports = data["reports"] if isinstance(data, dict) else None
             if not isinstance(reports, dict):
                 raise ValueError("no reports")
-            sources, hashes = {}, {}
+            sources: dict[str, str] = {}
+            hashes: dict[str, str] = {}
             entries = [(rid, entry) for rid, entry in reports.items() if isinstance(entry, dict) and isinstance(entry.get("source"), str)]
             for keys in ((lambda rid, entry: [rid]), (lambda rid, entry: id_endings(entry["source"]))):
                 for rid, entry in entries:  # each id its own source first; then the ids its path could give (the id damaged)
@@ -657,7 +602,7 @@ class IndexFolder:
 
     def _generations(self) -> dict[int, Path]:
         """Generation folders by number; anything else in the folder is not ours and is left alone."""
-        found = {}
+        found: dict[int, Path] = {}
         if not self.root.is_dir():
             return found
         for path in self.root.iterdir():
@@ -719,7 +664,7 @@ class IndexFolder:
         name, problem, kind = self._pointer()
         if problem is not None:
             raise DamagedIndexError(self.root, problem, kind)
-        current = self._number(name) if name else 0
+        current = (self._number(name) or 0) if name else 0  # a sound CURRENT names a generation by number
         for number, path in self._generations().items():
             if not (path / MANIFEST).is_file() or (name is not None and number > current):
                 shutil.rmtree(path, ignore_errors=True)

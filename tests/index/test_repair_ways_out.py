@@ -19,7 +19,8 @@ from click.testing import CliRunner, Result
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch, verify_index
 from lawsearch.errors import DamagedIndexError, IndexFolderError, LawsearchError
-from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder, report_paths
+from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder
+from lawsearch.index.records import report_paths
 from lawsearch.index.writer import IndexWriter, source_path
 
 from ..conftest import SEED_FILES, edit_manifest
