@@ -15,7 +15,6 @@ positions make a phrase query equal to a substring test.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.analysis import Analyzer, LowercaseFilter, StopFilter, Token, Tokenizer
+
+from ..cachedir import user_cache_dir
 
 ANALYZER_ID = "jieba-default-positions+stop+nfkc/v2;bigram+nfkc/v2"
 
@@ -45,9 +46,8 @@ def normalise(text: str) -> str:
 
 
 def jieba_cache_dir() -> Path:
-    """A per-user cache folder (``$XDG_CACHE_HOME/lawsearch`` or ``~/.cache/lawsearch``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "lawsearch"
+    """Where jieba keeps its dictionary cache: lawsearch's per-user cache folder (:mod:`lawsearch.cachedir`)."""
+    return user_cache_dir()
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +112,16 @@ def query_segmenter(vocabulary: dict[str, Any]) -> Any:
 
 def strip_question_frame(query: str) -> str:
     """Drop the 哪些地区 / 哪里 frame of a question, which names what is asked for, not what to find."""
-    return _QUESTION_FRAME.sub(" ", query)
+    return split_question_frame(query)[1]
+
+
+def split_question_frame(query: str) -> tuple[tuple[str, ...], str]:
+    """The 哪些地区 / 哪里 frames of a question, in order, and the question without them (a space for each).
+
+    >>> split_question_frame("哪些地区建立了调解员联盟")
+    (('哪些地区',), ' 建立了调解员联盟')
+    """
+    return tuple(match.group(0) for match in _QUESTION_FRAME.finditer(query)), _QUESTION_FRAME.sub(" ", query)
 
 
 class _SpanTokenizer(Tokenizer):
@@ -186,8 +195,13 @@ def query_words(query: str, segmenter: Any = None) -> list[str]:
     >>> query_words("哪些地区建立了调解员联盟")
     ['调解员', '联盟']
     """
+    return topic_words(strip_question_frame(query), segmenter)
+
+
+def topic_words(text: str, segmenter: Any = None) -> list[str]:
+    """:func:`query_words` of a query whose question frame is already out (see :func:`split_question_frame`)."""
     seen: dict[str, None] = {}
-    for word, _, _ in jieba_words(strip_question_frame(query), segmenter or _jieba()):
+    for word, _, _ in jieba_words(text, segmenter or _jieba()):
         word = word.lower()
         if word not in STOP_WORDS:
             seen.setdefault(word, None)

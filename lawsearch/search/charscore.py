@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 Key = TypeVar("Key")
 
-__all__ = ["CharStats", "QueryTerms", "normalise", "normalise_all", "query_text", "unigrams", "bigrams"]
+__all__ = ["CharStats", "QueryTerms", "normalise", "normalise_all", "query_characters", "query_text", "unigrams", "bigrams"]
 
 # Han characters after NFKC: the CJK Unified Ideographs blocks (basic, extensions A to H), the few
 # compatibility ideographs NFKC keeps, and 〇 (as in 二〇二五).
@@ -122,6 +122,17 @@ def query_text(query: str) -> str:
     '地方政府债务'
     """
     return _QUERY_STOP.sub(" ", normalise(query))
+
+
+def query_characters(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The distinct Han characters and character bigrams of a query (stop words out, see :func:`query_text`), each sorted:
+    the query's side of a character match.
+
+    >>> query_characters("哪些地区开展了厕所改造？")
+    (('厕', '展', '开', '所', '改', '造'), ('厕所', '开展', '所改', '改造'))
+    """
+    text = query_text(query)
+    return tuple(sorted(unigrams(text))), tuple(sorted(bigrams(text)))
 
 
 def unigrams(text: str) -> set[str]:
@@ -353,10 +364,13 @@ class CharStats:
         >>> [(term, round(weight, 3)) for term, weight in CharStats.from_texts(["厕所", "农田"]).query_terms("厕所的农").terms]
         [('农', 0.693), ('厕', 0.693), ('所', 0.693), ('厕所', 0.693)]
         """
-        text = query_text(query)
-        terms = [(term, self.idf(term)) for term in sorted(unigrams(text))]
+        return self.weigh(*query_characters(query))
+
+    def weigh(self, characters: Iterable[str], pairs: Iterable[str]) -> QueryTerms:
+        """Query terms of a query's unigrams and bigrams (:func:`query_characters`), weighted idf · w."""
+        terms = [(term, self.idf(term)) for term in characters]
         if self.bigram_weight:
-            terms += [(term, self.idf(term) * self.bigram_weight) for term in sorted(bigrams(text))]
+            terms += [(term, self.idf(term) * self.bigram_weight) for term in pairs]
         return QueryTerms.of(terms)
 
     def _score_prepared(self, terms: QueryTerms, text: str, length: int) -> float:

@@ -8,7 +8,6 @@ bigrams; region and year are filters.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,11 +22,11 @@ from whoosh.scoring import BM25F
 
 from ..index.folder import write_json
 from .analysis import bigram_analyzer, corpus_vocabulary, normalise, query_segmenter, query_words, word_analyzer
+from .question import Question, split_phrases
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
 VOCABULARY_FILE = "vocabulary.json"
 LEXICAL_DIR = "lexical"  # the Whoosh folder inside a generation
-_PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,7 @@ def parse_query(query: str, segmenter: Any = None) -> ParsedQuery:
     >>> parse_query('哪些地区建立了"调解员联盟"')
     ParsedQuery(words=('建立',), phrases=('调解员联盟',))
     """
-    phrases = tuple(p.strip() for m in _PHRASE.finditer(query) for p in m.groups() if p and p.strip())
-    free = _PHRASE.sub(" ", query)
+    phrases, free = split_phrases(query)
     return ParsedQuery(words=tuple(query_words(free, segmenter)), phrases=phrases)
 
 
@@ -145,11 +143,16 @@ class LexicalIndex:
         vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         self._segmenter = query_segmenter(vocabulary)
 
-    def parse_query(self, query: str) -> ParsedQuery:
-        """Phrases and words of ``query``, segmented with the index's vocabulary."""
+    @property
+    def segmenter(self) -> Any:
+        """The jieba tokenizer over the index's vocabulary, which segments queries (loaded on first use)."""
         if self._segmenter is None:
             self.load()
-        return parse_query(query, self._segmenter)
+        return self._segmenter
+
+    def parse_query(self, query: str) -> ParsedQuery:
+        """Phrases and words of ``query``, segmented with the index's vocabulary."""
+        return parse_query(query, self.segmenter)
 
     def update(self, remove_reports: Iterable[str], docs: Iterable[LexicalDoc]) -> int:
         """In one commit, delete every chunk of ``remove_reports`` and add ``docs``; returns how many were added.
@@ -165,7 +168,7 @@ class LexicalIndex:
                 writer.delete_by_term("report_id", report_id)
             for doc in docs:
                 texts += [doc.text, doc.heading, doc.title]
-                fields = {
+                fields: dict[str, str | int] = {
                     "chunk_id": doc.chunk_id,
                     "report_id": doc.report_id,
                     "region": region_keys(doc.region, doc.region_parent),
@@ -223,7 +226,8 @@ class LexicalIndex:
         for searcher in idle:
             searcher.close()
 
-    def build_query(self, parsed: ParsedQuery) -> Q.Query | None:
+    def build_query(self, parsed: ParsedQuery | Question) -> Q.Query | None:
+        """The Whoosh query of a question: an OR of its words over the text fields, and each quoted phrase required."""
         word_clauses = [Q.Term(field, word, boost=boost) for word in parsed.words for field, boost in FIELD_BOOSTS.items()]
         phrase_clauses = [self._phrase(p) for p in parsed.phrases]
         phrase_clauses = [c for c in phrase_clauses if c is not None]
@@ -239,7 +243,7 @@ class LexicalIndex:
             return Q.Prefix("grams", normalise(phrase).lower()) if phrase else None
         return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
 
-    def search(self, parsed: ParsedQuery, limit: int, reports: set[str] | None = None) -> dict[str, float]:
+    def search(self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None) -> dict[str, float]:
         """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids."""
         query = self.build_query(parsed)
         if query is None or reports is not None and not reports:
