@@ -8,7 +8,8 @@ report counts for its city and province when the question asks at that level).
 
 A region answers when its best evidence is strong on lawsearch's 0–1 scale and close to the best region's:
 ``best ≥ MIN_SCORE`` and ``best ≥ MIN_SHARE × the leading region's best`` — both chosen on the development
-questions by F1 of the answer set (``scripts/tune_answers.py``). No region clearing them: an empty answer,
+questions by F1 of the answer set (``scripts/tune_answers.py``) and kept with the other weights in
+:mod:`lawsearch.search.ranking`. No region clearing them: an empty answer,
 said with how many regions of that level the index holds, so that it is not read as nationwide.
 
 >>> level_asked("哪些省份提出了发展低空经济"), level_asked("哪些地区建立了调解员联盟"), level_asked("有哪些措施")
@@ -23,14 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .ranking import MIN_SCORE, MIN_SHARE
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..read.gazetteer import Gazetteer, Place
     from .hits import Hit
 
-MIN_SCORE = 0.65
-MIN_SHARE = 0.8
 EVIDENCE = 3
 LEVEL_NAMES = {"province": "provinces", "city": "cities", "county": "counties", "any": "regions"}
 _ASKED = (
@@ -174,13 +175,14 @@ def answer_set(
             key = (hit.region, hit.region_parent) if hit.region else None
         else:
             place = place_at(gazetteer, hit.region, hit.region_parent, level)
-            parent = gazetteer.parent_of(place) if place else None
-            key = (place.name, parent.name if parent and place.level != "province" else None) if place else None
+            above = gazetteer.parent_of(place) if place else None
+            key = (place.name, above.name if above and place.level != "province" else None) if place else None
         if key is not None:
             groups.setdefault(key, []).append(hit)
     ranked = sorted(groups.items(), key=lambda item: -max(h.score for h in item[1]))
     lead = max((h.score for _, hits_ in ranked for h in hits_), default=0.0)
-    answers, related = [], []
+    answers: list[Answer] = []
+    related: list[Answer] = []
     for (region, parent), region_hits in ranked:
         best = sorted(region_hits, key=lambda h: -h.score)[:EVIDENCE]
         strength = best[0].score

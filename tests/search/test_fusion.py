@@ -1,6 +1,7 @@
 import pytest
 
 from lawsearch.search.fusion import convex, minmax, rrf
+from lawsearch.search.ranking import DEFAULT_FUSION, FUSION_METHODS, ConvexFusion, RankingParams, RRFFusion, ScoreFusion, Signals
 
 
 def test_minmax_scales_to_unit_range_and_handles_ties() -> None:
@@ -32,3 +33,46 @@ def test_rrf_sums_reciprocal_ranks() -> None:
     assert fused["b"] == pytest.approx(0.5 / 62 + 0.5 / 61)
     assert fused["a"] == pytest.approx(0.5 / 61)
     assert list(fused)[0] == "b"
+
+
+# -- the fusion methods of lawsearch.search.ranking ------------------------------------------------
+
+
+def _no_signals(needed: tuple[bool, bool]) -> dict[str, Signals]:
+    raise AssertionError("the raw-list methods compute no signals")
+
+
+def test_the_methods_by_name_and_the_default() -> None:
+    assert list(FUSION_METHODS) == ["score", "convex", "rrf"] and DEFAULT_FUSION == "score"
+    assert all(method.name == name for name, method in FUSION_METHODS.items())
+    assert isinstance(FUSION_METHODS[DEFAULT_FUSION], ScoreFusion)
+
+
+def test_convex_and_rrf_methods_fuse_the_raw_lists() -> None:
+    lexical, dense = {"a": 3.0, "b": 2.0}, {"b": 0.9, "c": 0.5}
+    params = RankingParams()
+    convex_fused = ConvexFusion().fuse(lexical, dense, _no_signals, mode="hybrid", params=params, dense_weight=0.4)
+    assert convex_fused == convex(lexical, dense, dense_weight=0.4)
+    rrf_fused = RRFFusion().fuse(lexical, dense, _no_signals, mode="hybrid", params=params, dense_weight=0.5)
+    assert rrf_fused == rrf(lexical, dense, dense_weight=0.5)
+    with pytest.raises(TypeError):  # no default weight for the raw lists
+        ConvexFusion().fuse(lexical, dense, _no_signals, mode="hybrid", params=params)
+
+
+def test_score_method_floors_boosts_and_orders() -> None:
+    params = RankingParams()
+    found: dict[str, Signals] = {"a": (0.0, 0.5, 0.9), "b": (0.0, 0.5, 0.95), "c": (0.0, 0.0, 0.5), "d": (0.0, 0.9, None)}
+    asked: list[tuple[bool, bool]] = []
+
+    def signals(needed: tuple[bool, bool]) -> dict[str, Signals]:
+        asked.append(needed)
+        return found
+
+    fused = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params)
+    assert asked == [params.signals_needed("hybrid")]
+    assert list(fused) == ["b", "a", "d"]  # c is under both floors
+    assert fused["a"] == params.combine("hybrid", *found["a"])
+    boosted = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, named=lambda cid: 2 if cid == "a" else 0)
+    assert boosted["a"] == min(1.0, params.combine("hybrid", *found["a"]) + 2 * params.named_boost)
+    unfloored = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, apply_floor=False, dense_weight=1.0)
+    assert set(unfloored) == {"a", "b", "c", "d"} and unfloored["d"] == 0.0
