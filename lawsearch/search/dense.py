@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import faiss
     import numpy as np
 
 # A sentence shorter than this joins the next (a lone 完成培训。 says little); one longer is cut at clause ends.
@@ -70,7 +71,7 @@ def _cut(sentence: str) -> list[str]:
 class DenseIndex:
     """Exact cosine search (IndexFlatIP in an IndexIDMap2) over sentence vectors, pooled to chunks."""
 
-    def __init__(self, index: object, chunk_ids: dict[int, str]) -> None:
+    def __init__(self, index: faiss.IndexIDMap2, chunk_ids: dict[int, str]) -> None:
         self._index = index
         self._chunk_ids = chunk_ids  # vector key → chunk id
         self._int_ids: dict[str, list[int]] = {}  # chunk id → its vector keys
@@ -133,7 +134,9 @@ class DenseIndex:
         keys = [key for cid in list(chunk_ids) if cid in self._int_ids for key in self._int_ids.pop(cid)]
         for key in keys:
             del self._chunk_ids[key]
-        return int(self._index.remove_ids(np.array(keys, dtype=np.int64))) if keys else 0
+        import faiss
+
+        return int(self._index.remove_ids(faiss.IDSelectorBatch(np.array(keys, dtype=np.int64)))) if keys else 0
 
     def search(self, query: np.ndarray, limit: int, allowed: set[str] | None = None) -> dict[str, float]:
         """Chunk id → cosine similarity of its best sentence, best first; ``allowed`` restricts the search to those chunks."""
@@ -148,7 +151,8 @@ class DenseIndex:
             keys = np.array([key for c in allowed if c in self._int_ids for key in self._int_ids[c]], dtype=np.int64)
             if len(keys) == 0:
                 return {}
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(keys))
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(keys)  # kept alive by params (faiss's wrapper holds a reference)
             available = len(keys)
         fetch = min(available, limit * UNITS_PER_CHUNK_FETCHED)
         scores, keys = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), fetch, params=params)

@@ -1,0 +1,287 @@
+"""One query's way through an opened index: parse, scope, retrieve, score, rank, answer.
+
+:func:`search` is all of ``LawSearch.search`` after its arguments are checked:
+
+1. **parse** the query once into a :class:`~lawsearch.search.question.Question` (cleaned and cut text, words, quoted
+   phrases, characters, the places, years and kinds it names, the level a 哪些… question asks at);
+2. **scope**: the reports the filters admit (:class:`~lawsearch.search.scope.Scope`), and the chunks that hold every
+   quoted phrase;
+3. **retrieve** ``CANDIDATES`` (or ``top_k``) chunks from the word index and from the dense index;
+4. **fuse** them with a fusion method of :mod:`lawsearch.search.ranking` (by default each candidate's 0–1 score from
+   its :func:`signals`, the relevance floor, the boost for what the question names);
+5. **hits**: the ranked chunks with their reports' metadata (:class:`~lawsearch.search.hits.Hit`);
+6. **answer** a question that asks for places with the regions that did it (:func:`~lawsearch.search.answers.answer_set`),
+   inside the region and year it names.
+
+What the way reads of the index is a :class:`Corpus`: the manifest's reports, the chunk store, both indexes and the
+ranking parameters; the engine makes one when it opens a generation, and passes its query embedder to each search.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QueryError
+from .analysis import normalise
+from .answers import AnswerSet, answer_set, place_at
+from .charscore import CharStats
+from .hits import Hit
+from .lexical import LexicalIndex, phrase_text, region_keys
+from .question import Question
+from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, RankingParams, Signals, word_scores
+from .results import Results
+from .scope import Scope, check_kind_and_level
+
+if TYPE_CHECKING:
+    from ..index.folder import ReportEntry
+    from ..index.records import ChunkRecord
+    from .dense import DenseIndex
+
+
+class Corpus:
+    """What a search reads of one opened index: the manifest's ``reports`` (id → entry), the chunk store (``chunks``,
+    id → record), the ``lexical`` and ``dense`` indexes and the ``ranking`` parameters. The character statistics and
+    the count of regions held are computed when first needed, once."""
+
+    def __init__(
+        self,
+        reports: Mapping[str, ReportEntry],
+        chunks: Mapping[str, ChunkRecord],
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        ranking: RankingParams,
+    ) -> None:
+        self.reports = reports
+        self.chunks = chunks
+        self.lexical = lexical
+        self.dense = dense
+        self.ranking = ranking
+        # The names a region filter matches for each report: its region's full and short names and those above it.
+        self.region_keys = {
+            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in reports.items()
+        }
+        self._chars: CharStats | None = None
+        self._avg_chars = 0.0
+        self._regions_indexed: dict[str, int] = {}
+        self._lock = threading.Lock()  # the character statistics: computed by one thread
+
+    def scored_text(self, chunk_id: str) -> str:
+        """What a candidate is scored on: its report's title, its heading path and its text."""
+        record = self.chunks[chunk_id]
+        title = self.reports[record.report_id].meta.get("title") or ""
+        return "\n".join((title, " ".join(record.heading_path), record.text))
+
+    def char_stats(self) -> CharStats:
+        """Character statistics of the corpus (and its mean scored length), computed at the first search that needs them."""
+        if self._chars is None:
+            with self._lock:
+                if self._chars is None:
+                    texts = [self.scored_text(cid) for cid in self.chunks]
+                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
+                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
+        return self._chars
+
+    @property
+    def avg_chars(self) -> float:
+        """The mean length of the scored texts (see :meth:`scored_text`) in characters."""
+        self.char_stats()
+        return self._avg_chars
+
+    def regions_indexed(self, level: str) -> int:
+        """How many regions at ``level`` (``any``: the reports' own) the corpus holds reports of (counted once)."""
+        if level not in self._regions_indexed:
+            self._regions_indexed[level] = self._count_regions(level)
+        return self._regions_indexed[level]
+
+    def _count_regions(self, level: str) -> int:
+        from ..read.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        places: set[tuple[str, str | None] | str] = set()
+        for entry in self.reports.values():
+            region, parent = entry.meta.get("region"), entry.meta.get("region_parent")
+            if level == "any":
+                if region:
+                    places.add((region, parent))
+            elif (place := place_at(gazetteer, region, parent, level)) is not None:
+                places.add(place.code)
+        return len(places)
+
+
+def search(
+    corpus: Corpus,
+    embed: Callable[[str], Any],
+    query: str,
+    mode: str,
+    top_k: int,
+    scope: Scope,
+    fusion: str = DEFAULT_FUSION,
+    dense_weight: float | None = None,
+    apply_floor: bool = True,
+    by_region: bool = False,
+) -> Results:
+    """The results of ``query`` in ``corpus``, its vector made by ``embed`` when the mode needs one (arguments checked
+    by the caller: ``mode`` one of MODES, ``fusion`` one of FUSION_METHODS, ``top_k`` at least 1); a QueryError for an
+    empty query, a kind or level reports cannot have, or a region or year the corpus holds no report of."""
+    question = Question.parse(query, corpus.lexical.segmenter)
+    if not question.text:
+        raise QueryError("empty query")
+    check_kind_and_level(scope.kinds, scope.levels)
+    reports = scope.reports(corpus.reports, corpus.region_keys)
+    if question.empty:  # only stop words or punctuation: nothing to look for
+        return Results(question.text, mode, [], query_truncated=question.truncated)
+    limit = max(CANDIDATES, top_k)
+    lexical, dense, vector = retrieve(corpus, embed, question, mode, limit, reports)
+    method = FUSION_METHODS[fusion if mode == "hybrid" else DEFAULT_FUSION]
+    fused = method.fuse(
+        lexical,
+        dense,
+        lambda needed: signals(corpus, question, lexical, dense, vector, needed),
+        mode=mode,
+        params=corpus.ranking,
+        dense_weight=dense_weight,
+        apply_floor=apply_floor,
+        named=named_count(corpus, question),
+    )
+    candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense)
+    asked = question.level or ("any" if by_region else None)
+    answers: AnswerSet | None = None
+    notes: list[str] = []
+    if asked:
+        scoped, notes = in_scope(corpus, question, candidates)
+        answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
+    return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
+
+
+def retrieve(
+    corpus: Corpus, embed: Callable[[str], Any], question: Question, mode: str, limit: int, reports: set[str] | None
+) -> tuple[dict[str, float], dict[str, float], Any]:
+    """``(lexical, dense, vector)``: up to ``limit`` chunks of ``reports`` (None: all) from the word index (BM25F) and
+    from the dense index (cosine of the best sentence), each chunk id → raw score, best first, as ``mode`` asks; and the
+    query's vector (None when it was not embedded). A chunk must hold every quoted phrase of the question."""
+    # Whoosh filters by report itself; the chunk scan is needed for dense search and exact phrases.
+    allowed = allowed_chunks(corpus, question, reports) if mode != "lexical" or question.phrases else None
+    lexical: dict[str, float] = {}
+    dense: dict[str, float] = {}
+    vector = None
+    if mode in ("lexical", "hybrid"):
+        lexical = corpus.lexical.search(question, limit, reports=reports)
+        if question.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
+            lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
+    if mode in ("dense", "hybrid") and (allowed is None or allowed):
+        vector = embed(question.text.strip())
+        dense = corpus.dense.search(vector, limit, allowed)
+    return lexical, dense, vector
+
+
+def allowed_chunks(corpus: Corpus, question: Question, only: set[str] | None = None) -> set[str] | None:
+    """Chunk ids of the reports ``only`` (None: all) that contain every quoted phrase; None when nothing restricts."""
+    if not question.phrases and only is None:
+        return None
+    phrases = [normalise(p).lower() for p in question.phrases]
+    allowed = set()
+    for chunk_id, record in corpus.chunks.items():
+        report_id = record.report_id
+        if only is not None and report_id not in only:
+            continue
+        if phrases:
+            meta = corpus.reports[report_id].meta
+            text = normalise(phrase_text(" ".join(record.heading_path), record.text, meta.get("title") or "")).lower()
+            if not all(p in text for p in phrases):
+                continue
+        allowed.add(chunk_id)
+    return allowed
+
+
+def signals(
+    corpus: Corpus,
+    question: Question,
+    lexical: Mapping[str, float],
+    dense: Mapping[str, float],
+    vector: Any,
+    needed: tuple[bool, bool] = (True, True),
+) -> dict[str, Signals]:
+    """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.search.ranking`): words and chars
+    in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
+    for a candidate the dense list did not return (None without a query ``vector``)."""
+    candidates = list(dict.fromkeys([*lexical, *dense]))
+    if vector is not None:
+        missing = {cid for cid in candidates if cid not in dense}
+        dense = {**dense, **(corpus.dense.search(vector, len(missing), missing) if missing else {})}
+    texts = {cid: corpus.scored_text(cid) for cid in candidates}
+    stats = corpus.char_stats()
+    need_words, need_chars = needed
+    ranking = corpus.ranking
+    words = (
+        word_scores(question.terms, texts, corpus.lexical.doc_frequency, len(corpus.chunks), corpus.avg_chars, k1=ranking.k1, b=ranking.b)
+        if need_words
+        else {}
+    )
+    chars = stats.score_terms(stats.weigh(question.characters, question.bigrams), texts) if need_chars else {}
+    return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
+
+
+def named_count(corpus: Corpus, question: Question) -> Callable[[str], int]:
+    """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:
+    the question says where to look, so those reports come first without hiding the others."""
+    places, years, kinds = question.places, question.years, question.kinds
+    if not question.names_any:
+        return lambda chunk_id: 0
+
+    def count(chunk_id: str) -> int:
+        report_id = corpus.chunks[chunk_id].report_id
+        meta = corpus.reports[report_id].meta
+        return bool(places & corpus.region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds)
+
+    return count
+
+
+def hits(
+    corpus: Corpus, ranked: list[tuple[str, float]], question: Question, lexical: dict[str, float], dense: dict[str, float]
+) -> list[Hit]:
+    """The ranked chunks (id, score) as hits, with their reports' metadata and the retrievers' ranks and raw scores."""
+    lexical_rank = {cid: rank for rank, cid in enumerate(lexical, start=1)}
+    dense_rank = {cid: rank for rank, cid in enumerate(dense, start=1)}
+    found = []
+    for chunk_id, score in ranked:
+        record = corpus.chunks[chunk_id]
+        meta = corpus.reports[record.report_id].meta
+        found.append(
+            Hit(
+                chunk_id=chunk_id,
+                report_id=record.report_id,
+                region=meta.get("region"),
+                region_parent=meta.get("region_parent"),
+                year=meta.get("year"),
+                level=meta.get("level"),
+                kind=meta.get("kind"),
+                agency=meta.get("agency"),
+                title=meta.get("title") or "",
+                heading_path=tuple(record.heading_path),
+                text=record.text,
+                match_terms=question.terms,
+                score=score,
+                lexical_rank=lexical_rank.get(chunk_id),
+                lexical_score=lexical.get(chunk_id),
+                dense_rank=dense_rank.get(chunk_id),
+                dense_score=dense.get(chunk_id),
+            )
+        )
+    return found
+
+
+def in_scope(corpus: Corpus, question: Question, candidates: list[Hit]) -> tuple[list[Hit], list[str]]:
+    """The hits inside the region and year a 哪些… question names (浙江哪些区县…, 2022年哪些地区…), and a note for each
+    one the index holds no report of (the answer is then empty, not silently nationwide)."""
+    places, years = question.places, question.years
+    notes = [
+        f"the index holds no report of {place}"
+        for place in sorted(places)
+        if not any(place in keys for keys in corpus.region_keys.values())
+    ]
+    held_years = {entry.meta.get("year") for entry in corpus.reports.values()}
+    notes += [f"the index holds no report on {year}" for year in sorted(years) if year not in held_years]
+    scoped = [hit for hit in candidates if (not places or places & corpus.region_keys[hit.report_id]) and (not years or hit.year in years)]
+    return scoped, notes
