@@ -7,11 +7,9 @@
 
 from __future__ import annotations
 
-import inspect
 import os
-import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,32 +24,22 @@ from .errors import (
     IndexFolderError,
     LawsearchError,
     NotFoundError,
-    QueryError,
 )
 from .index.folder import IndexFolder, Manifest
 from .index.locate import DEFAULT_INDEX, find_index, index_target  # noqa: F401 - DEFAULT_INDEX: part of the facade
 from .index.records import ChunkRecord, read_report_records
-from .index.writer import IndexWriter, UpdateSummary
+from .index.writer import IndexWriter, UpdateSummary, WriterOptions, check_summary
 from .models import LEVELS
-from .search.analysis import ANALYZER_ID, normalise
-from .search.answers import answer_set, level_asked, place_at
-from .search.charscore import CharStats
+from .search import pipeline
+from .search.analysis import ANALYZER_ID
 from .search.dense import DenseIndex
-from .search.fusion import FUSION_METHODS, convex, rrf
-from .search.hits import Hit
-from .search.lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery, phrase_text, region_keys
-from .search.query import MAX_QUERY_CHARS, prepare_query
-from .search.ranking import RankingParams, word_scores
+from .search.lexical import LEXICAL_DIR, LexicalIndex, ParsedQuery
+from .search.question import Question, named
+from .search.ranking import CANDIDATES, DEFAULT_FUSION, DEFAULT_MODE, FUSION_METHODS, MODES, RankingParams  # noqa: F401 - CANDIDATES: for scripts
 from .search.results import Results
 from .search.scope import Scope, check_kind_and_level  # noqa: F401 - check_kind_and_level: part of the facade
 
-MODES = ("lexical", "dense", "hybrid")
-DEFAULT_MODE = "hybrid"
-DEFAULT_FUSION = "score"  # the absolute 0–1 score of lawsearch.search.ranking; convex and rrf fuse the raw lists instead
-CANDIDATES = 50
 MAX_TOP_K = 100  # as the web's k; a bigger top_k would only make every list longer than anyone reads
-# Added to a hit's score for each of the region, year and kind the question names that its report has.
-NAMED_BOOST = 0.1
 _OPEN_ATTEMPTS = 3
 _EMBED_LOCK = threading.Lock()
 
@@ -80,54 +68,6 @@ def _check_embedder(embedder: Any) -> Embedder | None:
     return embedder
 
 
-# How IndexWriter's options are checked before a writer starts (each check raises an ArgumentError that names the option).
-_WRITER_OPTION_CHECKS: dict[str, Callable[[str, Any], Any]] = {
-    "model": checks.optional_text,
-    "embedder": lambda name, value: _check_embedder(value),
-    "device": checks.optional_text,
-    "batch_size": lambda name, value: checks.whole_number(name, value, 1),
-    "query_prefix": checks.optional_text,
-    "passage_prefix": checks.optional_text,
-    "allow_download": checks.flag,
-    "max_chars": lambda name, value: checks.whole_number(name, value, 1),
-    "min_chars": lambda name, value: checks.whole_number(name, value, 0),
-    "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
-    "include_all": checks.flag,
-    "max_chunks": lambda name, value: checks.whole_number(name, value, 1),
-    "read_limits": lambda name, value: _check_read_limits(value),
-    "progress": checks.flag,
-    "wait": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
-}
-
-
-def _check_read_limits(value: Any) -> None:
-    """An ArgumentError unless ``value`` is None or a ReadLimits with sound figures."""
-    from .read.sandbox import ReadLimits
-
-    if value is None:
-        return
-    if not isinstance(value, ReadLimits):
-        raise ArgumentError(f"read_limits must be a lawsearch.read.sandbox.ReadLimits or None, not {checks.shown(value)}")
-    checks.whole_number("read_limits.memory_mb", value.memory_mb, 64)
-    checks.real_number("read_limits.seconds", value.seconds, 0.001, float("inf"))
-    checks.real_number("read_limits.seconds_per_mb", value.seconds_per_mb, 0.0, float("inf"))
-    checks.whole_number("read_limits.workers", value.workers, 0)
-
-
-def _check_writer_options(options: dict[str, Any], call: str, own: tuple[str, ...] = ()) -> None:
-    """An ArgumentError for an option IndexWriter does not take (or one ``call`` sets itself), or of the wrong type."""
-    known = [
-        name
-        for name, parameter in inspect.signature(IndexWriter).parameters.items()
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in own
-    ]
-    for name, value in options.items():
-        if name not in known:
-            raise ArgumentError(f"{call}() takes no option {name!r}; its options are {', '.join(known)}")
-        if name in _WRITER_OPTION_CHECKS:
-            _WRITER_OPTION_CHECKS[name](name, value)
-
-
 class LawSearch:
     """An opened index: search it, inspect it."""
 
@@ -141,10 +81,7 @@ class LawSearch:
         self._embedder = embedder
         self._device = device
         self.ranking = RankingParams().for_embedder(str(manifest.embedder.get("kind", "")))
-        self._chars: CharStats | None = None
-        self._regions_indexed: dict[str, int] = {}
-        self._avg_chars = 0.0
-        self._lock = threading.Lock()  # loading the embedder and the character statistics: one thread at a time
+        self._lock = threading.Lock()  # loading the embedder: one thread at a time
         if manifest.analyzer != ANALYZER_ID:
             raise IndexFolderError(
                 f"index {folder.root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
@@ -166,10 +103,7 @@ class LawSearch:
         except LawsearchError:
             self.close()
             raise
-        self._region_keys = {
-            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split())
-            for rid, entry in manifest.reports.items()
-        }
+        self._corpus = pipeline.Corpus(manifest.reports, self._chunks, self.lexical, self.dense, self.ranking)  # what a search reads
 
     def _load_reports(self) -> tuple[dict[str, ChunkRecord], DenseIndex]:
         """The chunk store and the dense index, assembled from the per-report files of the generation."""
@@ -223,13 +157,15 @@ class LawSearch:
         *,
         rebuild: bool = False,
         summary: UpdateSummary | None = None,
-        **options: Any,
+        options: WriterOptions | None = None,
+        **changes: Any,
     ) -> LawSearch:
         """Build or refresh ``index_dir`` (None: ``$LAWSEARCH_INDEX``, else ``./indexes/default``) from a folder (or
         one file) of reports and open it.
 
         Only new, changed and removed reports are processed; ``rebuild`` re-reads everything.
-        ``options`` go to IndexWriter: ``model`` (the bundled ``e5-small-q4``, or a sentence-transformers
+        The writer's ``options`` (a WriterOptions), or any of them by keyword (``embedder=…, progress=False``),
+        go to IndexWriter: ``model`` (the bundled ``e5-small-q4``, or a sentence-transformers
         model by local path or hub name), ``embedder``, ``device``, ``batch_size``, ``query_prefix``,
         ``passage_prefix``, ``allow_download``, ``max_chars``, ``min_chars``, ``include_all``, ``progress``, ``wait``.
         Files that cannot be read are listed in ``summary.failed``; files that are not reports are skipped
@@ -242,29 +178,29 @@ class LawSearch:
         src = checks.path("src", src)
         target = index_target(index_dir)
         checks.flag("rebuild", rebuild)
-        _check_summary(summary)
-        _check_writer_options(options, "build")
-        writer = IndexWriter(target, **options)
+        check_summary(summary)
+        writer = IndexWriter(target, WriterOptions.checked("build", options, **changes))
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
         return cls.open(target, embedder=writer.embedder_if_loaded)
 
-    def add(self, *paths: str | os.PathLike[str] | bytes, **options: Any) -> UpdateSummary:
-        """Add report files (or replace those already indexed under the same id), then reload. ``options`` go to
-        IndexWriter, e.g. ``include_all=True`` to index files that do not look like reports. Paths are str or
-        os.PathLike; bytes are decoded as the OS does (``os.fsdecode``)."""
+    def add(self, *paths: str | os.PathLike[str] | bytes, options: WriterOptions | None = None, **changes: Any) -> UpdateSummary:
+        """Add report files (or replace those already indexed under the same id), then reload. The writer's
+        ``options`` (or any of them by keyword) go to IndexWriter, e.g. ``include_all=True`` to index files that do not
+        look like reports; the embedder is the index's. Paths are str or os.PathLike; bytes are decoded as the OS does
+        (``os.fsdecode``)."""
         self._ensure_open()
         files = checks.paths("paths", paths, "add")
-        _check_writer_options(options, "add", own=("embedder",))
-        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).add_files(files)
+        checked = WriterOptions.checked("add", options, own=("embedder",), **changes)
+        summary = IndexWriter(self.folder.root, replace(checked, embedder=self._embedder)).add_files(files)
         self._reload()
         return summary
 
-    def remove(self, *report_ids: str, **options: Any) -> UpdateSummary:
-        """Remove reports by id, then reload."""
+    def remove(self, *report_ids: str, options: WriterOptions | None = None, **changes: Any) -> UpdateSummary:
+        """Remove reports by id, then reload (the writer's ``options``, or any of them by keyword, as for ``add``)."""
         self._ensure_open()
         ids = checks.identifiers("report ids", report_ids, "remove")
-        _check_writer_options(options, "remove", own=("embedder",))
-        summary = IndexWriter(self.folder.root, embedder=self._embedder, **options).remove(ids)
+        checked = WriterOptions.checked("remove", options, own=("embedder",), **changes)
+        summary = IndexWriter(self.folder.root, replace(checked, embedder=self._embedder)).remove(ids)
         self._reload()
         return summary
 
@@ -333,7 +269,7 @@ class LawSearch:
         """Load now what the first search would load (the embedder, the character statistics): for servers."""
         self._ensure_open()
         self.embed_query("预热")
-        self._char_stats()
+        self._corpus.char_stats()
         return self
 
     def close(self) -> None:
@@ -407,82 +343,14 @@ class LawSearch:
         checks.flag("apply_floor", apply_floor)
         checks.flag("by_region", by_region)
         scope = Scope.of(region=region, year=year, kind=kind, level=level)
-        prepared = prepare_query(query, MAX_QUERY_CHARS)
-        query, truncated = prepared.text, prepared.truncated
-        if not query:
-            raise QueryError("empty query")
-        check_kind_and_level(scope.kinds, scope.levels)
-        reports = scope.reports(self.manifest.reports, self._region_keys)
-        parsed = self.lexical.parse_query(query)
-        if not parsed.words and not parsed.phrases:  # only stop words or punctuation: nothing to look for
-            return Results(query, mode, [], query_truncated=truncated)
-        limit = max(CANDIDATES, top_k)
-        # Whoosh filters by report itself; the chunk scan is needed for dense search and exact phrases.
-        allowed = self._allowed(parsed, reports) if mode != "lexical" or parsed.phrases else None
-        lexical: dict[str, float] = {}
-        dense: dict[str, float] = {}
-        vector = None
-        if mode in ("lexical", "hybrid"):
-            lexical = self.lexical.search(parsed, limit, reports=reports)
-            if parsed.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
-                lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
-        if mode in ("dense", "hybrid") and (allowed is None or allowed):
-            vector = self.embed_query(query.strip())
-            dense = self.dense.search(vector, limit, allowed)
-        if mode == "hybrid" and fusion == "rrf":
-            fused = rrf(lexical, dense, dense_weight=dense_weight)
-        elif mode == "hybrid" and fusion == "convex":
-            fused = convex(lexical, dense, dense_weight=dense_weight)
-        else:
-            params = self.ranking if dense_weight is None else replace(self.ranking, dense_weight=dense_weight)
-            signals = self.signals(query, parsed, lexical, dense, vector, needed=params.signals_needed(mode))
-            kept = {cid: values for cid, values in signals.items() if not apply_floor or params.passes(mode, *values)}
-            boosted = self._named_in(query)
-            scored = {cid: min(1.0, params.combine(mode, *values) + NAMED_BOOST * boosted(cid)) for cid, values in kept.items()}
-            fused = dict(sorted(scored.items(), key=lambda item: (-item[1], item[0])))
-        candidates = self._hits(list(fused.items())[:limit], parsed, lexical, dense)
-        asked = level_asked(query) or ("any" if by_region else None)
-        answers, notes = None, []
-        if asked:
-            scoped, notes = self._in_scope(query, candidates)
-            answers = answer_set(scoped, asked, self.regions_indexed(asked))
-        return Results(query, mode, candidates[:top_k], candidates, query_truncated=truncated, answers=answers, notes=notes)
-
-    def _in_scope(self, query: str, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
-        """The hits inside the region and year a 哪些… question names (浙江哪些区县…, 2022年哪些地区…), and a note for each
-        one the index holds no report of (the answer is then empty, not silently nationwide)."""
-        places, years, _ = self.named(query)
-        notes = [
-            f"the index holds no report of {place}"
-            for place in sorted(places)
-            if not any(place in keys for keys in self._region_keys.values())
-        ]
-        held_years = {entry.meta.get("year") for entry in self.manifest.reports.values()}
-        notes += [f"the index holds no report on {year}" for year in sorted(years) if year not in held_years]
-        scoped = [hit for hit in hits if (not places or places & self._region_keys[hit.report_id]) and (not years or hit.year in years)]
-        return scoped, notes
+        return pipeline.search(self._corpus, self.embed_query, query, mode, top_k, scope, fusion, dense_weight, apply_floor, by_region)
 
     def regions_indexed(self, level: str) -> int:
         """How many regions at ``level`` (``any``: the reports' own) the index holds reports of (counted once per
         opened index: the manifest does not change under it)."""
         self._ensure_open()
         checks.choice("level", level, ("any", *LEVELS))
-        if level not in self._regions_indexed:
-            self._regions_indexed[level] = self._count_regions(level)
-        return self._regions_indexed[level]
-
-    def _count_regions(self, level: str) -> int:
-        from .read.gazetteer import default_gazetteer
-
-        gazetteer = default_gazetteer()
-        places = set()
-        for entry in self.manifest.reports.values():
-            region, parent = entry.meta.get("region"), entry.meta.get("region_parent")
-            if level == "any":
-                places.add((region, parent)) if region else None
-            elif (place := place_at(gazetteer, region, parent, level)) is not None:
-                places.add(place.code)
-        return len(places)
+        return self._corpus.regions_indexed(level)
 
     def signals(
         self,
@@ -493,128 +361,17 @@ class LawSearch:
         vector: Any,
         needed: tuple[bool, bool] = (True, True),
     ) -> dict[str, tuple[float, float, float | None]]:
-        """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.search.ranking`): words and chars
-        in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
-        for a candidate the dense list did not return (None without a query ``vector``)."""
+        """``(words, chars, cosine)`` of every candidate of either list (see :func:`lawsearch.search.pipeline.signals`)
+        for ``query`` as ``parsed`` by the lexical index."""
         self._ensure_open()
         checks.text("query", query)
-        candidates = list(dict.fromkeys([*lexical, *dense]))
-        if vector is not None:
-            missing = {cid for cid in candidates if cid not in dense}
-            dense = {**dense, **(self.dense.search(vector, len(missing), missing) if missing else {})}
-        texts = {cid: self._scored_text(cid) for cid in candidates}
-        stats = self._char_stats()
-        need_words, need_chars = needed
-        words = (
-            word_scores(
-                (*parsed.phrases, *parsed.words),
-                texts,
-                self.lexical.doc_frequency,
-                len(self._chunks),
-                self._avg_chars,
-                k1=self.ranking.k1,
-                b=self.ranking.b,
-            )
-            if need_words
-            else {}
-        )
-        chars = stats.scores(query, texts) if need_chars else {}
-        return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
+        return pipeline.signals(self._corpus, Question.of(query, parsed.words, parsed.phrases), lexical, dense, vector, needed)
 
     @staticmethod
     def named(query: str) -> tuple[set[str], set[int], set[str]]:
         """The places (full names, or short names of provinces and cities), years and kinds a question names."""
         checks.text("query", query)
-        from .read.gazetteer import default_gazetteer
-        from .read.kinds import KINDS
-
-        places = {
-            text
-            for start, end, found in default_gazetteer().find(query, short_names=True)
-            for text in (query[start:end],)
-            if any(p.name == text or p.level != "county" for p in found)
-        }
-        years = {int(year) for year in re.findall(r"((?:19|20)\d{2})\s*年", query)}
-        return places, years, {kind for kind in KINDS if kind in query}
-
-    def _named_in(self, query: str) -> Callable[[str], int]:
-        """How many of the region, year and kind a question names (2022年, 滨江区, 政府工作报告) a chunk's report has:
-        the question says where to look, so those reports come first without hiding the others."""
-        places, years, kinds = self.named(query)
-        if not (places or years or kinds):
-            return lambda chunk_id: 0
-
-        def count(chunk_id: str) -> int:
-            report_id = self._chunks[chunk_id].report_id
-            meta = self.manifest.reports[report_id].meta
-            return bool(places & self._region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds)
-
-        return count
-
-    def _scored_text(self, chunk_id: str) -> str:
-        """What a candidate is scored on: its report's title, its heading path and its text."""
-        record = self._chunks[chunk_id]
-        title = self.manifest.reports[record.report_id].meta.get("title") or ""
-        return "\n".join((title, " ".join(record.heading_path), record.text))
-
-    def _char_stats(self) -> CharStats:
-        """Character statistics of the corpus, computed at the first search that needs them."""
-        if self._chars is None:
-            with self._lock:
-                if self._chars is None:
-                    texts = [self._scored_text(cid) for cid in self._chunks]
-                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
-                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
-        return self._chars
-
-    def _allowed(self, parsed: ParsedQuery, only: set[str] | None = None) -> set[str] | None:
-        """Chunk ids of the reports ``only`` (None: all) that contain every quoted phrase; None when nothing restricts."""
-        if not parsed.phrases and only is None:
-            return None
-        phrases = [normalise(p).lower() for p in parsed.phrases]
-        reports = self.manifest.reports
-        allowed = set()
-        for chunk_id, record in self._chunks.items():
-            report_id = record.report_id
-            if only is not None and report_id not in only:
-                continue
-            if phrases:
-                meta = reports[report_id].meta
-                text = normalise(phrase_text(" ".join(record.heading_path), record.text, meta.get("title") or "")).lower()
-                if not all(p in text for p in phrases):
-                    continue
-            allowed.add(chunk_id)
-        return allowed
-
-    def _hits(self, ranked: list[tuple[str, float]], parsed: ParsedQuery, lexical: dict[str, float], dense: dict[str, float]) -> list[Hit]:
-        lexical_rank = {cid: rank for rank, cid in enumerate(lexical, start=1)}
-        dense_rank = {cid: rank for rank, cid in enumerate(dense, start=1)}
-        hits = []
-        for chunk_id, score in ranked:
-            record = self._chunks[chunk_id]
-            meta = self.manifest.reports[record.report_id].meta
-            hits.append(
-                Hit(
-                    chunk_id=chunk_id,
-                    report_id=record.report_id,
-                    region=meta.get("region"),
-                    region_parent=meta.get("region_parent"),
-                    year=meta.get("year"),
-                    level=meta.get("level"),
-                    kind=meta.get("kind"),
-                    agency=meta.get("agency"),
-                    title=meta.get("title") or "",
-                    heading_path=tuple(record.heading_path),
-                    text=record.text,
-                    match_terms=parsed.terms,
-                    score=score,
-                    lexical_rank=lexical_rank.get(chunk_id),
-                    lexical_score=lexical.get(chunk_id),
-                    dense_rank=dense_rank.get(chunk_id),
-                    dense_score=dense.get(chunk_id),
-                )
-            )
-        return hits
+        return named(query)
 
     # -- reading reports back ------------------------------------------------------------------------
 
@@ -694,13 +451,6 @@ class LawSearch:
         (``vectors``: one a sentence; ``dense_bytes``: what they take in memory)."""
         self._ensure_open()
         return {**self.folder.describe(self.generation), "vectors": len(self.dense), "dense_bytes": self.dense.memory_bytes}
-
-
-def _check_summary(summary: Any) -> UpdateSummary | None:
-    """``summary``, which must be None or an UpdateSummary to fill."""
-    if summary is not None and not isinstance(summary, UpdateSummary):
-        raise ArgumentError(f"summary must be an UpdateSummary or None, not {checks.shown(summary)}")
-    return summary
 
 
 def chunk_anchor(chunk_id: str) -> str:
