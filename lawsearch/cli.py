@@ -107,22 +107,14 @@ EXIT_ERROR = 1
 
 
 class _ModeChoice(click.Choice[str]):
-    """``--mode``: a click.Choice of the search modes (``lawsearch.engine.MODES``), listed in --help and completed by
-    the shell. The modes are read from the engine when first needed, not when the CLI starts (the engine loads numpy,
-    Whoosh and faiss). An unknown mode is the one-line error of the Python and web APIs, with exit 1:
+    """``--mode``: a click.Choice of the search modes (``lawsearch.search.ranking.MODES``, a light module), listed in
+    --help and completed by the shell. An unknown mode is the one-line error of the Python and web APIs, with exit 1:
     ``error: unknown mode 'fuzzy'; choose one of lexical, dense, hybrid``."""
 
     def __init__(self) -> None:
-        self.case_sensitive = True  # click.Choice.__init__ would read the choices now
+        from .search.ranking import MODES
 
-    def __getattr__(self, name: str) -> Any:
-        """Called only for an attribute not set yet: ``choices``, the first time it is read."""
-        if name != "choices":
-            raise AttributeError(name)
-        from .engine import MODES
-
-        self.choices = tuple(MODES)
-        return self.choices
+        super().__init__(MODES)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         return checks.choice("mode", value, self.choices)  # an ArgumentError, which _Group prints as one line
@@ -528,7 +520,7 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
       lawsearch check --index indexes/hrss --json
       lawsearch check --repair
     """
-    from .engine import verify_index
+    from .verify import verify_index
 
     repaired = None
     with _json_errors(as_json, lambda: index_dir):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -314,3 +315,42 @@ def load_recorded(spec: EmbedderSpec, *, device: str | None = None) -> Embedder:
             f"(dimension {embedder.spec.dim}): rebuild the index or restore the model"
         )
     return embedder
+
+
+_EMBED_LOCK = threading.Lock()  # one query embedded at a time in the process: not every model is thread-safe
+
+
+class QueryEncoder:
+    """The embedder of one index for its queries: the recorded model, loaded on first use (lexical search never
+    loads it), or one already loaded for that index (``loaded``), which a server shares between generations."""
+
+    def __init__(self, spec: EmbedderSpec, device: str | None = None, loaded: Embedder | None = None) -> None:
+        self.spec = spec
+        self.device = device
+        self.loaded = loaded
+        self._lock = threading.Lock()  # loading: one thread at a time
+
+    @classmethod
+    def checked(cls, recorded: EmbedderSpec, where: Path, model: str | None, embedder: Embedder | None, device: str | None) -> QueryEncoder:
+        """The encoder of the index at ``where``, built with ``recorded``; an EmbedderError when ``model`` or
+        ``embedder`` names another one (search always uses the index's own model)."""
+        if model is not None and not recorded.answers_to(model):
+            raise EmbedderError(f"index {where} was built with {recorded.id}, not {model!r}; search uses the index's own model")
+        if embedder is not None and embedder.spec.id != recorded.id:
+            raise EmbedderError(f"index {where} was built with {recorded.id}, not {embedder.spec.id}")
+        return cls(recorded, device, embedder)
+
+    def embedder(self) -> Embedder:
+        """The model, loaded now if it was not yet."""
+        if self.loaded is None:
+            with self._lock:
+                if self.loaded is None:
+                    self.loaded = load_recorded(self.spec, device=self.device)
+        return self.loaded
+
+    def __call__(self, query: str) -> Any:
+        """The unit vector of one query (one thread of the process embeds at a time: engines of two generations
+        share one model while a server swaps them)."""
+        embedder = self.embedder()
+        with _EMBED_LOCK:
+            return embedder.embed_queries([query])[0]

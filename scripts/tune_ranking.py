@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lawsearch.engine import CANDIDATES, LawSearch
+from lawsearch.engine import LawSearch
 from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of
 from lawsearch.search.fusion import convex, rrf
-from lawsearch.search.ranking import RankingParams
+from lawsearch.search.ranking import CANDIDATES, RankingParams
 
 FOLDS = 5
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
@@ -58,7 +58,7 @@ def collect(index: str, gold_path: str) -> list[Question]:
             vector = engine.embed_query(record["query"])
             dense = engine.dense.search(vector, CANDIDATES)
             signals = engine.signals(record["query"], parsed, lexical, dense, vector)
-            texts = {cid: (engine._chunks[cid]["report_id"], engine._chunks[cid]["text"]) for cid in signals}
+            texts = {cid: (engine._chunks[cid].report_id, engine._chunks[cid].text) for cid in signals}
             questions.append(
                 Question(
                     Path(gold_path).stem,

@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("search parts", ("lawsearch.search.*",)),
     ("writer", ("lawsearch.index.writer",)),
     ("pipeline", ("lawsearch.search.pipeline",)),
-    ("facade", ("lawsearch.engine", "lawsearch.evaluate", "lawsearch.batch")),
+    ("facade", ("lawsearch.engine", "lawsearch.verify", "lawsearch.evaluate", "lawsearch.batch")),
     ("interfaces", ("lawsearch.cli", "lawsearch.web.*", "lawsearch")),
 ]
 

@@ -40,12 +40,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .._version import __version__
 from ..errors import DamagedIndexError, IndexFolderError
 from .cache import CACHE_FILE
 from .records import FORMAT_VERSION, held_report_ids, report_paths
+
+_Opened = TypeVar("_Opened")
 
 MANIFEST = "manifest.json"
 BOILERPLATE = "boilerplate.json"  # the corpus's line statistics (lawsearch.read.boilerplate), absent in older indexes
@@ -575,6 +577,20 @@ class IndexFolder:
         }
 
     # -- generations ---------------------------------------------------------------------------------
+
+    def open_current(self, open_generation: Callable[[Path, Manifest], _Opened], attempts: int = 3) -> _Opened:
+        """``open_generation(generation, manifest)`` of the committed generation, tried again (up to ``attempts``
+        times) when an IndexFolderError came while a writer replaced that generation: only an error of the generation
+        still current is raised."""
+        tried = 0
+        while True:
+            generation = self.current()
+            try:
+                return open_generation(generation, self.read_manifest(generation))
+            except IndexFolderError:
+                tried += 1
+                if tried >= attempts or self.current() == generation:
+                    raise  # damaged, not merely replaced by a writer while it was opened
 
     def lease(self, generation: Path) -> Lease:
         """Hold ``generation`` for reading until the lease is released (see Lease)."""

@@ -13,118 +13,36 @@
 6. **answer** a question that asks for places with the regions that did it (:func:`~lawsearch.search.answers.answer_set`),
    inside the region and year it names.
 
-What the way reads of the index is a :class:`Corpus`: the manifest's reports, the chunk store, both indexes and the
+What the way reads of the index is a :class:`~lawsearch.search.corpus.Corpus`: the manifest's reports, the chunk store, both indexes and the
 ranking parameters; the engine makes one when it opens a generation, and passes its query embedder to each search.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
 from .analysis import normalise
-from .answers import AnswerSet, answer_set, place_at
-from .charscore import CharStats
+from .answers import AnswerSet, answer_set
+from .corpus import Corpus
 from .hits import Hit
-from .lexical import LexicalIndex, phrase_text, region_keys
+from .lexical import phrase_text
 from .question import Question
-from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, RankingParams, Signals, word_scores
+from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, Signals, word_scores
+from .request import SearchRequest
 from .results import Results
-from .scope import Scope, check_kind_and_level
+from .scope import check_kind_and_level
 
 if TYPE_CHECKING:
-    from ..index.folder import ReportEntry
-    from ..index.records import ChunkRecord
-    from .dense import DenseIndex
+    pass
 
 
-class Corpus:
-    """What a search reads of one opened index: the manifest's ``reports`` (id → entry), the chunk store (``chunks``,
-    id → record), the ``lexical`` and ``dense`` indexes and the ``ranking`` parameters. The character statistics and
-    the count of regions held are computed when first needed, once."""
-
-    def __init__(
-        self,
-        reports: Mapping[str, ReportEntry],
-        chunks: Mapping[str, ChunkRecord],
-        lexical: LexicalIndex,
-        dense: DenseIndex,
-        ranking: RankingParams,
-    ) -> None:
-        self.reports = reports
-        self.chunks = chunks
-        self.lexical = lexical
-        self.dense = dense
-        self.ranking = ranking
-        # The names a region filter matches for each report: its region's full and short names and those above it.
-        self.region_keys = {
-            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in reports.items()
-        }
-        self._chars: CharStats | None = None
-        self._avg_chars = 0.0
-        self._regions_indexed: dict[str, int] = {}
-        self._lock = threading.Lock()  # the character statistics: computed by one thread
-
-    def scored_text(self, chunk_id: str) -> str:
-        """What a candidate is scored on: its report's title, its heading path and its text."""
-        record = self.chunks[chunk_id]
-        title = self.reports[record.report_id].meta.get("title") or ""
-        return "\n".join((title, " ".join(record.heading_path), record.text))
-
-    def char_stats(self) -> CharStats:
-        """Character statistics of the corpus (and its mean scored length), computed at the first search that needs them."""
-        if self._chars is None:
-            with self._lock:
-                if self._chars is None:
-                    texts = [self.scored_text(cid) for cid in self.chunks]
-                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
-                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
-        return self._chars
-
-    @property
-    def avg_chars(self) -> float:
-        """The mean length of the scored texts (see :meth:`scored_text`) in characters."""
-        self.char_stats()
-        return self._avg_chars
-
-    def regions_indexed(self, level: str) -> int:
-        """How many regions at ``level`` (``any``: the reports' own) the corpus holds reports of (counted once)."""
-        if level not in self._regions_indexed:
-            self._regions_indexed[level] = self._count_regions(level)
-        return self._regions_indexed[level]
-
-    def _count_regions(self, level: str) -> int:
-        from ..read.gazetteer import default_gazetteer
-
-        gazetteer = default_gazetteer()
-        places: set[tuple[str, str | None] | str] = set()
-        for entry in self.reports.values():
-            region, parent = entry.meta.get("region"), entry.meta.get("region_parent")
-            if level == "any":
-                if region:
-                    places.add((region, parent))
-            elif (place := place_at(gazetteer, region, parent, level)) is not None:
-                places.add(place.code)
-        return len(places)
-
-
-def search(
-    corpus: Corpus,
-    embed: Callable[[str], Any],
-    query: str,
-    mode: str,
-    top_k: int,
-    scope: Scope,
-    fusion: str = DEFAULT_FUSION,
-    dense_weight: float | None = None,
-    apply_floor: bool = True,
-    by_region: bool = False,
-) -> Results:
-    """The results of ``query`` in ``corpus``, its vector made by ``embed`` when the mode needs one (arguments checked
-    by the caller: ``mode`` one of MODES, ``fusion`` one of FUSION_METHODS, ``top_k`` at least 1); a QueryError for an
-    empty query, a kind or level reports cannot have, or a region or year the corpus holds no report of."""
+def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) -> Results:
+    """The results of a checked ``request`` in ``corpus``, its query's vector made by ``embed`` when the mode needs
+    one; a QueryError for an empty query, a kind or level reports cannot have, or a region or year the corpus holds
+    no report of."""
+    query, mode, top_k, scope = request.query, request.mode, request.top_k, request.scope
     question = Question.parse(query, corpus.lexical.segmenter)
     if not question.text:
         raise QueryError("empty query")
@@ -134,19 +52,19 @@ def search(
         return Results(question.text, mode, [], query_truncated=question.truncated)
     limit = max(CANDIDATES, top_k)
     lexical, dense, vector = retrieve(corpus, embed, question, mode, limit, reports)
-    method = FUSION_METHODS[fusion if mode == "hybrid" else DEFAULT_FUSION]
+    method = FUSION_METHODS[request.fusion if mode == "hybrid" else DEFAULT_FUSION]
     fused = method.fuse(
         lexical,
         dense,
         lambda needed: signals(corpus, question, lexical, dense, vector, needed),
         mode=mode,
         params=corpus.ranking,
-        dense_weight=dense_weight,
-        apply_floor=apply_floor,
+        dense_weight=request.dense_weight,
+        apply_floor=request.apply_floor,
         named=named_count(corpus, question),
     )
     candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense)
-    asked = question.level or ("any" if by_region else None)
+    asked = question.level or ("any" if request.by_region else None)
     answers: AnswerSet | None = None
     notes: list[str] = []
     if asked:

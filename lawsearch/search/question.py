@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .. import checks
 from .analysis import split_question_frame, topic_words
 from .answers import level_asked
 from .charscore import query_characters
@@ -53,6 +54,8 @@ def named(query: str) -> tuple[set[str], set[int], set[str]]:
     """
     from ..read.gazetteer import default_gazetteer
     from ..read.kinds import KINDS
+
+    checks.text("query", query)
 
     places = {
         text

@@ -46,12 +46,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .._version import __version__
-from ..engine import MODES, LawSearch, chunk_anchor
+from ..engine import MODES, LawSearch
 from ..errors import LawsearchError, NotFoundError, QueryError
 from ..index.folder import Manifest
 from ..index.holdings import holdings
 from ..models import LEVELS
 from ..read.kinds import KINDS
+from ..search.corpus import chunk_anchor
 from ..search.query import MAX_QUERY_CHARS
 from ..search.snippet import snippet_parts
 from ..terminal import dumps_json

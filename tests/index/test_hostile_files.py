@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from lawsearch.cli import main
-from lawsearch.engine import LawSearch, verify_index
+from lawsearch.engine import LawSearch
 from lawsearch.errors import ReportFileError
 from lawsearch.read import parse_report
 from lawsearch.read.files import read_report, scan_report_folder
+from lawsearch.verify import verify_index
 
 from ..conftest import SEED_FILES
 

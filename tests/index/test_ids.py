@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-import lawsearch.engine as engine_module
+import lawsearch.embed as embed_module
 import lawsearch.index.writer as writer_module
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch
@@ -33,7 +33,7 @@ def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every writer and engine, also those the CLI and the web app make, uses the fake encoder."""
     monkeypatch.setattr(writer_module, "make_embedder", lambda *args, **kwargs: HashEmbedder())
     monkeypatch.setattr(writer_module, "load_recorded", lambda *args, **kwargs: HashEmbedder())
-    monkeypatch.setattr(engine_module, "load_recorded", lambda *args, **kwargs: HashEmbedder())
+    monkeypatch.setattr(embed_module, "load_recorded", lambda *args, **kwargs: HashEmbedder())
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lawsearch.cli import main
-from lawsearch.engine import LawSearch, verify_index
+from lawsearch.engine import LawSearch
 from lawsearch.errors import DamagedIndexError, IndexFolderError, LawsearchError
 from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder
 from lawsearch.index.records import report_paths
 from lawsearch.index.writer import IndexWriter, source_path
+from lawsearch.verify import verify_index
 
 from ..conftest import SEED_FILES, edit_manifest
 from ..fakes import HashEmbedder

@@ -9,12 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from lawsearch.cli import main
-from lawsearch.engine import LawSearch, verify_index
+from lawsearch.engine import LawSearch
 from lawsearch.errors import DamagedIndexError
 from lawsearch.index.folder import BOILERPLATE, MANIFEST, IndexFolder, report_paths
 from lawsearch.index.writer import IndexWriter
 from lawsearch.read import parse_report
 from lawsearch.read.boilerplate import MAX_CHARS, Boilerplate
+from lawsearch.verify import verify_index
 
 from ..conftest import edit_manifest
 from ..fakes import HashEmbedder

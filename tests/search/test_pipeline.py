@@ -12,8 +12,10 @@ import lawsearch.search.charscore as charscore
 import lawsearch.search.question as question_module
 from lawsearch.engine import LawSearch
 from lawsearch.search import pipeline
+from lawsearch.search.corpus import Corpus
 from lawsearch.search.lexical import LexicalIndex
 from lawsearch.search.question import Question
+from lawsearch.search.request import SearchRequest
 from lawsearch.search.scope import Scope
 
 
@@ -43,7 +45,7 @@ def test_a_question_is_parsed_once_per_search(engine: LawSearch, monkeypatch: py
 def test_the_pipeline_is_the_search(engine: LawSearch) -> None:
     corpus = engine._corpus
     for query, mode in (("哪些地区建立了调解员联盟", "hybrid"), ('"调解员联盟"', "lexical"), ("执法", "dense")):
-        direct = pipeline.search(corpus, engine.embed_query, query, mode, 10, Scope())
+        direct = pipeline.search(corpus, engine.embed_query, SearchRequest(query, mode, 10, Scope()))
         assert direct.to_dict(explain=True) == engine.search(query, mode=mode).to_dict(explain=True)
 
 
@@ -61,7 +63,7 @@ def test_signals_of_the_engine_are_the_pipeline_s(engine: LawSearch) -> None:
 
 
 def test_regions_indexed_is_counted_once(engine: LawSearch, monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = pipeline.Corpus(engine.manifest.reports, engine._chunks, engine.lexical, engine.dense, engine.ranking)
+    corpus = Corpus(engine.manifest.reports, engine._chunks, engine.lexical, engine.dense, engine.ranking)
     calls: Counter[str] = Counter()
     monkeypatch.setattr(corpus, "_count_regions", _counting(calls, "count", corpus._count_regions))
     assert corpus.regions_indexed("any") == corpus.regions_indexed("any") == engine.regions_indexed("any") == 5

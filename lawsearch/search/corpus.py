@@ -1,0 +1,238 @@
+"""One opened generation as the search side reads it: the manifest's reports, the chunk store, the word index and
+the dense index, loaded and checked against each other, with what is computed from them once (character statistics,
+regions held) and the reports and chunks read back for ``show`` and the web page.
+
+>>> chunk_anchor("000_e216814a7c54799f#011")
+'chunk-011'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..embed import are_unit_vectors
+from ..errors import DamagedIndexError, IndexFolderError, LawsearchError, NotFoundError
+from ..index.records import ChunkRecord, read_report_records
+from .analysis import ANALYZER_ID
+from .answers import place_at
+from .charscore import CharStats
+from .dense import DenseIndex
+from .lexical import LEXICAL_DIR, LexicalIndex, region_keys
+from .ranking import RankingParams
+
+if TYPE_CHECKING:
+    from ..index.folder import Manifest, ReportEntry
+
+
+def chunk_anchor(chunk_id: str) -> str:
+    """The HTML anchor of a chunk in its report's page: ``chunk-011`` for ``…#011``."""
+    return "chunk-" + chunk_id.rpartition("#")[2]
+
+
+def load_chunks(root: Path, generation: Path, manifest: Manifest) -> tuple[dict[str, ChunkRecord], DenseIndex]:
+    """The chunk store and the dense index of ``generation``, assembled from its report records; a DamagedIndexError
+    (naming the index ``root``) for vectors that do not fit their records."""
+    import numpy as np
+
+    chunks: dict[str, ChunkRecord] = {}
+    ids: list[str] = []
+    matrices = []
+    dim = int(manifest.embedder.get("dim") or 0)
+    for report_id in manifest.reports:
+        records, vectors = read_report_records(generation, report_id)
+        rows = sum(record.units for record in records)
+        if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
+            raise DamagedIndexError(
+                root,
+                f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
+                f"for {len(records)} chunks of {rows} sentences of dimension {dim}",
+            )
+        if not are_unit_vectors(vectors):
+            raise DamagedIndexError(root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
+        for record in records:
+            chunks[record.id] = record
+            ids += [record.id] * record.units
+        matrices.append(vectors)
+    matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
+    return chunks, DenseIndex.from_vectors(ids, matrix, dim)
+
+
+class Corpus:
+    """What a search reads of one opened index: the manifest's ``reports`` (id → entry), the chunk store (``chunks``,
+    id → record), the ``lexical`` and ``dense`` indexes and the ``ranking`` parameters. The character statistics and
+    the count of regions held are computed when first needed, once. :meth:`load` opens one generation."""
+
+    def __init__(
+        self,
+        reports: Mapping[str, ReportEntry],
+        chunks: Mapping[str, ChunkRecord],
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        ranking: RankingParams,
+    ) -> None:
+        self.reports = reports
+        self.chunks = chunks
+        self.lexical = lexical
+        self.dense = dense
+        self.ranking = ranking
+        # The names a region filter matches for each report: its region's full and short names and those above it.
+        self.region_keys = {
+            rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in reports.items()
+        }
+        self._chars: CharStats | None = None
+        self._avg_chars = 0.0
+        self._regions_indexed: dict[str, int] = {}
+        self._lock = threading.Lock()  # the character statistics: computed by one thread
+
+    def scored_text(self, chunk_id: str) -> str:
+        """What a candidate is scored on: its report's title, its heading path and its text."""
+        record = self.chunks[chunk_id]
+        title = self.reports[record.report_id].meta.get("title") or ""
+        return "\n".join((title, " ".join(record.heading_path), record.text))
+
+    def char_stats(self) -> CharStats:
+        """Character statistics of the corpus (and its mean scored length), computed at the first search that needs them."""
+        if self._chars is None:
+            with self._lock:
+                if self._chars is None:
+                    texts = [self.scored_text(cid) for cid in self.chunks]
+                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
+                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
+        return self._chars
+
+    @property
+    def avg_chars(self) -> float:
+        """The mean length of the scored texts (see :meth:`scored_text`) in characters."""
+        self.char_stats()
+        return self._avg_chars
+
+    def regions_indexed(self, level: str) -> int:
+        """How many regions at ``level`` (``any``: the reports' own) the corpus holds reports of (counted once)."""
+        if level not in self._regions_indexed:
+            self._regions_indexed[level] = self._count_regions(level)
+        return self._regions_indexed[level]
+
+    def _count_regions(self, level: str) -> int:
+        from ..read.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        places: set[tuple[str, str | None] | str] = set()
+        for entry in self.reports.values():
+            region, parent = entry.meta.get("region"), entry.meta.get("region_parent")
+            if level == "any":
+                if region:
+                    places.add((region, parent))
+            elif (place := place_at(gazetteer, region, parent, level)) is not None:
+                places.add(place.code)
+        return len(places)
+
+    @classmethod
+    def load(cls, root: Path, generation: Path, manifest: Manifest, ranking: RankingParams) -> Corpus:
+        """The corpus of ``generation`` of the index at ``root``: the word index opened, the report records and
+        vectors read, and all three checked to hold the chunks the manifest lists (a DamagedIndexError if not; a
+        damaged file shows up as any of whoosh's, numpy's or json's errors, each made a DamagedIndexError). An index
+        built with another analyzer than this lawsearch's is an IndexFolderError that says how to upgrade it."""
+        if manifest.analyzer != ANALYZER_ID:
+            raise IndexFolderError(
+                f"index {root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
+                f"run `lawsearch index --upgrade --index {root}`"
+            )
+        lexical: LexicalIndex | None = None
+        try:
+            lexical = LexicalIndex.open(generation / LEXICAL_DIR)
+            lexical.load()
+            chunks, dense = load_chunks(root, generation, manifest)
+        except Exception as exc:
+            if lexical is not None:
+                lexical.close()
+            if isinstance(exc, LawsearchError):
+                raise
+            raise DamagedIndexError(root, f"{generation.name} cannot be opened ({type(exc).__name__}: {exc})") from None
+        corpus = cls(manifest.reports, chunks, lexical, dense, ranking)
+        problems = corpus.disagreements()
+        if problems:
+            lexical.close()
+            raise DamagedIndexError(root, "; ".join(problems))
+        return corpus
+
+    def disagreements(self) -> list[str]:
+        """How the manifest, the chunk store and both indexes disagree on the chunks they hold, in counts (checked
+        at every open)."""
+        listed = {cid for entry in self.reports.values() for cid in entry.chunk_ids}
+        problems = []
+        if listed != set(self.chunks):
+            problems.append(f"manifest lists {len(listed)} chunks, chunk store holds {len(self.chunks)}")
+        if self.dense.chunk_ids() != listed:
+            problems.append(f"dense index holds {len(self.dense)} vectors for {len(listed)} chunks")
+        if self.lexical.doc_count() != len(listed):
+            problems.append(f"lexical index holds {self.lexical.doc_count()} documents for {len(listed)} chunks")
+        return problems
+
+    def problems(self) -> list[str]:
+        """Problems found by a full comparison of manifest, chunk files, Whoosh and the vectors (empty when sound)."""
+        problems = []
+        listed = {cid: rid for rid, entry in self.reports.items() for cid in entry.chunk_ids}
+        held_by = (("lexical index", self.lexical.chunk_ids()), ("dense index", self.dense.chunk_ids()), ("chunk files", set(self.chunks)))
+        for name, held in held_by:
+            missing, extra = set(listed) - held, held - set(listed)
+            if missing:
+                problems.append(f"{name} lacks {len(missing)} chunk(s) of the manifest, e.g. {sorted(missing)[0]}")
+            if extra:
+                problems.append(f"{name} holds {len(extra)} chunk(s) the manifest does not list, e.g. {sorted(extra)[0]}")
+        for chunk_id, record in self.chunks.items():
+            if chunk_id in listed and listed[chunk_id] != record.report_id:
+                problems.append(f"chunk {chunk_id} is filed under {record.report_id}, the manifest says {listed[chunk_id]}")
+        for report_id, entry in self.reports.items():
+            if len(entry.sha256) != 64:
+                problems.append(f"report {report_id} has no content hash")
+        return problems
+
+    # -- reading reports back ------------------------------------------------------------------------
+
+    def report_view(self, report_id: str, where: Path) -> dict[str, Any]:
+        """A report rebuilt from its chunks, in order: ``{"report": its metadata and sources, "chunks": [...]}``; a
+        NotFoundError (naming the index ``where``) for an id the corpus does not hold."""
+        entry = self.reports.get(report_id)
+        if entry is None:
+            raise NotFoundError(f"no report {report_id!r} in {where}")
+        return {"report": self.report_meta(report_id), "chunks": [self.chunk_view(cid) for cid in entry.chunk_ids]}
+
+    def chunk_in_context(self, chunk_id: str, context: int, where: Path) -> dict[str, Any]:
+        """One chunk with its report's metadata and up to ``context`` neighbouring chunks on each side:
+        ``{"chunk", "report", "before", "after"}``; a NotFoundError (naming the index ``where``) for an unknown id."""
+        record = self.chunks.get(chunk_id)
+        if record is None:
+            raise NotFoundError(f"no chunk {chunk_id!r} in {where}")
+        order = self.reports[record.report_id].chunk_ids
+        at = order.index(chunk_id)
+        return {
+            "chunk": self.chunk_view(chunk_id),
+            "report": self.report_meta(record.report_id),
+            "before": [self.chunk_view(cid) for cid in order[max(0, at - context) : at]],
+            "after": [self.chunk_view(cid) for cid in order[at + 1 : at + 1 + context]],
+        }
+
+    def chunk_view(self, chunk_id: str) -> dict[str, Any]:
+        """A chunk as shown: ``id``, ``report_id``, ``anchor`` (``chunk-011``), ``heading_path`` and ``text``."""
+        record = self.chunks[chunk_id]
+        return {
+            "id": chunk_id,
+            "report_id": record.report_id,
+            "anchor": chunk_anchor(chunk_id),
+            "heading_path": list(record.heading_path),
+            "text": record.text,
+        }
+
+    def report_meta(self, report_id: str) -> dict[str, Any]:
+        """A report's metadata as shown, with its chunk count and sources."""
+        entry = self.reports[report_id]
+        return {
+            "id": report_id,
+            **{k: v for k, v in entry.meta.items() if k != "id"},
+            "chunks": len(entry.chunk_ids),
+            "source": entry.source,
+            "also_sources": [item.get("source") for item in entry.also_sources],
+        }
