@@ -24,7 +24,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lawsearch"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "base",
-        ("lawsearch._version", "lawsearch.errors", "lawsearch.checks", "lawsearch.terminal", "lawsearch.models", "lawsearch.cachedir"),
+        (
+            "lawsearch._version",
+            "lawsearch.errors",
+            "lawsearch.checks",
+            "lawsearch.terminal",
+            "lawsearch.models",
+            "lawsearch.cachedir",
+            "lawsearch.optional",
+        ),
     ),
     ("read", ("lawsearch.read.*",)),
     ("embed", ("lawsearch.embed",)),

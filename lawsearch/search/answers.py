@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..optional import pandas as import_pandas
 from .ranking import MIN_SCORE, MIN_SHARE
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class AnswerSet:
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per region, answering first: region, parent, level, answers, score, best evidence and its report."""
-        import pandas as pd
+        pd = import_pandas()
 
         rows = [
             {

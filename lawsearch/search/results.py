@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..optional import pandas as import_pandas
 from ..terminal import dumps_json
 from .hits import Hit
 from .query import truncation_note
@@ -200,7 +201,7 @@ class Results:
         return out.getvalue()
 
     def to_dataframe(self) -> pd.DataFrame:
-        import pandas as pd
+        pd = import_pandas()
 
         rows = [
             {

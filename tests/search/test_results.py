@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 
 from lawsearch.search.hits import Hit
@@ -41,3 +43,16 @@ def test_html_escapes_report_text_and_marks_only_matches() -> None:
     assert html.count("<mark>") == html.count("</mark>") == 1
     assert "&lt;mark&gt;" in html
     assert results.to_dataframe().loc[0, "snippet"] == "<script>x</script>&<mark>开展调解工作"
+
+
+def test_to_dataframe_without_pandas_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lawsearch.errors import LawsearchError
+    from lawsearch.search.answers import answer_set
+
+    hits = [_hit("b#0", "鼓楼区", "南京市", 0.9), _hit("c#0", "鼓楼区", "福州市", 0.8)]
+    results = Results("调解", "hybrid", hits)
+    assert len(results.to_dataframe()) == 2  # with pandas
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if it were not installed
+    for frame_of in (results.to_dataframe, answer_set(hits, "any", 2).to_dataframe):
+        with pytest.raises(LawsearchError, match=r"pip install 'lawsearch\[pandas\]'"):
+            frame_of()
