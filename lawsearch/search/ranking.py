@@ -230,7 +230,10 @@ class ScoreFusion(Fusion):
 
 
 class _RawListFusion(Fusion):
-    """A fusion of the raw lists alone (no signals, no floor, no boost), by ``merge``; ``dense_weight`` is required."""
+    """A fusion of the raw lists alone (no signals, no floor, no boost), by ``merge``; without a ``dense_weight``, the
+    method's ``default_dense_weight``."""
+
+    default_dense_weight: ClassVar[float]
 
     @staticmethod
     @abstractmethod
@@ -248,15 +251,15 @@ class _RawListFusion(Fusion):
         apply_floor: bool = True,
         named: Callable[[str], int] = _nothing_named,
     ) -> dict[str, float]:
-        if dense_weight is None:  # there is no default weight for the raw lists (as before: a TypeError, not a result)
-            raise TypeError(f"{self.name} fusion needs a dense_weight, not None")
-        return self.merge(lexical, dense, dense_weight)
+        return self.merge(lexical, dense, self.default_dense_weight if dense_weight is None else dense_weight)
 
 
 class ConvexFusion(_RawListFusion):
     """``(1 − w) · minmax(lexical) + w · minmax(dense)`` (:func:`lawsearch.search.fusion.convex`)."""
 
     name = "convex"
+    # On the seeds' development questions MRR@10 of convex fusion falls above 0.5 and nDCG@10 peaks at 0.3–0.5.
+    default_dense_weight = 0.4
 
     @staticmethod
     def merge(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]:
@@ -267,6 +270,7 @@ class RRFFusion(_RawListFusion):
     """Weighted reciprocal rank fusion, ``k`` = 60 (:func:`lawsearch.search.fusion.rrf`)."""
 
     name = "rrf"
+    default_dense_weight = 0.5  # both lists alike
 
     @staticmethod
     def merge(lexical: Mapping[str, float], dense: Mapping[str, float], dense_weight: float) -> dict[str, float]:

@@ -55,8 +55,6 @@ def test_convex_and_rrf_methods_fuse_the_raw_lists() -> None:
     assert convex_fused == convex(lexical, dense, dense_weight=0.4)
     rrf_fused = RRFFusion().fuse(lexical, dense, _no_signals, mode="hybrid", params=params, dense_weight=0.5)
     assert rrf_fused == rrf(lexical, dense, dense_weight=0.5)
-    with pytest.raises(TypeError):  # no default weight for the raw lists
-        ConvexFusion().fuse(lexical, dense, _no_signals, mode="hybrid", params=params)
 
 
 def test_score_method_floors_boosts_and_orders() -> None:
@@ -76,3 +74,16 @@ def test_score_method_floors_boosts_and_orders() -> None:
     assert boosted["a"] == min(1.0, params.combine("hybrid", *found["a"]) + 2 * params.named_boost)
     unfloored = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, apply_floor=False, dense_weight=1.0)
     assert set(unfloored) == {"a", "b", "c", "d"} and unfloored["d"] == 0.0
+
+
+def test_convex_and_rrf_without_a_weight_use_their_default() -> None:
+    lexical, dense = {"a": 3.0, "b": 1.0, "c": 0.5}, {"b": 0.9, "c": 0.8, "d": 0.1}
+    params = RankingParams()
+    convex_default = FUSION_METHODS["convex"].fuse(lexical, dense, _no_signals, mode="hybrid", params=params)
+    rrf_default = FUSION_METHODS["rrf"].fuse(lexical, dense, _no_signals, mode="hybrid", params=params)
+    assert (
+        convex_default == convex(lexical, dense, dense_weight=ConvexFusion.default_dense_weight)
+        and ConvexFusion.default_dense_weight == 0.4
+    )
+    assert rrf_default == rrf(lexical, dense, dense_weight=RRFFusion.default_dense_weight) and RRFFusion.default_dense_weight == 0.5
+    assert convex_default != convex(lexical, dense, dense_weight=0.9)
