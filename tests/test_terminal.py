@@ -69,7 +69,7 @@ def index_dir(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stored_text(index_dir: Path) -> dict[str, str]:
     with LawSearch.open(index_dir) as engine:
-        return {chunk_id: record["text"] for chunk_id, record in engine._chunks.items()}
+        return {chunk_id: record.text for chunk_id, record in engine._chunks.items()}
 
 
 def _invoke(*args: str) -> Any:
