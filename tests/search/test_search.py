@@ -283,3 +283,15 @@ def test_cli_eval_prints_metrics_per_mode_and_kind(index_dir: Path, tmp_path: Pa
     assert "hybrid   direct" in text.output and "expected regions lead in 1/1" in text.output
     bad = _run("eval", str(gold), "--index", str(index_dir), "--modes", "fuzzy")
     assert bad.exit_code == 1 and "unknown mode" in bad.output
+
+
+def test_lexical_mode_is_keyword_search_every_passage_sharing_a_word_weakest_last(engine: LawSearch) -> None:
+    query = "养犬管理登记"  # no seed report is about dogs; many passages share 管理 or 登记
+    words = engine.lexical.parse_query(query).words
+    found = engine.lexical.search(engine.lexical.parse_query(query), 100)
+    results = engine.search(query, mode="lexical", top_k=100)
+    assert len(results) == len(found) > 10  # every passage the word index finds is shown: no floor
+    scores = [hit.score for hit in results.hits]
+    assert scores == sorted(scores, reverse=True) and scores[-1] < 0.1  # weakest last, however weak
+    for hit in results.hits:
+        assert any(word in f"{hit.title}{''.join(hit.heading_path)}{hit.text}" for word in words)
