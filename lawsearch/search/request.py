@@ -33,7 +33,7 @@ def check_options(mode: Any = _NOT_GIVEN, fusion: Any = None) -> str:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What to search for and how: see ``LawSearch.search`` for each field."""
+    """What to search for and how (each field as :meth:`checked` takes it)."""
 
     query: str
     mode: str = DEFAULT_MODE
@@ -59,7 +59,15 @@ class SearchRequest:
         apply_floor: Any = True,
         by_region: Any = False,
     ) -> SearchRequest:
-        """The request of these arguments, each checked in this order (the first one wrong is the error)."""
+        """The request of these arguments, each checked in this order (the first one wrong is the error).
+
+        ``query`` text (cleaned and cut to ``MAX_QUERY_CHARS`` characters when searched); ``mode`` one of MODES;
+        ``top_k`` a whole number from 1 to MAX_TOP_K; ``region``/``kind``/``level`` text or a list of texts; ``year`` a
+        whole number (or text of one, "2022") or a list of them; ``fusion`` one of FUSION_METHODS (None: the default);
+        ``dense_weight`` a number from 0 to 1 or None; ``apply_floor`` and ``by_region`` True or False. Anything else
+        is an ArgumentError (a QueryError) that names the argument, the type and value given and what it takes; bools
+        are not numbers here. A region or year the index holds no report of is a QueryError when searched, naming the
+        closest ones it holds (``no report of region 滨江县; did you mean 滨江区?``)."""
         checks.text("query", query)
         fusion = check_options(mode, fusion)
         top_k = checks.whole_number("top_k", top_k, 1, MAX_TOP_K)
