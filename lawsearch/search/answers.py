@@ -1,9 +1,10 @@
 """The answer to a 哪些… question: the regions that did it, each with its evidence, at the level asked.
 
-A question asks for places when it asks which regions, places or units did something (哪些地区 / 省份 / 城市 /
-区县 / 地方 / 单位 …; 哪些措施 does not). The level asked is the level of its noun: 省份/省/自治区 → province
-(直辖市 included), 城市/市 → city (a 直辖市 answers too), 区县/区/县 → county, 地区/地方/单位 → the level of each
-report's own body. Hits are grouped by their report's region lifted to that level through the gazetteer (a county
+A question asks for places when it asks which region, place or unit did something, one or several (哪些地区 /
+哪个城市 / 哪座城市 / 哪个省 / 什么地方 / 哪里 …; 哪些措施, 哪些方面 and 哪个部门 do not). The level asked is the
+level of its noun: 省份/省/自治区 → province (直辖市 included), 城市/市/自治州/州/盟/地级市 → city (a 直辖市 answers
+too), 区县/区/县/县级市/旗 → county, 地区/地方/单位/哪里 → the level of each report's own body; the level also
+lifts the hits of reports at that level (``level_boost`` in :mod:`lawsearch.search.ranking`). Hits are grouped by their report's region lifted to that level through the gazetteer (a county
 report counts for its city and province when the question asks at that level).
 
 A region answers when its best evidence is strong on lawsearch's 0–1 scale and close to the best region's:
@@ -35,13 +36,24 @@ if TYPE_CHECKING:
 
 EVIDENCE = 3
 LEVEL_NAMES = {"province": "provinces", "city": "cities", "county": "counties", "any": "regions"}
+# The question word and the place noun it asks with: 哪个 / 哪座 / 哪些 / 哪几个 / 哪一个 / 什么 (not 为什么), an
+# optional kind of place between them (沿海城市, 副省级城市), then the noun, each cut short of the words it begins
+# (市场, 省钱, 区别, 县长 …). Bodies (部门, 机关) and things (方面, 措施) are not places; 哪里 / 什么地方: any.
+_WHICH = r"(?:哪(?:一|几)?(?:个|座|些)|(?<![为凭干])什么)"
+_KIND = r"(?:(?:沿海|沿边|内陆|边境|东部|中部|西部|东北|南方|北方|省会|副省级|计划单列|地级以上|资源型|少数民族)的?)?"
 _ASKED = (
-    ("province", re.compile(r"哪(?:些|个)(?:省份|省区|省市|省|自治区|直辖市)")),
-    ("county", re.compile(r"哪(?:些|个)(?:区县|县区|县市|县|区(?!域))")),
-    ("city", re.compile(r"哪(?:些|个)(?:城市|地市|市州|市)")),
+    ("province", re.compile(rf"{_WHICH}{_KIND}(?:省份|省区|省市|自治区|直辖市|省(?![钱力心事时长委会]))")),
+    (
+        "county",
+        re.compile(rf"{_WHICH}{_KIND}(?:区县|县区|县市|县级市|自治县|旗县|县(?![长委])|旗(?![帜下舰])|区(?![域别间分块长委]))"),
+    ),
+    ("city", re.compile(rf"{_WHICH}{_KIND}(?:城市|省会|地级市|地市|市州|州市|自治州|市(?![场民值容政面价长委])|州|盟(?![友员国约]))")),
     (
         "any",
-        re.compile(r"哪(?:些|个)(?:地区|地方|区域|单位|部门|机关|地市县)|哪些(?=[\u4e00-\u9fff]{0,2}(?:建立|开展|推行|实施|出台|设立))"),
+        re.compile(
+            rf"{_WHICH}(?:地区|地方(?!性)|区域)|哪(?:一|几)?(?:个|些)(?:单位|地市县)|哪里|哪儿"
+            r"|哪些(?!方面|措施|举措|政策|办法|做法|内容|工作|问题|部门|机关|人)(?=[\u4e00-\u9fff]{0,2}(?:建立|开展|推行|实施|出台|设立))"
+        ),
     ),
 )
 

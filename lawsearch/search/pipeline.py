@@ -3,12 +3,13 @@
 :func:`search` is all of ``LawSearch.search`` after its arguments are checked:
 
 1. **parse** the query once into a :class:`~lawsearch.search.question.Question` (cleaned and cut text, words, quoted
-   phrases, characters, the places, years and kinds it names, the level a 哪些… question asks at);
+   phrases, characters, the places, years and kinds it names, the level of place it asks for);
 2. **scope**: the reports the filters admit (:class:`~lawsearch.search.scope.Scope`), and the chunks that hold every
    quoted phrase;
 3. **retrieve** ``CANDIDATES`` (or ``top_k``) chunks from the word index and from the dense index;
 4. **fuse** them with a fusion method of :mod:`lawsearch.search.ranking` (by default each candidate's 0–1 score from
-   its :func:`signals`, the relevance floor, the boost for what the question names);
+   its :func:`signals`, the relevance floor, the boosts for what the question names and for a report at the level it
+   asks for);
 5. **hits**: the ranked chunks with their reports' metadata (:class:`~lawsearch.search.hits.Hit`);
 6. **answer** a question that asks for places with the regions that did it (:func:`~lawsearch.search.answers.answer_set`),
    inside the region and year it names.
@@ -20,6 +21,7 @@ ranking parameters; the engine makes one when it opens a generation, and passes 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
@@ -53,22 +55,39 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
     limit = max(CANDIDATES, top_k)
     lexical, dense, vector = retrieve(corpus, embed, question, mode, limit, reports)
     method = FUSION_METHODS[request.fusion if mode == "hybrid" else DEFAULT_FUSION]
-    fused = method.fuse(
-        lexical,
-        dense,
-        lambda needed: signals(corpus, question, lexical, dense, vector, needed),
-        mode=mode,
-        params=corpus.ranking,
-        dense_weight=request.dense_weight,
-        apply_floor=request.apply_floor,
-        named=named_count(corpus, question),
-    )
+    found: dict[tuple[bool, bool], dict[str, Signals]] = {}
+
+    def candidate_signals(needed: tuple[bool, bool]) -> dict[str, Signals]:  # computed once, read by each fuse
+        if needed not in found:
+            found[needed] = signals(corpus, question, lexical, dense, vector, needed)
+        return found[needed]
+
+    def fuse(level: Callable[[str], bool]) -> dict[str, float]:
+        return method.fuse(
+            lexical,
+            dense,
+            candidate_signals,
+            mode=mode,
+            params=corpus.ranking,
+            dense_weight=request.dense_weight,
+            apply_floor=request.apply_floor,
+            named=named_count(corpus, question),
+            at_level=level,
+        )
+
+    levelled = at_level(corpus, question.level)
+    fused = fuse(levelled)
     candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense)
     asked = question.level or ("any" if request.by_region else None)
     answers: AnswerSet | None = None
     notes: list[str] = []
     if asked:
         scoped, notes = in_scope(corpus, question, candidates)
+        if levelled is not _NOT_AT_LEVEL and corpus.ranking.level_boost:
+            # The level boost orders the hits; it is no evidence that a region did the thing, and the answer's cut
+            # (MIN_SCORE, MIN_SHARE) reads the evidence's own strength.
+            plain = fuse(_NOT_AT_LEVEL)
+            scoped = [replace(hit, score=plain.get(hit.chunk_id, hit.score)) for hit in scoped]
         answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
     return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
 
@@ -154,6 +173,36 @@ def named_count(corpus: Corpus, question: Question) -> Callable[[str], int]:
         return bool(places & corpus.region_keys[report_id]) + (meta.get("year") in years) + (meta.get("kind") in kinds)
 
     return count
+
+
+def at_level(corpus: Corpus, level: str | None) -> Callable[[str], bool]:
+    """Whether a chunk's report is at the level a question asks for (哪个城市…: a city's report, or a 直辖市's; 哪些省份…:
+    a province's; 哪些区县…: a county's): those come first, the others stay (a provincial report may name the city).
+    Nothing is at level ``any`` or None."""
+    if level not in _ANSWERS_AT:
+        return _NOT_AT_LEVEL
+    reports = {report_id for report_id, entry in corpus.reports.items() if report_level(entry.meta) in _ANSWERS_AT[level]}
+
+    def answers(chunk_id: str) -> bool:
+        return corpus.chunks[chunk_id].report_id in reports
+
+    return answers
+
+
+def _NOT_AT_LEVEL(chunk_id: str) -> bool:
+    return False
+
+
+# The level of report that answers a question asked at each level: a 直辖市 is a city too.
+_ANSWERS_AT = {"province": {"province", "municipality"}, "city": {"city", "municipality"}, "county": {"county"}}
+
+
+def report_level(meta: Mapping[str, Any]) -> str | None:
+    """A report's level from its metadata (national, province, city, county), ``municipality`` for a 直辖市's."""
+    level = meta.get("level")
+    if level == "province" and str(meta.get("region") or "").endswith("市"):
+        return "municipality"
+    return level
 
 
 def hits(

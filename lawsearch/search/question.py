@@ -11,7 +11,9 @@ A query is cleaned and cut (:mod:`lawsearch.search.query`); then, from that text
   :func:`lawsearch.search.charscore.query_characters`);
 - ``places``, ``years``, ``kinds``: the places, years and kinds of report it names (a 哪些… question's scope, and
   the reports a hit's score is lifted for);
-- ``level``: the level a 哪些… question asks its answer at (:func:`lawsearch.search.answers.level_asked`).
+- ``level``: the level of place a question asks for (哪些区县 / 哪个城市 / 哪座城市 / 哪个省 …; 哪里: any), which a
+  哪些… question's answer set is grouped at and which lifts the reports of that level
+  (:func:`lawsearch.search.answers.level_asked`).
 
 >>> question = Question.parse('2022年浙江哪些区县建立了"调解员联盟"？')
 >>> question.phrases, question.frame, question.words

@@ -47,6 +47,12 @@ def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: st
         ("有哪些措施保障农民工工资", None),
         ("行政复议", None),
         ("哪些区域开展了调解", "any"),
+        ("哪个城市举办了全球财富论坛", "city"),
+        ("哪座城市开通了地铁", "city"),
+        ("哪个自治州开通了国际航线", "city"),
+        ("什么地方推行了河长制", "any"),
+        ("当兵退伍以后归哪个部门管", None),  # a body, not a place
+        ("稳就业有哪些方面的举措", None),
     ],
 )
 def test_the_level_a_question_asks(question: str, level: str | None) -> None:
