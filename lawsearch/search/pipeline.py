@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import QueryError
 from .analysis import normalise
@@ -31,13 +31,10 @@ from .corpus import Corpus
 from .hits import Hit
 from .lexical import phrase_text
 from .question import Question
-from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, Signals, word_scores
+from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, Signals, not_at_level, word_scores
 from .request import SearchRequest
 from .results import Results
 from .scope import check_kind_and_level
-
-if TYPE_CHECKING:
-    pass
 
 
 def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) -> Results:
@@ -62,6 +59,8 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
             found[needed] = signals(corpus, question, lexical, dense, vector, needed)
         return found[needed]
 
+    named = named_count(corpus, question)
+
     def fuse(level: Callable[[str], bool]) -> dict[str, float]:
         return method.fuse(
             lexical,
@@ -71,7 +70,7 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
             params=corpus.ranking,
             dense_weight=request.dense_weight,
             apply_floor=request.apply_floor,
-            named=named_count(corpus, question),
+            named=named,
             at_level=level,
         )
 
@@ -83,10 +82,10 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
     notes: list[str] = []
     if asked:
         scoped, notes = in_scope(corpus, question, candidates)
-        if levelled is not _NOT_AT_LEVEL and corpus.ranking.level_boost:
+        if levelled is not not_at_level and corpus.ranking.level_boost:
             # The level boost orders the hits; it is no evidence that a region did the thing, and the answer's cut
             # (MIN_SCORE, MIN_SHARE) reads the evidence's own strength.
-            plain = fuse(_NOT_AT_LEVEL)
+            plain = fuse(not_at_level)
             scoped = [replace(hit, score=plain.get(hit.chunk_id, hit.score)) for hit in scoped]
         answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
     return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
@@ -180,17 +179,13 @@ def at_level(corpus: Corpus, level: str | None) -> Callable[[str], bool]:
     a province's; 哪些区县…: a county's): those come first, the others stay (a provincial report may name the city).
     Nothing is at level ``any`` or None."""
     if level not in _ANSWERS_AT:
-        return _NOT_AT_LEVEL
+        return not_at_level
     reports = {report_id for report_id, entry in corpus.reports.items() if report_level(entry.meta) in _ANSWERS_AT[level]}
 
     def answers(chunk_id: str) -> bool:
         return corpus.chunks[chunk_id].report_id in reports
 
     return answers
-
-
-def _NOT_AT_LEVEL(chunk_id: str) -> bool:
-    return False
 
 
 # The level of report that answers a question asked at each level: a 直辖市 is a city too.

@@ -189,7 +189,8 @@ def _nothing_named(chunk_id: str) -> int:
     return 0
 
 
-def _not_at_level(chunk_id: str) -> bool:
+def not_at_level(chunk_id: str) -> bool:
+    """No chunk's report is at a level asked: the ``at_level`` of a question that asks for none (the default)."""
     return False
 
 
@@ -217,7 +218,7 @@ class Fusion(ABC):
         dense_weight: float | None = None,
         apply_floor: bool = True,
         named: Callable[[str], int] = _nothing_named,
-        at_level: Callable[[str], bool] = _not_at_level,
+        at_level: Callable[[str], bool] = not_at_level,
     ) -> dict[str, float]:
         """The fused ranking of ``mode``'s candidates; ``dense_weight`` (None: the method's own) weighs the dense side."""
 
@@ -240,7 +241,7 @@ class ScoreFusion(Fusion):
         dense_weight: float | None = None,
         apply_floor: bool = True,
         named: Callable[[str], int] = _nothing_named,
-        at_level: Callable[[str], bool] = _not_at_level,
+        at_level: Callable[[str], bool] = not_at_level,
     ) -> dict[str, float]:
         if dense_weight is not None:
             params = replace(params, dense_weight=dense_weight)
@@ -274,7 +275,7 @@ class _RawListFusion(Fusion):
         dense_weight: float | None = None,
         apply_floor: bool = True,
         named: Callable[[str], int] = _nothing_named,
-        at_level: Callable[[str], bool] = _not_at_level,
+        at_level: Callable[[str], bool] = not_at_level,
     ) -> dict[str, float]:
         return self.merge(lexical, dense, self.default_dense_weight if dense_weight is None else dense_weight)
 
