@@ -1,8 +1,11 @@
 """Text and styled headings of a Word (.docx) report with python-docx.
 
 The body is read in document order: each non-empty paragraph is one line (manual line breaks inside it are joined
-like wrapped lines: no space between Chinese characters), each table cell's paragraphs are lines of their own, and
-content controls (``w:sdt``) are read through. Headers, footers, footnotes and comments are not report text.
+like wrapped lines: no space between Chinese characters), and content controls (``w:sdt``) are read through. A table
+with a column header is read as :mod:`lawsearch.read.tables` reads one: a row a line, each value after its column's
+label (a cell's paragraphs joined; a cell merged across columns fills the first, the others blank; a cell merged
+down the rows is blank below its first). In any other table (label/value pairs, one column, a table inside a cell)
+each cell's paragraphs are lines of their own. Headers, footers, footnotes and comments are not report text.
 
 A paragraph is a styled heading when its outline level (``w:outlineLvl``, set on the paragraph or inherited through
 its style's ``basedOn`` chain) is 0–8, or when its style (or a style it is based on) is named ``Heading n``/``标题 n``
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportFileError
+from .tables import MAX_CELL_CHARS, table_lines
 from .wrap import join_wrapped
 
 # A report .docx unpacks to a few megabytes; more than this is a zip bomb, not a report. The sizes checked are those
@@ -35,6 +39,8 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 _BODY_TEXT_LEVEL = 9  # w:outlineLvl 9 means "body text"
 _HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
 _TITLE_NAMES = ("title", "标题")
+MAX_GRID_SPAN = 1000  # columns one cell may span (Word allows 63 columns)
+MAX_TABLE_CELLS = 100_000  # columns spanned, over all rows: a larger table is read cell by cell
 
 
 def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -102,12 +108,51 @@ def _blocks(container: Any, document: Any, styles: _StyleLevels) -> Iterator[tup
             if text:
                 yield text, _heading_level(child, styles)
         elif child.tag == qn("w:tbl"):
+            rows = _table_rows(child, document, styles)
+            lines = table_lines(rows) if rows is not None else None
+            if lines is not None:
+                yield from ((line, None) for line in lines if line)
+                continue
             for cell in child.iter(qn("w:tc")):
                 if _owning_table(cell) is child:  # nested tables are read inside their own cell
                     yield from ((text, None) for text, _ in _blocks(cell, document, styles))
         elif child.tag == qn("w:sdt"):
             for content in child.iterchildren(qn("w:sdtContent")):
                 yield from _blocks(content, document, styles)
+
+
+def _table_rows(table: Any, document: Any, styles: _StyleLevels) -> list[list[str]] | None:
+    """The rows of a ``w:tbl`` as cell texts (a cell's lines joined as wrapped lines are), a cell spanning columns
+    followed by blanks; None for a table with a table inside it, a cell of prose, a cell outside a plain row (in a
+    content control), or more than MAX_TABLE_CELLS cells."""
+    from docx.oxml.ns import qn
+
+    if any(element is not table for element in table.iter(qn("w:tbl"))):
+        return None
+    rows: list[list[str]] = []
+    cells = read = 0
+    for row in table.iterchildren(qn("w:tr")):
+        texts: list[str] = []
+        for cell in row.iterchildren(qn("w:tc")):
+            span = _grid_span(cell)
+            cells += span
+            read += 1
+            text = join_wrapped(line for line, _ in _blocks(cell, document, styles))
+            if cells > MAX_TABLE_CELLS or len(text) > MAX_CELL_CHARS:
+                return None
+            texts.append(text)
+            texts.extend([""] * (span - 1))
+        rows.append(texts)
+    return rows if read == sum(1 for _ in table.iter(qn("w:tc"))) else None
+
+
+def _grid_span(cell: Any) -> int:
+    """How many grid columns a ``w:tc`` spans (``w:tcPr/w:gridSpan``)."""
+    values = cell.xpath("./w:tcPr/w:gridSpan/@w:val")
+    try:
+        return min(max(int(values[0]), 1), MAX_GRID_SPAN) if values else 1
+    except ValueError:
+        return 1
 
 
 def _owning_table(cell: Any) -> Any:

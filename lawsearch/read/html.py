@@ -4,7 +4,13 @@ The page is parsed as a browser parses it (selectolax's Lexbor backend) and the 
 recursion, so nesting depth never matters to the walk. Elements a reader does not see (script, style,
 noscript, iframe, form controls, page-level header/footer/nav …) are left out. Text is laid out as a
 browser lays it out: whitespace collapsed, no space added around inline elements (Chinese text must not
-get any), a line break dropped between two Chinese characters, table cells of a row separated by a tab.
+get any), a line break dropped between two Chinese characters.
+
+A table is read as :mod:`lawsearch.read.tables` reads one: under a column header, a row a line, each value after
+its column's label (a cell spanning ``colspan`` columns fills the first, the others blank; ``rowspan`` is not
+followed). A table without a column header (label/value pairs such as ``索引号：``, a row of links), or one with a
+table inside it, is laid out as a browser shows it: a row a line, the cells of a row separated by a tab (a cell
+holding paragraphs breaks its row where they break).
 
 A tree builder does work in proportion to the depth of the open elements for many tags, so a page nested
 tens of thousands deep would take minutes; :func:`lawsearch.htmlnesting.limit_nesting` flattens what lies
@@ -12,16 +18,20 @@ deeper than a browser would nest (Chrome stops at 512) before parsing, which lea
 
 >>> page_text("<p>一、<b>主要</b>举措</p><ul><li>学法7次。</li></ul><table><tr><td>索引号：</td><td>123</td></tr></table>")
 '一、主要举措\\n学法7次。\\n索引号：\\t123'
+>>> page_text("<table><tr><th>指标<th>单位<th>绝对数<tr><td>铁路<td>亿吨<td>44.6<tr><td>公路<td>亿吨<td>342.6</table>")
+'指标：铁路；单位：亿吨；绝对数：44.6\\n指标：公路；单位：亿吨；绝对数：342.6'
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .htmlnesting import limit_nesting
+from .tables import MAX_CELL_CHARS, table_lines
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -121,6 +131,9 @@ BLOCK_ELEMENTS = frozenset(
     }
 )
 CELL_ELEMENTS = frozenset({"td", "th"})
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+MAX_COLSPAN = 1000  # as browsers cap it
+MAX_TABLE_CELLS = 100_000  # columns spanned, over all rows: a larger table is laid out cell by cell, as a browser does
 _PREFORMATTED = frozenset({"pre", "listing", "plaintext", "xmp"})
 _LEAVE_BREAKS = BLOCK_ELEMENTS - {"br", "hr"}
 
@@ -174,6 +187,12 @@ class _Lines:
         if self.parts:
             self.gap = "\t"
 
+    def line(self, text: str) -> None:
+        """A whole line of its own (a row of a table read with its headers)."""
+        self.line_break()
+        if text:
+            self.lines.append(text)
+
     def line_break(self) -> None:
         if self.parts:
             self.lines.append("".join(self.parts).strip())
@@ -211,6 +230,19 @@ class _Walk:
         self.preformatted -= tag in _PREFORMATTED
         self.sectioning -= tag in _SECTIONING
 
+    def table(self, node: LexborNode) -> bool:
+        """Read a table with its headers (see :mod:`lawsearch.read.tables`); False, writing nothing, when it has none
+        and its content is to be walked as any other."""
+        if self.preformatted:
+            return False
+        rows = _table_rows(node, self.sectioning)
+        lines = table_lines(rows) if rows is not None else None
+        if lines is None:
+            return False
+        for line in lines:
+            self.out.line(line)
+        return True
+
     def text(self, text: str) -> None:
         if self.preformatted:
             self.out.preformatted(text)
@@ -218,11 +250,12 @@ class _Walk:
             self.out.text(text)
 
 
-def tree_text(root: LexborNode) -> str:
+def tree_text(root: LexborNode, sectioning: int = 0) -> str:
     """The visible text under ``root``, walking the tree in document order with an explicit stack of the elements it
-    is inside of (below ``root``). A node without a tag name (selectolax gives None for non-element nodes it does not
-    name; HTML parsing makes none) holds no text, as a ``-comment`` does not."""
-    walk = _Walk()
+    is inside of (below ``root``; ``sectioning``: how many article/main/section/aside elements ``root`` is inside).
+    A node without a tag name (selectolax gives None for non-element nodes it does not name; HTML parsing makes
+    none) holds no text, as a ``-comment`` does not."""
+    walk = _Walk(sectioning=sectioning)
     node: LexborNode | None = root
     inside: list[str] = []
     while node is not None:
@@ -231,6 +264,8 @@ def tree_text(root: LexborNode) -> str:
             walk.text(node.text_content or "")
         elif tag is not None and not tag.startswith("-") and walk.enter(tag):
             child = node.first_child
+            if tag == "table" and node is not root and walk.table(node):
+                child = None  # read with its headers
             if child is not None:
                 node = child
                 inside.append(tag)
@@ -247,6 +282,58 @@ def tree_text(root: LexborNode) -> str:
             node = node.parent
             walk.leave(inside.pop())
     return walk.out.result()
+
+
+def _children(node: LexborNode) -> Iterator[LexborNode]:
+    child = node.first_child
+    while child is not None:
+        yield child
+        child = child.next
+
+
+def _contains(node: LexborNode, tag: str) -> bool:
+    """Whether an element named ``tag`` lies below ``node`` (a walk with an explicit stack, stopping at the first)."""
+    stack = list(_children(node))
+    while stack:
+        below = stack.pop()
+        if below.tag == tag:
+            return True
+        stack.extend(_children(below))
+    return False
+
+
+def _colspan(cell: LexborNode) -> int:
+    value = (cell.attributes.get("colspan") or "").strip()
+    return min(max(int(value), 1), MAX_COLSPAN) if value.isascii() and value.isdigit() else 1
+
+
+def _table_rows(table: LexborNode, sectioning: int) -> list[list[str]] | None:
+    """The rows of ``table`` as cell texts, its caption a row of one cell; a cell spanning columns is followed by
+    blanks. None for a table with a table inside it, with a cell of prose, or of more than MAX_TABLE_CELLS cells."""
+    if _contains(table, "table"):
+        return None
+    rows: list[list[str]] = []
+    cells = 0
+    for part in _children(table):
+        if part.tag == "caption":
+            rows.append([tree_text(part, sectioning)])
+            continue
+        for row in _children(part) if part.tag in _ROW_GROUPS else ():
+            if row.tag != "tr":
+                continue
+            texts: list[str] = []
+            for cell in _children(row):
+                if cell.tag not in CELL_ELEMENTS:
+                    continue
+                span = _colspan(cell)
+                cells += span
+                text = tree_text(cell, sectioning)
+                if cells > MAX_TABLE_CELLS or len(text) > MAX_CELL_CHARS:
+                    return None
+                texts.append(text)
+                texts.extend([""] * (span - 1))
+            rows.append(texts)
+    return rows
 
 
 class UnreadableHTML(Exception):

@@ -10,10 +10,13 @@ nesting and on table cells) and its tokens are laid out as lines:
   picture is not in the text), inline HTML and comments; a paragraph that is emphasis only
   (``**一、2018年工作回顾**``) is its words, for the heading grammar to find the ``一、``;
 - an ordered list item keeps its number (``1. 加强…``: the heading grammar numbers with it); a bullet loses its mark;
-- a table is read as rows, one line a row, its non-empty cells joined by ``；`` (a ``<br>`` inside a cell joins
-  its parts). The header row is a row like the others: in these collections it often holds the table's caption
-  or unit (``表1 2013年年末人口数及其构成``), which repeating before every value would garble. A row joined by
-  ``；`` is punctuated, so it is never taken for a heading or a title;
+- a table is read as rows, one line a row (a ``<br>`` inside a cell joins its parts), as
+  :mod:`lawsearch.read.tables` reads one: under a column header, each value after its column's label
+  (``指标：铁路；单位：亿吨；绝对数：44.6``), the header row an empty line and caption rows above it
+  (``表1 2013年年末人口数及其构成``, ``单位：万人``: in these collections the first row often holds them) lines of
+  their own; a table without a column header (one row of labels over one of values, label/value pairs, a column
+  of names) has its non-empty cells joined by ``；``. Either way a row is punctuated, so it is never taken for a
+  heading or a title; a pipe table the parser refused is read the same way;
 - code blocks are their text; HTML blocks are their text (tags and comments out); a thematic break is nothing;
 - a list whose items (nearly all) come again in the document outside lists, as headings or paragraphs of their
   own, is its table of contents and is left out: its items would be read as the headings they name, and the page
@@ -43,13 +46,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .headings import MAX_HEADING_CHARS, PUNCTUATED, numbered_rank
+from .tables import CELL_SEPARATOR, table_lines
 from .wrap import join_wrapped
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-CELL_SEPARATOR = "；"
 # Unnumbered ``#`` headings rank below every numbered form (一、 is 1) and below a title line (0), so the numbered
 # headings and titles of a section nest inside the Markdown heading that opens it: ``#`` is -6 … ``######`` -1.
 _RANK_OFFSET = -7
@@ -127,10 +130,11 @@ def markdown_text(markdown: str) -> tuple[str, tuple[tuple[str, int], ...]]:
     out = _Lines()
     prefixes: list[str] = []  # the mark of each open list item, used by its first line
     row: list[str] | None = None
+    table: list[tuple[int, list[str]]] | None = None  # (source line, cells) of each row of the open table
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.map is not None and token.type != "inline":
+        if token.map is not None and token.type != "inline" and table is None:
             out.start_at(token.map[0])
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open") and _is_table_of_contents(words, i, closing[i], seen):
@@ -148,11 +152,21 @@ def markdown_text(markdown: str) -> tuple[str, tuple[tuple[str, int], ...]]:
         elif kind == "inline":
             for line in _pipe_rows(token.content) or words[i].split("\n"):
                 out.add(line.strip(), prefixes)
+        elif kind == "table_open":
+            table = []
         elif kind == "tr_open":
             row = []
+            if table is not None:
+                table.append((token.map[0] if token.map else -1, row))
         elif kind == "tr_close":
-            out.add(CELL_SEPARATOR.join(cell for cell in row or [] if cell), prefixes)
+            if table is None:  # markdown-it opens rows only inside a table; kept for any other token stream
+                out.add(_joined_row(row or []), prefixes)
             row = None
+        elif kind == "table_close" and table is not None:
+            for (start, _), line in zip(table, _rows_text([cells for _, cells in table]), strict=True):
+                out.start_at(start)
+                out.add(line, prefixes)
+            table = None
         elif kind in ("fence", "code_block"):
             for line in token.content.rstrip("\n").split("\n"):
                 out.add(line.rstrip(), prefixes)
@@ -301,21 +315,32 @@ def _cell_text(words: str) -> str:
     return join_wrapped(piece.strip() for piece in words.split("\n"))
 
 
+def _joined_row(cells: Sequence[str]) -> str:
+    """A row of a table without a column header: its non-empty cells joined by ``；``."""
+    return CELL_SEPARATOR.join(cell for cell in cells if cell)
+
+
+def _rows_text(rows: Sequence[Sequence[str]]) -> list[str]:
+    """One line for each row of a table: with their headers when it has a column header, else cells joined."""
+    return table_lines(rows) or [_joined_row(cells) for cells in rows]
+
+
 def _pipe_rows(paragraph: str) -> list[str] | None:
     """The rows of a paragraph that is a pipe table the parser refused (its header and its ``| --- |`` row count
-    different columns, or a stray ``**`` opens its first row), read as a table is; None for any other paragraph."""
+    different columns, or a stray ``**`` opens its first row), read as a table is (its ``| --- |`` row an empty
+    line); None for any other paragraph."""
     lines = [line.strip().strip("*").strip() for line in paragraph.split("\n")]
     if len(lines) < 2 or not all(len(line) >= 2 and line[0] == "|" and line[-1] == "|" for line in lines):
         return None
-    rows = []
+    rows: list[list[str] | None] = []
     for line in lines:
         if _DELIMITER_ROW.match(line):
-            rows.append("")
+            rows.append(None)
             continue
         words = _inline_text(_parser().parseInline(line[1:-1])[0])  # one parse a row: markup is never split by cells
-        cells = (_cell_text(cell) for cell in words.split("|"))
-        rows.append(CELL_SEPARATOR.join(cell for cell in cells if cell))
-    return rows
+        rows.append([_cell_text(cell) for cell in words.split("|")])
+    read = iter(_rows_text([cells for cells in rows if cells is not None]))
+    return ["" if cells is None else next(read) for cells in rows]
 
 
 def _html_text(block: str) -> str:

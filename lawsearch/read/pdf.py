@@ -10,6 +10,12 @@ a document with space between paragraphs, only a gap does; in a document with ne
 paragraph when it ends in 。！？；：… . Joined lines meet without a space, except between two ASCII letters/digits.
 The column edges, character size and line step are measured over the whole document.
 
+Tables come as lines: the text layer holds characters and their places, no table structure, so a printed table is
+its rows as they are laid out, each row a line of its own (its cells apart by a space where a column gap separates
+them), and never read with its column headers as the Markdown, HTML and Word readers read a table
+(:mod:`lawsearch.read.tables`): a header guessed from gaps would pair values with the wrong labels where cells wrap
+or span columns.
+
 Page numbers (— 3 —, - 3 -, 第3页, 第 3 页 共 10 页, 3/10, a bare 3) and running headers/footers (a short line that recurs,
 digits aside, at the top or bottom of most pages) are removed; only the outermost lines of a page are considered.
 """

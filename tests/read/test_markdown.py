@@ -279,7 +279,13 @@ def test_a_table_is_read_row_by_row(tmp_path: Path) -> None:
     parsed = _parse(tmp_path, STATISTICS)
     _assert_no_markup(parsed)
     lines = _lines(parsed)
-    for row in ("指 标；年末数；比重%", "全国总人口；136072；100.0", "其中：城镇；73111；53.73", "乡村；62961；46.27"):
+    # The caption rows stay lines of their own; under the column header each value follows its column's label.
+    assert "单位：万人" in lines and "指标；年末数；比重%" not in lines
+    for row in (
+        "指标：全国总人口；年末数：136072；比重%：100.0",
+        "指标：其中：城镇；年末数：73111；比重%：53.73",
+        "指标：乡村；年末数：62961；比重%：46.27",
+    ):
         assert row in lines
     assert "|" not in parsed.cleaned_text
     assert _path_of(parsed, "年末全国大陆总人口") == ("一、综合",)
