@@ -212,8 +212,8 @@ class LawSearch:
         dense: dict[str, float],
         vector: Any,
         needed: tuple[bool, bool] = (True, True),
-    ) -> dict[str, tuple[float, float, float | None]]:
-        """``(words, chars, cosine)`` of every candidate of either list (see :func:`lawsearch.search.pipeline.signals`)
+    ) -> dict[str, tuple[float, float, float | None, float]]:
+        """``(words, chars, cosine, focal)`` of every candidate of either list (see :func:`lawsearch.search.pipeline.signals`)
         for ``query`` as ``parsed`` by the lexical index."""
         self._ensure_open()
         checks.text("query", query)

@@ -40,7 +40,7 @@ class Question:
     id: str
     kind: str
     relevant: list[dict[str, str]]
-    signals: dict[str, tuple[float, float, float | None]]  # chunk id → (words, chars, cosine)
+    signals: dict[str, tuple[float, float, float | None, float]]  # chunk id → (words, chars, cosine, focal)
     lexical: dict[str, float]
     dense: dict[str, float]
     texts: dict[str, tuple[str, str]]  # chunk id → (report id, text)

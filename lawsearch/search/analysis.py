@@ -36,8 +36,19 @@ STOP_WORDS = frozenset(
     请问 一下 我们 他们 你们 我 你 他 她 它 其中 以及 或者 并且 通过 进行 开展 相关 方面 情况
     """.split()
 )
-_FRAME_NOUNS = "地区|地方|城市|区县|县区|市县|区域|省份|省市|单位|部门"
-_QUESTION_FRAME = re.compile(rf"有?哪些(?:{_FRAME_NOUNS})?|哪里|哪个(?:{_FRAME_NOUNS})?")
+# The question word that asks for one or several places or bodies: 哪个 / 哪座 / 哪些 / 哪几个 / 哪一个 / 什么 (not
+# 为什么), and a kind of place that may stand between it and the place noun (沿海城市, 副省级城市).
+WHICH = r"(?:哪(?:一|几)?(?:个|座|些)|(?<![为凭干])什么)"
+PLACE_KIND = r"(?:(?:沿海|沿边|内陆|边境|东部|中部|西部|东北|南方|北方|省会|副省级|计划单列|地级以上|资源型|少数民族)的?)?"
+# The nouns a 哪些… frame asks with (places and bodies), each cut short of the words it begins (市场, 区别, 县长 …).
+_FRAME_NOUNS = (
+    "地区|地方(?!性)|区域|城市|省会|地级市|地市|市州|州市|自治州|区县|县区|市县|县市|县级市|自治县|旗县|省份|省区|省市"
+    "|自治区|直辖市|单位|部门|省(?![钱力心事时长委会])|县(?![长委])|旗(?![帜下舰])|区(?![域别间分块长委])"
+    "|市(?![场民值容政面价长委])|州|盟(?![友员国约])"
+)
+# What a question says about the reports rather than the topic: (的)(报告/规划…)(中/里)提到 / 提及 / 谈到 ….
+_MENTION = r"(?:的?(?:报告|规划|文件|公报)?(?:中|里)?(?:提到了?|提及|谈到|谈及|说到|讲到|写到|写了))?"
+_QUESTION_FRAME = re.compile(rf"有?{WHICH}(?:{PLACE_KIND}(?:{_FRAME_NOUNS}))?{_MENTION}|哪里{_MENTION}|哪儿{_MENTION}")
 
 
 def normalise(text: str) -> str:

@@ -7,10 +7,13 @@ too), 区县/区/县/县级市/旗 → county, 地区/地方/单位/哪里 → t
 lifts the hits of reports at that level (``level_boost`` in :mod:`lawsearch.search.ranking`). Hits are grouped by their report's region lifted to that level through the gazetteer (a county
 report counts for its city and province when the question asks at that level).
 
-A region answers when its best evidence is strong on lawsearch's 0–1 scale and close to the best region's:
-``best ≥ MIN_SCORE`` and ``best ≥ MIN_SHARE × the leading region's best`` — both chosen on the development
-questions by F1 of the answer set (``scripts/tune_answers.py``) and kept with the other weights in
-:mod:`lawsearch.search.ranking`. No region clearing them: an empty answer,
+A region answers when its best evidence is strong on lawsearch's 0–1 scale and close to the best region's, and
+says what was asked: ``best ≥ MIN_SCORE``, ``best ≥ MIN_SHARE × the leading region's best`` and one sentence of its
+evidence holds at least ``MIN_FOCAL`` of the question's focal terms (:mod:`lawsearch.search.focal`); or one sentence
+of its evidence holds every focal term, whatever the score (a report that names the exact thing asked for did it, or
+at least says it). The cuts were chosen on the development questions by F1 of the answer set
+(``scripts/tune_answers.py``) and are kept with the other weights in :mod:`lawsearch.search.ranking`. A national
+report is no region: it never answers a 哪些地区 question (the hits still show it). No region clearing them: an empty answer,
 said with how many regions of that level the index holds, so that it is not read as nationwide.
 
 >>> level_asked("哪些省份提出了发展低空经济"), level_asked("哪些地区建立了调解员联盟"), level_asked("有哪些措施")
@@ -26,7 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..optional import pandas as import_pandas
-from .ranking import MIN_SCORE, MIN_SHARE
+from .analysis import PLACE_KIND, WHICH
+from .ranking import MIN_FOCAL, MIN_SCORE, MIN_SHARE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,12 +39,13 @@ if TYPE_CHECKING:
     from .hits import Hit
 
 EVIDENCE = 3
+# A focal share this close to 1 is every focal term in one sentence.
+FULL_FOCAL = 0.999
 LEVEL_NAMES = {"province": "provinces", "city": "cities", "county": "counties", "any": "regions"}
-# The question word and the place noun it asks with: 哪个 / 哪座 / 哪些 / 哪几个 / 哪一个 / 什么 (not 为什么), an
-# optional kind of place between them (沿海城市, 副省级城市), then the noun, each cut short of the words it begins
-# (市场, 省钱, 区别, 县长 …). Bodies (部门, 机关) and things (方面, 措施) are not places; 哪里 / 什么地方: any.
-_WHICH = r"(?:哪(?:一|几)?(?:个|座|些)|(?<![为凭干])什么)"
-_KIND = r"(?:(?:沿海|沿边|内陆|边境|东部|中部|西部|东北|南方|北方|省会|副省级|计划单列|地级以上|资源型|少数民族)的?)?"
+# The question word and the place noun it asks with (:data:`lawsearch.search.analysis.WHICH`, an optional
+# :data:`~lawsearch.search.analysis.PLACE_KIND`), each noun cut short of the words it begins (市场, 省钱, 区别, 县长 …).
+# Bodies (部门, 机关) and things (方面, 措施) are not places; 哪里 / 什么地方: any.
+_WHICH, _KIND = WHICH, PLACE_KIND
 _ASKED = (
     ("province", re.compile(rf"{_WHICH}{_KIND}(?:省份|省区|省市|自治区|直辖市|省(?![钱力心事时长委会]))")),
     (
@@ -177,6 +182,7 @@ def answer_set(
     gazetteer: Gazetteer | None = None,
     min_score: float = MIN_SCORE,
     min_share: float = MIN_SHARE,
+    min_focal: float = MIN_FOCAL,
 ) -> AnswerSet:
     """Group ``hits`` (best first) by region at ``level`` and cut the answer (see the module docstring)."""
     from ..read.gazetteer import default_gazetteer
@@ -185,7 +191,7 @@ def answer_set(
     groups: dict[tuple[str, str | None], list[Hit]] = {}
     for hit in hits:
         if level == "any":
-            key = (hit.region, hit.region_parent) if hit.region else None
+            key = (hit.region, hit.region_parent) if hit.region and hit.level != "national" else None
         else:
             place = place_at(gazetteer, hit.region, hit.region_parent, level)
             above = gazetteer.parent_of(place) if place else None
@@ -199,7 +205,8 @@ def answer_set(
     for (region, parent), region_hits in ranked:
         best = sorted(region_hits, key=lambda h: -h.score)[:EVIDENCE]
         strength = best[0].score
-        answering = strength >= min_score and strength >= min_share * lead
+        focal = max(h.focal for h in best)
+        answering = (strength >= min_score and strength >= min_share * lead and focal >= min_focal) or focal >= FULL_FOCAL
         entry = Answer(region, parent, level if level != "any" else (best[0].level or "any"), strength, tuple(best), answering)
         (answers if answering else related).append(entry)
     return AnswerSet(level, tuple(answers), tuple(related), indexed)

@@ -28,6 +28,9 @@ class Hit:
     dense_rank: int | None = None
     dense_score: float | None = None
     match_terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # The share of the question's focal terms the best sentence holds, and those terms (lawsearch.search.focal).
+    focal: float = 0.0
+    focal_terms: tuple[str, ...] = ()
 
     @cached_property
     def snippet_parts(self) -> list[tuple[str, bool]]:
@@ -54,7 +57,7 @@ class Hit:
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         """The hit for JSON: ``snippet`` is plain text and ``marks`` the ``[start, end]`` character offsets of the
         matched terms in it (no markup: report text stays data); ``score`` on lawsearch's 0–1 scale; ``explain`` adds
-        the raw retriever ranks and scores."""
+        the raw retriever ranks and scores and the focal terms its best sentence holds."""
         return {
             "chunk_id": self.chunk_id,
             "report_id": self.report_id,
@@ -74,6 +77,7 @@ class Hit:
                 {
                     "lexical": {"rank": self.lexical_rank, "score": self.lexical_score},
                     "dense": {"rank": self.dense_rank, "score": self.dense_score},
+                    "focal": {"share": self.focal, "terms": list(self.focal_terms)},
                 }
                 if explain
                 else {}

@@ -28,10 +28,11 @@ from ..errors import QueryError
 from .analysis import normalise
 from .answers import AnswerSet, answer_set
 from .corpus import Corpus
+from .focal import FocalTerms
 from .hits import Hit
 from .lexical import phrase_text
 from .question import Question
-from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, Signals, not_at_level, word_scores
+from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, RankingParams, Signals, not_at_level, word_scores
 from .request import SearchRequest
 from .results import Results
 from .scope import check_kind_and_level
@@ -56,18 +57,19 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
 
     def candidate_signals(needed: tuple[bool, bool]) -> dict[str, Signals]:  # computed once, read by each fuse
         if needed not in found:
-            found[needed] = signals(corpus, question, lexical, dense, vector, needed)
+            found[needed] = signals(corpus, question, lexical, dense, vector, needed, focal)
         return found[needed]
 
     named = named_count(corpus, question)
+    focal = focal_terms(corpus, question)
 
-    def fuse(level: Callable[[str], bool]) -> dict[str, float]:
+    def fuse(level: Callable[[str], bool], params: RankingParams = corpus.ranking) -> dict[str, float]:
         return method.fuse(
             lexical,
             dense,
             candidate_signals,
             mode=mode,
-            params=corpus.ranking,
+            params=params,
             dense_weight=request.dense_weight,
             apply_floor=request.apply_floor,
             named=named,
@@ -76,16 +78,16 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
 
     levelled = at_level(corpus, question.level)
     fused = fuse(levelled)
-    candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense)
+    candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense, focal)
     asked = question.level or ("any" if request.by_region else None)
     answers: AnswerSet | None = None
     notes: list[str] = []
     if asked:
         scoped, notes = in_scope(corpus, question, candidates)
-        if levelled is not not_at_level and corpus.ranking.level_boost:
-            # The level boost orders the hits; it is no evidence that a region did the thing, and the answer's cut
-            # (MIN_SCORE, MIN_SHARE) reads the evidence's own strength.
-            plain = fuse(not_at_level)
+        if (levelled is not not_at_level and corpus.ranking.level_boost) or corpus.ranking.focal_weight:
+            # The level boost and the focal lift order the hits. The answer's cut reads the evidence's own strength
+            # (MIN_SCORE, MIN_SHARE) and its focal share (MIN_FOCAL) each on its own.
+            plain = fuse(not_at_level, replace(corpus.ranking, focal_weight=0.0))
             scoped = [replace(hit, score=plain.get(hit.chunk_id, hit.score)) for hit in scoped]
         answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
     return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
@@ -138,10 +140,12 @@ def signals(
     dense: Mapping[str, float],
     vector: Any,
     needed: tuple[bool, bool] = (True, True),
+    focal: FocalTerms | None = None,
 ) -> dict[str, Signals]:
-    """``(words, chars, cosine)`` of every candidate of either list (see :mod:`lawsearch.search.ranking`): words and chars
-    in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence, computed
-    for a candidate the dense list did not return (None without a query ``vector``)."""
+    """``(words, chars, cosine, focal)`` of every candidate of either list (see :mod:`lawsearch.search.ranking`): words
+    and chars in [0, 1] (0 where ``needed`` says the mode does not use them), the raw cosine of the best sentence,
+    computed for a candidate the dense list did not return (None without a query ``vector``), and the focal share of
+    its best sentence (``focal``: the question's :func:`focal_terms`, made when not given)."""
     candidates = list(dict.fromkeys([*lexical, *dense]))
     if vector is not None:
         missing = {cid for cid in candidates if cid not in dense}
@@ -156,7 +160,13 @@ def signals(
         else {}
     )
     chars = stats.score_terms(stats.weigh(question.characters, question.bigrams), texts) if need_chars else {}
-    return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid)) for cid in candidates}
+    focal = focal or focal_terms(corpus, question)
+    return {cid: (words.get(cid, 0.0), chars.get(cid, 0.0), dense.get(cid), focal.share(corpus.chunks[cid].text)[0]) for cid in candidates}
+
+
+def focal_terms(corpus: Corpus, question: Question) -> FocalTerms:
+    """The question's focal terms (its words and quoted phrases), weighted by their idf over the corpus's chunks."""
+    return FocalTerms.weigh(question.terms, corpus.lexical.doc_frequency, len(corpus.chunks))
 
 
 def named_count(corpus: Corpus, question: Question) -> Callable[[str], int]:
@@ -201,15 +211,23 @@ def report_level(meta: Mapping[str, Any]) -> str | None:
 
 
 def hits(
-    corpus: Corpus, ranked: list[tuple[str, float]], question: Question, lexical: dict[str, float], dense: dict[str, float]
+    corpus: Corpus,
+    ranked: list[tuple[str, float]],
+    question: Question,
+    lexical: dict[str, float],
+    dense: dict[str, float],
+    focal: FocalTerms | None = None,
 ) -> list[Hit]:
-    """The ranked chunks (id, score) as hits, with their reports' metadata and the retrievers' ranks and raw scores."""
+    """The ranked chunks (id, score) as hits, with their reports' metadata, the retrievers' ranks and raw scores, and
+    the focal terms their best sentence holds."""
+    focal = focal or focal_terms(corpus, question)
     lexical_rank = {cid: rank for rank, cid in enumerate(lexical, start=1)}
     dense_rank = {cid: rank for rank, cid in enumerate(dense, start=1)}
     found = []
     for chunk_id, score in ranked:
         record = corpus.chunks[chunk_id]
         meta = corpus.reports[record.report_id].meta
+        share, held = focal.share(record.text)
         found.append(
             Hit(
                 chunk_id=chunk_id,
@@ -229,6 +247,8 @@ def hits(
                 lexical_score=lexical.get(chunk_id),
                 dense_rank=dense_rank.get(chunk_id),
                 dense_score=dense.get(chunk_id),
+                focal=share,
+                focal_terms=held,
             )
         )
     return found

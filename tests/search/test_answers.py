@@ -13,9 +13,11 @@ from lawsearch.engine import LawSearch
 from lawsearch.read.gazetteer import default_gazetteer
 from lawsearch.search.answers import answer_set, level_asked, place_at
 from lawsearch.search.hits import Hit
+from lawsearch.search.ranking import MIN_FOCAL
 
 
-def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: str = "county") -> Hit:
+def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: str = "county", focal: float = 0.5) -> Hit:
+    """A hit whose best sentence holds ``focal`` of the question's focal terms (by default some, not all)."""
     return Hit(
         chunk_id=chunk_id,
         report_id=chunk_id.split("#")[0],
@@ -28,6 +30,7 @@ def _hit(chunk_id: str, region: str, parent: str | None, score: float, level: st
         text="建立调解员联盟。",
         score=score,
         level=level,
+        focal=focal,
     )
 
 
@@ -165,3 +168,22 @@ def test_the_answer_renders_for_notebooks(engine: LawSearch) -> None:
     assert list(frame["region"])[0] == "滨江区" and bool(frame["answers"].iloc[0]) and not frame["answers"].iloc[1:].any()
     page = results._repr_html_()
     assert page.index("1 of 5 regions indexed") < page.index("<caption>哪些地区") and "<mark>" in page
+
+
+def test_evidence_naming_every_focal_term_answers_and_evidence_naming_too_few_does_not() -> None:
+    """A region whose evidence has one sentence with every focal term answers though its score is low; a strong
+    score whose evidence names under MIN_FOCAL of them (it talks about the area, not the thing) does not."""
+    hits = [
+        _hit("a#1", "滨江区", "杭州市", 0.82),
+        _hit("b#1", "上虞区", "绍兴市", 0.80, focal=MIN_FOCAL / 2),
+        _hit("c#1", "南昌县", "南昌市", 0.40, focal=1.0),
+    ]
+    answers = answer_set(hits, "any", indexed=3)
+    assert [a.region for a in answers.answer] == ["滨江区", "南昌县"]
+    assert [a.region for a in answers.related] == ["上虞区"]
+
+
+def test_a_national_report_never_answers_a_question_for_regions() -> None:
+    hits = [_hit("n#1", "全国", None, 0.9, level="national", focal=1.0), _hit("a#1", "滨江区", "杭州市", 0.8)]
+    answers = answer_set(hits, "any", indexed=2)
+    assert [a.region for a in (*answers.answer, *answers.related)] == ["滨江区"]

@@ -59,7 +59,12 @@ def test_signals_of_the_engine_are_the_pipeline_s(engine: LawSearch) -> None:
     assert set(signals) == set(lexical) | set(dense)
     question = Question.parse(query, engine.lexical.segmenter)
     assert signals == pipeline.signals(engine._corpus, question, lexical, dense, vector)
-    assert all(0.0 <= words <= 1.0 and 0.0 <= chars <= 1.0 and cosine is not None for words, chars, cosine in signals.values())
+    assert all(
+        0.0 <= words <= 1.0 and 0.0 <= chars <= 1.0 and cosine is not None and 0.0 <= focal <= 1.0
+        for words, chars, cosine, focal in signals.values()
+    )
+    # The passages of the seeds that name 根治欠薪冬季行动 in one sentence hold every focal term.
+    assert max(focal for *_, focal in signals.values()) == pytest.approx(1.0)
 
 
 def test_regions_indexed_is_counted_once(engine: LawSearch, monkeypatch: pytest.MonkeyPatch) -> None:
