@@ -452,11 +452,13 @@ def evaluate_command(
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Evaluate the index on gold files: hit@1/5/10, MRR@10, nDCG@10 per mode and query kind,
-    and for 哪些地区 questions whether the expected regions lead.
+    """Evaluate the index on gold files: hit@1/5/10, MRR@10, nDCG@10 per mode and query kind, the floor's two
+    sides (questions nothing answers with no hit; answerable ones with a hit), and for 哪些地区 questions whether the
+    expected regions lead and the answer set's F1, overall and per kind.
 
     Passage gold lines: {"id", "query", "kind", "relevant": [{"doc": REPORT_ID, "contains": TEXT}]}; a hit is
-    relevant when its report is DOC and its text contains TEXT. Region gold lines: {"id", "query", "regions": [...]}.
+    relevant when its report is DOC and its text contains TEXT. Region gold lines: {"id", "query", "kind",
+    "regions": [...]} (kind optional).
 
     \b
     Examples:

@@ -7,8 +7,14 @@ Passage gold (one JSON object a line)::
 A hit is relevant when its report id is ``doc`` and its text contains ``contains``; each relevant
 entry counts once. A question with ``"relevant": []`` is one nothing answers: it is right when no hit is shown
 (the relevance floor), and its row ``none`` gives that share in every column; ``all`` averages the answerable
-questions only. Region gold: ``{"id", "query", "regions": ["滨江", …]}``; the question is answered
-when the expected regions are the leading groups of ``Results.by_region()``.
+questions only. A floor that shows nothing is judged on both sides: ``EvalReport.floor`` gives, per mode, the share of
+the questions nothing answers that got no hit (``none``) and the share of the answerable ones that got at least one
+(``answered``).
+
+Region gold: ``{"id", "query", "kind": "direct", "regions": ["滨江", …]}``; the question is answered when the expected
+regions are the leading groups of ``Results.by_region()``, and its answer set is scored by F1 against ``regions``.
+Lead and F1 are given over all region questions and per ``kind`` (direct, paraphrase, …); a question without a kind
+counts in the overall figures only.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,16 +107,40 @@ def regions_lead(groups: list[RegionGroup], expected: list[str]) -> bool:
     return all(any(name in region for region in leading) for name in expected)
 
 
+def _region_figures(answered: list[tuple[bool, float]]) -> dict[str, Any]:
+    """Questions, how many the expected regions lead, that share, and the answer sets' mean F1."""
+    leads = sum(ok for ok, _ in answered)
+    return {
+        "questions": len(answered),
+        "lead": leads,
+        "share": leads / len(answered),
+        "answer_f1": sum(f1 for _, f1 in answered) / len(answered),
+    }
+
+
+def _floor(counts: dict[str, list[bool]]) -> dict[str, dict[str, Any]]:
+    """The floor's two sides: questions nothing answers with no hit, answerable questions with at least one."""
+    floor = {}
+    for side, key in (("none", "no_hit"), ("answered", "with_hit")):
+        if counts.get(side):
+            right = sum(counts[side])
+            floor[side] = {"questions": len(counts[side]), key: right, "share": right / len(counts[side])}
+    return floor
+
+
 @dataclass
 class EvalReport:
-    """Mean metrics per mode and query kind, and region answers per mode."""
+    """Mean metrics per mode and query kind, region answers per mode (``regions[mode]["kinds"]``: the same figures per
+    kind of region question), and per mode the relevance floor's two sides (``floor[mode]["none"]``: questions nothing
+    answers that got no hit; ``floor[mode]["answered"]``: answerable passage questions that got at least one)."""
 
     passages: dict[str, dict[str, dict[str, float]]]
     regions: dict[str, dict[str, Any]]
     per_query: list[dict[str, Any]]
+    floor: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passages": self.passages, "regions": self.regions, "per_query": self.per_query}
+        return {"passages": self.passages, "regions": self.regions, "floor": self.floor, "per_query": self.per_query}
 
 
 def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any]], modes: Iterable[str]) -> EvalReport:
@@ -119,15 +149,19 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
     sums: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     regions: dict[str, dict[str, Any]] = {}
+    floor: dict[str, dict[str, dict[str, Any]]] = {}
     per_query: list[dict[str, Any]] = []
     for mode in modes:
-        answered = []
+        answered: list[tuple[bool, float]] = []
+        answered_by_kind: dict[str, list[tuple[bool, float]]] = defaultdict(list)
+        shown: dict[str, list[bool]] = defaultdict(list)  # "none": no hit shown; "answered": at least one
         for record in gold:
             results = search(record["query"], mode)
             if "relevant" in record and not record["relevant"]:  # nothing answers it: right when no hit is shown
                 empty = float(len(results.hits) == 0)
                 metrics = {name: empty for name in (*(f"hit@{k}" for k in HIT_DEPTHS), "mrr@10", "ndcg@10")}
                 counts[mode]["none"] += 1
+                shown["none"].append(bool(empty))
                 for name, value in metrics.items():
                     sums[mode]["none"][name] += value
                 per_query.append({"id": record.get("id"), "mode": mode, "kind": "none", "no_hits": bool(empty)})
@@ -137,18 +171,24 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
                     counts[mode][kind] += 1
                     for name, value in metrics.items():
                         sums[mode][kind][name] += value
-                per_query.append({"id": record.get("id"), "mode": mode, "kind": record.get("kind", "all"), **metrics})
+                shown["answered"].append(len(results.hits) > 0)
+                per_query.append(
+                    {"id": record.get("id"), "mode": mode, "kind": record.get("kind", "all"), **metrics, "answered": len(results.hits) > 0}
+                )
             else:
                 groups = results.by_region()
                 ok = regions_lead(groups, record["regions"])
                 answer = [a.region for a in results.answers.answer] if results.answers is not None else [g.region for g in groups]
                 precision, recall, f1 = answer_prf(answer, record["regions"])
                 answered.append((ok, f1))
+                if record.get("kind"):
+                    answered_by_kind[record["kind"]].append((ok, f1))
                 per_query.append(
                     {
                         "id": record.get("id"),
                         "mode": mode,
                         "kind": "regions",
+                        **({"question_kind": record["kind"]} if record.get("kind") else {}),
                         "lead": ok,
                         "answer": answer,
                         "precision": precision,
@@ -158,32 +198,47 @@ def evaluate(search: Callable[[str, str], Results], gold: Iterable[dict[str, Any
                     }
                 )
         if answered:
-            leads = sum(ok for ok, _ in answered)
             regions[mode] = {
-                "questions": len(answered),
-                "lead": leads,
-                "share": leads / len(answered),
-                "answer_f1": sum(f1 for _, f1 in answered) / len(answered),
+                **_region_figures(answered),
+                "kinds": {kind: _region_figures(rows) for kind, rows in sorted(answered_by_kind.items())},
             }
+        if shown:
+            floor[mode] = _floor(shown)
     passages = {
         mode: {kind: {name: value / counts[mode][kind] for name, value in metrics.items()} for kind, metrics in kinds.items()}
         for mode, kinds in sums.items()
     }
-    return EvalReport(passages, regions, per_query)
+    return EvalReport(passages, regions, per_query, floor)
 
 
 def format_report(report: EvalReport) -> str:
-    """A plain-text table: one row per mode and kind, then the region answers."""
+    """A plain-text table: one row per mode and kind (``none (no hit)``: the share of questions nothing answers that
+    got no hit), the floor's two sides per mode, then the region answers, overall and per kind."""
     lines = []
     names = [f"hit@{k}" for k in HIT_DEPTHS] + ["mrr@10", "ndcg@10"]
     if report.passages:
-        lines.append(f"{'mode':<9}{'kind':<12}" + "".join(f"{n:>9}" for n in names))
+        lines.append(f"{'mode':<9}{'kind':<15}" + "".join(f"{n:>9}" for n in names))
         for mode, kinds in report.passages.items():
-            for kind in sorted(kinds, key=lambda k: (k == "all", k)):
-                lines.append(f"{mode:<9}{kind:<12}" + "".join(f"{kinds[kind][n]:>9.3f}" for n in names))
+            for kind in sorted(kinds, key=lambda k: (k == "all", k == "none", k)):
+                label = "none (no hit)" if kind == "none" else kind
+                lines.append(f"{mode:<9}{label:<15}" + "".join(f"{kinds[kind][n]:>9.3f}" for n in names))
+    for mode, floor in report.floor.items():
+        sides = []
+        if "none" in floor:
+            none = floor["none"]
+            sides.append(f"none (no hit) {none['no_hit']}/{none['questions']} = {none['share']:.3f}")
+        if "answered" in floor:
+            answered = floor["answered"]
+            sides.append(f"answered (a hit) {answered['with_hit']}/{answered['questions']} = {answered['share']:.3f}")
+        lines.append(f"{mode:<9}floor: " + "; ".join(sides))
     for mode, answer in report.regions.items():
         lines.append(
             f"{mode:<9}regions: expected regions lead in {answer['lead']}/{answer['questions']}; "
             f"answer set mean F1 {answer['answer_f1']:.3f}"
         )
+        for kind, figures in answer.get("kinds", {}).items():
+            lines.append(
+                f"{mode:<9}regions {kind}: expected regions lead in {figures['lead']}/{figures['questions']}; "
+                f"answer set mean F1 {figures['answer_f1']:.3f}"
+            )
     return "\n".join(lines)

@@ -278,7 +278,7 @@ def test_cli_eval_prints_metrics_per_mode_and_kind(index_dir: Path, tmp_path: Pa
     data = json.loads(result.stdout)
     assert data["passages"]["lexical"]["direct"]["mrr@10"] == pytest.approx(0.5)  # found first once, never once
     assert data["passages"]["hybrid"]["all"]["hit@1"] == pytest.approx(0.5)
-    assert data["regions"]["hybrid"] == {"questions": 1, "lead": 1, "share": 1.0, "answer_f1": 1.0}
+    assert data["regions"]["hybrid"] == {"questions": 1, "lead": 1, "share": 1.0, "answer_f1": 1.0, "kinds": {}}
     text = _run("eval", str(gold), "--index", str(index_dir), "--modes", "hybrid")
     assert "hybrid   direct" in text.output and "expected regions lead in 1/1" in text.output
     bad = _run("eval", str(gold), "--index", str(index_dir), "--modes", "fuzzy")
