@@ -42,6 +42,7 @@ class SearchOptions(TypedDict, total=False):
     level: tuple[str, ...] | None
     fusion: str
     dense_weight: float | None
+    apply_floor: bool
 
 
 class BatchLine(NamedTuple):

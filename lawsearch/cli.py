@@ -607,7 +607,9 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
                 for name, r, sc in (("BM25F", hit.lexical_rank, hit.lexical_score), ("cosine", hit.dense_rank, hit.dense_score))
                 if r is not None
             ]
-            click.echo(f"{indent}    " + click.style("; ".join(raw) or "(found by neither list's top)", dim=True))
+            held = " · ".join(printable(term) for term in hit.focal_terms) or "none"
+            raw.append(f"focal terms in its best sentence: {held} (share {hit.focal:.2f})")
+            click.echo(f"{indent}    " + click.style("; ".join(raw), dim=True))
         if hit.heading_path:
             click.echo(f"{indent}    " + click.style(printable(" › ".join(hit.heading_path)), fg="cyan"))
         styled = "".join(
@@ -635,6 +637,11 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
     help="Hybrid fusion: score (default: the 0–1 score of words, characters and sentence vectors), convex or rrf of the raw lists.",
 )
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=None, help="Weight of the dense list in hybrid mode.")
+@click.option(
+    "--no-floor",
+    is_flag=True,
+    help="Show the nearest passages even when none matches well (no relevance floor, no question floor).",
+)
 @click.option("--model", help="Only to check: fail unless the index was built with this model (search always uses the index's own).")
 @click.option("--device", help="Where a sentence-transformers query model runs (cpu, cuda …).")
 @click.option(
@@ -665,6 +672,7 @@ def search(
     by_region: bool,
     fusion: str | None,
     dense_weight: float | None,
+    no_floor: bool,
     model: str | None,
     device: str | None,
     batch: str | None,
@@ -675,9 +683,11 @@ def search(
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
     Scores are on one 0–1 scale (hits and regions alike): jieba words, Han characters and the best sentence's
-    meaning, combined with weights chosen by cross-validation (lawsearch/ranking.py). A passage that matches
-    neither by words nor by meaning well enough is not shown; when nothing does, the answer is "no passage
-    matches well" (exit 0). --explain adds the raw BM25F and cosine values.
+    meaning, combined with weights chosen by cross-validation (lawsearch/search/ranking.py). A passage that matches
+    neither by words nor by meaning well enough is not shown, and in dense and hybrid mode a question whose nearest
+    passages are all about as near as each other gets none (unless one sentence names every key term of it): the
+    answer is then "no passage matches well" (exit 0); --no-floor shows the nearest passages anyway. --explain adds
+    the raw BM25F and cosine values and the key (focal) terms a hit's best sentence holds.
 
     A query longer than {cap} characters is cut to its first {cap} (a note on stderr; in JSON
     "query_truncated": {{"from": N, "to": {cap}}}); control characters and undecodable bytes in it are
@@ -719,6 +729,7 @@ def search(
         "level": level or None,
         "fusion": method,
         "dense_weight": dense_weight,
+        "apply_floor": not no_floor,
     }
     with LawSearch.open(_found(index_dir), model=model, device=device) as engine:
         if batch is not None:
@@ -746,7 +757,7 @@ def search(
             return
         click.echo()
     if not results.hits:
-        click.echo("no passage matches well (nothing cleared the relevance floor; see `lawsearch search --help`)")
+        click.echo("no passage matches well (nothing cleared the relevance floor; --no-floor shows the nearest passages)")
         return
     if by_region:
         for number, group in enumerate(results.by_region(), start=1):

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import QueryError
 from .analysis import normalise
-from .answers import AnswerSet, answer_set
+from .answers import FULL_FOCAL, AnswerSet, answer_set
 from .corpus import Corpus
 from .focal import FocalTerms
 from .hits import Hit
@@ -77,7 +77,7 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
         )
 
     levelled = at_level(corpus, question.level)
-    fused = fuse(levelled)
+    fused = fuse(levelled) if answerable(corpus, question, mode, request, dense, candidate_signals) else {}
     candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense, focal)
     asked = question.level or ("any" if request.by_region else None)
     answers: AnswerSet | None = None
@@ -91,6 +91,22 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
             scoped = [replace(hit, score=plain.get(hit.chunk_id, hit.score)) for hit in scoped]
         answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
     return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
+
+
+def answerable(
+    corpus: Corpus,
+    question: Question,
+    mode: str,
+    request: SearchRequest,
+    dense: Mapping[str, float],
+    candidate_signals: Callable[[tuple[bool, bool]], Mapping[str, Signals]],
+) -> bool:
+    """Whether the question's floor lets its hits be shown (:meth:`RankingParams.stands_out`): in dense and hybrid
+    mode, with the relevance floor on and no quoted phrase (an exact phrase is what was asked for), the best dense
+    candidate must stand out from the others, or one sentence of a candidate hold every focal term."""
+    if mode == "lexical" or not request.apply_floor or question.phrases or corpus.ranking.stands_out(list(dense.values())):
+        return True
+    return any(focal >= FULL_FOCAL for *_, focal in candidate_signals((False, False)).values())
 
 
 def retrieve(
