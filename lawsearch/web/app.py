@@ -2,7 +2,8 @@
 
 Pages (server-rendered, they work without JavaScript):
 
-- ``/`` — a search box with mode and filters; ``/?q=…`` — the answer panel of a 哪些… question, then the hits;
+- ``/`` — a search box with mode and filters; ``/?q=…`` — the answer panel of a 哪些… question, then the hits, each
+  with the question's focal terms (:mod:`lawsearch.search.focal`) its best sentence holds and those it lacks;
 - ``/report/{id}`` — a report rebuilt from its chunks, each under its anchor (``#chunk-011``); ``?hit=CHUNK&q=…``
   marks the passage a search led to.
 
@@ -53,7 +54,9 @@ from ..index.holdings import holdings
 from ..models import LEVELS
 from ..read.kinds import KINDS
 from ..search.corpus import chunk_anchor
+from ..search.focal import FocalTerms
 from ..search.query import MAX_QUERY_CHARS
+from ..search.question import Question
 from ..search.snippet import snippet_parts
 from ..terminal import dumps_json
 from .hosts import HostCheck, allowed_names
@@ -211,7 +214,8 @@ class Site:
                 return self.page("search.html", **await self.run(partial(_page_context, form)))
 
             def answer(engine: LawSearch) -> dict[str, Any]:  # the results and the header from one generation
-                return {"results": engine.search(search.query, **search.options()), **_page_context(form, engine)}
+                results = engine.search(search.query, **search.options())
+                return {"results": results, "question_terms": question_focal_terms(engine, search.query), **_page_context(form, engine)}
 
             context = await self.run(answer)
         except (BadRequest, QueryError) as exc:
@@ -314,6 +318,13 @@ def _page_context(form: dict[str, Any], engine: LawSearch) -> dict[str, Any]:
         "chunks": engine.manifest.chunk_count,
         "generation": engine.generation.name,
     }
+
+
+def question_focal_terms(engine: LawSearch, query: str) -> tuple[str, ...]:
+    """The question's focal terms, written as a hit's ``focal_terms`` writes them (normalised, lower case), so that
+    the page can show which of them a hit's best sentence lacks."""
+    question = Question.parse(query, engine.lexical.segmenter)
+    return FocalTerms.weigh(question.terms, engine.lexical.doc_frequency, engine.manifest.chunk_count).terms
 
 
 def report_url(report_id: str, hit: str | None = None, q: str | None = None) -> str:

@@ -53,6 +53,20 @@ def test_any_question_can_be_answered_by_region_on_the_page(client: TestClient) 
     assert 'data-region="滨江区"' in page.text.split('id="answers"')[1] and 'name="by_region" value="1" checked' in page.text
 
 
+def test_evidence_and_hits_show_the_focal_terms_their_best_sentence_holds(client: TestClient) -> None:
+    page = client.get("/", params={"q": QUESTION})  # focal terms 调解员 and 联盟
+    answers, hits = page.text.split('id="answers"')[1].split('id="hits"')
+    held_both = 'holds: <span class="held">调解员</span> · <span class="held">联盟</span></div>'
+    assert held_both in answers.split('data-region="滨江区"')[1]  # the answer's evidence names both in one sentence
+    assert hits.count('class="focal"') == hits.count('class="hit"')  # under every hit
+    assert held_both in hits
+    # 武汉's passage names 调解员 but not 联盟 in its best sentence: the term it lacks is struck through
+    assert 'holds: <span class="held">调解员</span> · <s class="lacks" title="not in its best sentence">联盟</s>' in hits
+    assert 'holds none of: <s class="lacks"' in hits  # a hit found by meaning alone
+    lexical = client.get("/", params={"q": "调解员联盟", "mode": "lexical"}).text
+    assert held_both in lexical and 'id="answers"' not in lexical
+
+
 def test_home_without_a_query_is_the_form_and_what_the_index_holds(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and 'name="q"' in page.text and "5 reports" in page.text and 'id="answers"' not in page.text
