@@ -103,8 +103,12 @@ def answerable(
 ) -> bool:
     """Whether the question's floor lets its hits be shown (:meth:`RankingParams.stands_out`): in dense and hybrid
     mode, with the relevance floor on and no quoted phrase (an exact phrase is what was asked for), the best dense
-    candidate must stand out from the others, or one sentence of a candidate hold every focal term."""
-    if mode == "lexical" or not request.apply_floor or question.phrases or corpus.ranking.stands_out(list(dense.values())):
+    candidate must stand out from the others, or one sentence of a candidate hold every focal term. A question that
+    asks for places is not floored here: its answer set has its own cut (MIN_SCORE, MIN_SHARE, MIN_FOCAL), chosen on
+    such questions, and says "no region" itself."""
+    if mode == "lexical" or not request.apply_floor or question.phrases or question.level:
+        return True
+    if corpus.ranking.stands_out(list(dense.values())):
         return True
     return any(focal >= FULL_FOCAL for *_, focal in candidate_signals((False, False)).values())
 
