@@ -29,6 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tuning import dealt_folds
+
 from lawsearch.engine import LawSearch
 from lawsearch.evaluate import answer_prf as prf
 from lawsearch.evaluate import read_gold
@@ -148,13 +150,7 @@ def main() -> None:
     chosen: Counter[Params] = Counter()
     for seed in range(SEEDS):
         rng = random.Random(seed)
-        folds: list[list[dict[str, Any]]] = [[] for _ in range(FOLDS)]
-        for name in sets:  # deal each set's questions over the folds, so that every fold holds every set
-            members = [row for row in rows if row["set"] == name]
-            rng.shuffle(members)
-            start = rng.randrange(FOLDS)
-            for i, row in enumerate(members):
-                folds[(start + i) % FOLDS].append(row)
+        folds = dealt_folds(rows, FOLDS, rng)
         for k in range(FOLDS):
             train = [r for i, fold in enumerate(folds) if i != k for r in fold]
             params = choose(train, f1)

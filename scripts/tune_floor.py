@@ -29,6 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tuning import add_set_option, dealt_folds
+
 from lawsearch.engine import LawSearch
 from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance
 from lawsearch.search import pipeline
@@ -133,14 +135,7 @@ def show(pair: Pair) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--set",
-        nargs="+",
-        action="append",
-        metavar="INDEX GOLD",
-        required=True,
-        help="an index and the gold files run on it: INDEX GOLD [GOLD …] (repeatable)",
-    )
+    add_set_option(parser)
     parser.add_argument("--per-question", action="store_true", help="best cosine, standout value and shown of each question")
     args = parser.parse_args()
     rows = []
@@ -164,13 +159,7 @@ def main() -> None:
     chosen: Counter[Pair] = Counter()
     for seed in range(SEEDS):
         rng = random.Random(seed)
-        folds: list[list[dict[str, Any]]] = [[] for _ in range(FOLDS)]
-        for name in sets:  # deal each set's questions over the folds, so that every fold holds every set
-            members = [row for row in rows if row["set"] == name]
-            rng.shuffle(members)
-            start = rng.randrange(FOLDS)
-            for i, row in enumerate(members):
-                folds[(start + i) % FOLDS].append(row)
+        folds = dealt_folds(rows, FOLDS, rng)
         held: dict[int, Pair] = {}
         picks = []
         for k in range(FOLDS):

@@ -23,6 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tuning import add_set_option
+
 from lawsearch.engine import MODES, LawSearch
 from lawsearch.evaluate import CUTOFF, answer_prf, passage_metrics, read_gold, regions_lead, relevance
 from lawsearch.search.answers import level_asked
@@ -121,14 +123,7 @@ def report(table: Table) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--set",
-        nargs="+",
-        action="append",
-        metavar="INDEX GOLD",
-        required=True,
-        help="an index and the gold files run on it: INDEX GOLD [GOLD …] (repeatable)",
-    )
+    add_set_option(parser)
     args = parser.parse_args()
     table: Table = defaultdict(dict)
     for index, *golds in args.set:
