@@ -63,6 +63,10 @@ def _database_errors(path: Path) -> Iterator[None]:
         raise LawsearchError(f"cannot use embedding cache {path}: {exc}; the index is unchanged") from None
 
 
+# How often stored vectors are committed while embedding (and always on close).
+COMMIT_SECONDS = 2.0
+
+
 class EmbeddingCache:
     """SQLite table (embedder key, text hash) → float32 vector bytes."""
 
@@ -76,6 +80,7 @@ class EmbeddingCache:
                 " PRIMARY KEY (embedder, text_hash))"
             )
             self._db.commit()
+        self._committed = time.monotonic()
 
     def get_many(self, embedder: str, hashes: Sequence[str]) -> dict[str, bytes]:
         with _database_errors(self.path):
@@ -94,9 +99,18 @@ class EmbeddingCache:
         return found
 
     def put_many(self, embedder: str, items: dict[str, bytes]) -> None:
+        """Store vectors. They are committed at most every ``COMMIT_SECONDS`` and on :meth:`close` (a commit a batch
+        cost a third of a build's main thread): an interrupted run loses at most the last seconds of embedding."""
         with _database_errors(self.path):
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", [(embedder, h, v) for h, v in items.items()])
+            if time.monotonic() - self._committed >= COMMIT_SECONDS:
+                self.commit()
+
+    def commit(self) -> None:
+        """Make what was stored durable."""
+        with _database_errors(self.path):
             self._db.commit()
+        self._committed = time.monotonic()
 
     def count(self, embedder: str | None = None) -> int:
         if embedder is None:
@@ -104,7 +118,11 @@ class EmbeddingCache:
         return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE embedder = ?", (embedder,)).fetchone()[0])
 
     def close(self) -> None:
-        self._db.close()
+        """Commit what was stored, then close."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
 
 
 def cache_problem(path: Path) -> str | None:

@@ -1443,8 +1443,9 @@ class IndexWriter:
         try:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).
-            # Each batch of new vectors is committed to the cache as it is made: an interrupted update (Ctrl-C, a
-            # crash) loses at most the batch in flight, and the next one takes the rest from the cache.
+            # New vectors are committed to the cache every few seconds and when it closes: an interrupted update
+            # (Ctrl-C) loses nothing embedded, a killed one at most its last seconds, and the next one takes the rest
+            # from the cache.
             vectors = embed_passages_cached(
                 spec,
                 lambda: self._get_embedder(update.recorded, update.previous_embedder),

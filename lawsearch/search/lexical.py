@@ -243,6 +243,16 @@ class LexicalIndex:
             return Q.Prefix("grams", normalise(phrase).lower()) if phrase else None
         return Q.Term("grams", grams[0]) if len(grams) == 1 else Q.Phrase("grams", grams)
 
+    def phrase_chunks(self, phrases: tuple[str, ...]) -> set[str]:
+        """The ids of the chunks whose character bigrams hold every phrase in a row: every chunk that can hold the
+        phrases exactly (the caller tests the exact text), found through the index instead of by reading every chunk."""
+        clauses = [clause for clause in map(self._phrase, phrases) if clause is not None]
+        if not clauses:
+            return self.chunk_ids()
+        with self._searcher() as searcher:
+            results = searcher.search(clauses[0] if len(clauses) == 1 else Q.And(clauses), limit=None, scored=False)
+            return {hit["chunk_id"] for hit in results}
+
     def search(self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None) -> dict[str, float]:
         """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids."""
         query = self.build_query(parsed)

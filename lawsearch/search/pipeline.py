@@ -139,8 +139,13 @@ def allowed_chunks(corpus: Corpus, question: Question, only: set[str] | None = N
     if not question.phrases and only is None:
         return None
     phrases = [normalise(p).lower() for p in question.phrases]
+    # With phrases, only the chunks the word index finds them in (by character bigrams) are read and tested exactly.
+    candidates = corpus.lexical.phrase_chunks(question.phrases) if phrases else corpus.chunks.keys()
     allowed = set()
-    for chunk_id, record in corpus.chunks.items():
+    for chunk_id in candidates:
+        record = corpus.chunks.get(chunk_id)
+        if record is None:
+            continue
         report_id = record.report_id
         if only is not None and report_id not in only:
             continue
