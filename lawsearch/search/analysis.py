@@ -98,7 +98,7 @@ def corpus_vocabulary(texts: Iterable[str]) -> dict[str, Any]:
     """
     full = _jieba()
     words: dict[str, int] = {word: full.FREQ[word] for word in STOP_WORDS if full.FREQ.get(word)}
-    for text in map(normalise, texts):
+    for text in map(normalise, dict.fromkeys(texts)):  # titles and headings recur chunk after chunk
         for start, ends in full.get_DAG(text).items():
             for end in ends:
                 word = text[start : end + 1]
