@@ -77,7 +77,7 @@ def collect(index: str, golds: list[str]) -> list[dict[str, Any]]:
                         "kind": record.get("kind", "all") if relevant else "none",
                         "cosines": list(dense.values()),
                         "full": any(focal >= FULL_FOCAL for *_, focal in found.values()),
-                        "exempt": bool(question.phrases),
+                        "exempt": bool(question.phrases or question.level),
                         "any": bool(hits),  # hits with the question's floor off
                         "mrr": mrr,
                         "engine": bool(engine.search(record["query"], mode="hybrid", top_k=CUTOFF).hits),

@@ -81,6 +81,7 @@ class EmbeddingCache:
             )
             self._db.commit()
         self._committed = time.monotonic()
+        self._closed = False
 
     def get_many(self, embedder: str, hashes: Sequence[str]) -> dict[str, bytes]:
         with _database_errors(self.path):
@@ -118,7 +119,10 @@ class EmbeddingCache:
         return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE embedder = ?", (embedder,)).fetchone()[0])
 
     def close(self) -> None:
-        """Commit what was stored, then close."""
+        """Commit what was stored, then close (once; closing again does nothing). Used from one thread only."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.commit()
         finally:

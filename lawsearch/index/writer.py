@@ -25,7 +25,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -1459,6 +1459,8 @@ class IndexWriter:
             # Ctrl-C or an error: this generation is thrown away, so its lexical index stops now instead of being
             # finished first (Ctrl-C waited for Whoosh to index every chunk: 12 s for 8 provincial reports).
             lexical.stop()
+            with suppress(LawsearchError):  # keep what was embedded; the cache's own trouble must not hide this one
+                cache.close()
             raise
         finally:
             try:

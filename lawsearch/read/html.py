@@ -309,7 +309,8 @@ def _colspan(cell: LexborNode) -> int:
 
 def _table_rows(table: LexborNode, sectioning: int) -> list[list[str]] | None:
     """The rows of ``table`` as cell texts, its caption a row of one cell; a cell spanning columns is followed by
-    blanks. None for a table with a table inside it, with a cell of prose, or of more than MAX_TABLE_CELLS cells."""
+    blanks. None for a table with a table inside it, a cell spanning rows, a cell of prose, or more than
+    MAX_TABLE_CELLS cells."""
     if _contains(table, "table"):
         return None
     rows: list[list[str]] = []
@@ -325,6 +326,8 @@ def _table_rows(table: LexborNode, sectioning: int) -> list[list[str]] | None:
             for cell in _children(row):
                 if cell.tag not in CELL_ELEMENTS:
                     continue
+                if (cell.attributes.get("rowspan") or "1").strip() not in ("", "1"):
+                    return None  # a cell spanning rows shifts the rows below it: read the table as before
                 span = _colspan(cell)
                 cells += span
                 text = tree_text(cell, sectioning)

@@ -40,11 +40,14 @@ STOP_WORDS = frozenset(
 # 为什么), and a kind of place that may stand between it and the place noun (沿海城市, 副省级城市).
 WHICH = r"(?:哪(?:一|几)?(?:个|座|些)|(?<![为凭干])什么)"
 PLACE_KIND = r"(?:(?:沿海|沿边|内陆|边境|东部|中部|西部|东北|南方|北方|省会|副省级|计划单列|地级以上|资源型|少数民族)的?)?"
-# The nouns a 哪些… frame asks with (places and bodies), each cut short of the words it begins (市场, 区别, 县长 …).
+# The place nouns of one character, each cut short of the words it begins (市场, 区别, 县长, 省级, 城市群 …), by level.
+PROVINCE_NOUN = "省(?![钱力心事时长委会级])"
+COUNTY_NOUNS = "县(?![长委级域])|旗(?![帜下舰])|区(?![域别间分块长委级])"
+CITY_NOUNS = "城市(?!群)|市(?![场民值容政面价长委级辖])|州(?![长县])|盟(?![友员国约])"
+# The nouns a 哪些… frame asks with (places and bodies).
 _FRAME_NOUNS = (
-    "地区|地方(?!性)|区域|城市|省会|地级市|地市|市州|州市|自治州|区县|县区|市县|县市|县级市|自治县|旗县|省份|省区|省市"
-    "|自治区|直辖市|单位|部门|省(?![钱力心事时长委会])|县(?![长委])|旗(?![帜下舰])|区(?![域别间分块长委])"
-    "|市(?![场民值容政面价长委])|州|盟(?![友员国约])"
+    "地区|地方(?!性)|区域|省会|地级市|地市|市州|州市|盟市|自治州|区县|县区|市县|县市|州县|县级市|自治县|旗县|省份|省区|省市"
+    f"|自治区|直辖市|单位|部门|{PROVINCE_NOUN}|{COUNTY_NOUNS}|{CITY_NOUNS}"
 )
 # What a question says about the reports rather than the topic: (的)(报告/规划…)(中/里)提到 / 提及 / 谈到 ….
 _MENTION = r"(?:的?(?:报告|规划|文件|公报)?(?:中|里)?(?:提到了?|提及|谈到|谈及|说到|讲到|写到|写了))?"

@@ -13,7 +13,7 @@ evidence holds at least ``MIN_FOCAL`` of the question's focal terms (:mod:`lawse
 of its evidence holds every focal term, whatever the score (a report that names the exact thing asked for did it, or
 at least says it). The cuts were chosen on the development questions by F1 of the answer set
 (``scripts/tune_answers.py``) and are kept with the other weights in :mod:`lawsearch.search.ranking`. A national
-report is no region: it never answers a 哪些地区 question (the hits still show it). No region clearing them: an empty answer,
+report answers a 哪些地区 question as the country (全国), never one asked at a level. No region clearing them: an empty answer,
 said with how many regions of that level the index holds, so that it is not read as nationwide.
 
 >>> level_asked("哪些省份提出了发展低空经济"), level_asked("哪些地区建立了调解员联盟"), level_asked("有哪些措施")
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..optional import pandas as import_pandas
-from .analysis import PLACE_KIND, WHICH
+from .analysis import CITY_NOUNS, COUNTY_NOUNS, PLACE_KIND, PROVINCE_NOUN, WHICH
 from .ranking import MIN_FOCAL, MIN_SCORE, MIN_SHARE
 
 if TYPE_CHECKING:
@@ -47,12 +47,12 @@ LEVEL_NAMES = {"province": "provinces", "city": "cities", "county": "counties", 
 # Bodies (部门, 机关) and things (方面, 措施) are not places; 哪里 / 什么地方: any.
 _WHICH, _KIND = WHICH, PLACE_KIND
 _ASKED = (
-    ("province", re.compile(rf"{_WHICH}{_KIND}(?:省份|省区|省市|自治区|直辖市|省(?![钱力心事时长委会]))")),
+    ("province", re.compile(rf"{_WHICH}{_KIND}(?:省份|省区|省市|自治区|直辖市|{PROVINCE_NOUN})")),
     (
         "county",
-        re.compile(rf"{_WHICH}{_KIND}(?:区县|县区|县市|县级市|自治县|旗县|县(?![长委])|旗(?![帜下舰])|区(?![域别间分块长委]))"),
+        re.compile(rf"{_WHICH}{_KIND}(?:区县|县区|县市|州县|县级市|自治县|旗县|{COUNTY_NOUNS})"),
     ),
-    ("city", re.compile(rf"{_WHICH}{_KIND}(?:城市|省会|地级市|地市|市州|州市|自治州|市(?![场民值容政面价长委])|州|盟(?![友员国约]))")),
+    ("city", re.compile(rf"{_WHICH}{_KIND}(?:省会|地级市|地市|市州|州市|盟市|自治州|{CITY_NOUNS})")),
     (
         "any",
         re.compile(
@@ -191,7 +191,7 @@ def answer_set(
     groups: dict[tuple[str, str | None], list[Hit]] = {}
     for hit in hits:
         if level == "any":
-            key = (hit.region, hit.region_parent) if hit.region and hit.level != "national" else None
+            key = (hit.region, hit.region_parent) if hit.region else None
         else:
             place = place_at(gazetteer, hit.region, hit.region_parent, level)
             above = gazetteer.parent_of(place) if place else None

@@ -104,13 +104,17 @@ def answerable(
     """Whether the question's floor lets its hits be shown (:meth:`RankingParams.stands_out`): in dense and hybrid
     mode, with the relevance floor on and no quoted phrase (an exact phrase is what was asked for), the best dense
     candidate must stand out from the others, or one sentence of a candidate hold every focal term. A question that
-    asks for places is not floored here: its answer set has its own cut (MIN_SCORE, MIN_SHARE, MIN_FOCAL), chosen on
-    such questions, and says "no region" itself."""
-    if mode == "lexical" or not request.apply_floor or question.phrases or question.level:
+    asks for places (or a search by region) is not floored here: its answer set has its own cut (MIN_SCORE,
+    MIN_SHARE, MIN_FOCAL), chosen on such questions, and says "no region" itself; nor are the raw-list fusions
+    (convex, rrf), which have no floor."""
+    if mode == "lexical" or not request.apply_floor or question.phrases or question.level or request.by_region:
+        return True
+    if mode == "hybrid" and request.fusion != DEFAULT_FUSION:
         return True
     if corpus.ranking.stands_out(list(dense.values())):
         return True
-    return any(focal >= FULL_FOCAL for *_, focal in candidate_signals((False, False)).values())
+    needed = corpus.ranking.signals_needed(mode)  # the signals the mode's fusion reads anyway: computed once
+    return any(focal >= FULL_FOCAL for *_, focal in candidate_signals(needed).values())
 
 
 def retrieve(
@@ -139,8 +143,10 @@ def allowed_chunks(corpus: Corpus, question: Question, only: set[str] | None = N
     if not question.phrases and only is None:
         return None
     phrases = [normalise(p).lower() for p in question.phrases]
-    # With phrases, only the chunks the word index finds them in (by character bigrams) are read and tested exactly.
-    candidates = corpus.lexical.phrase_chunks(question.phrases) if phrases else corpus.chunks.keys()
+    # With phrases of two characters or more, only the chunks the word index finds them in (by character bigrams)
+    # are read and tested exactly; a one-character phrase has no bigram of its own, and every chunk is tested.
+    indexed = bool(phrases) and all(len(p) >= 2 for p in phrases)
+    candidates = corpus.lexical.phrase_chunks(question.phrases) if indexed else corpus.chunks.keys()
     allowed = set()
     for chunk_id in candidates:
         record = corpus.chunks.get(chunk_id)

@@ -96,6 +96,9 @@ def test_each_batch_is_cached_as_made_and_a_second_run_embeds_nothing(tmp_path: 
     failing = FailsOnThirdBatch()
     with pytest.raises(Interrupt):
         embed_passages_cached(failing.spec, lambda: failing, TEXTS, cache, batch_size=2)
+    cache.close()  # as the writer does when an update is interrupted
+    cache.close()  # closing again does nothing
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")  # a new connection sees what is durable
     assert cache.count(failing.spec.cache_key) == 4  # the two batches made before the interruption
 
     stats = EmbedStats()
@@ -110,3 +113,25 @@ def test_each_batch_is_cached_as_made_and_a_second_run_embeds_nothing(tmp_path: 
     embed_passages_cached(again.spec, lambda: pytest.fail("a fully cached run loads no model"), TEXTS, cache, batch_size=2, stats=stats)
     assert (stats.cached, stats.embedded) == (len(TEXTS), 0)
     cache.close()
+
+
+def test_stored_vectors_are_committed_within_seconds_and_on_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from lawsearch.index import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "COMMIT_SECONDS", 3600.0)
+    path = tmp_path / "embeddings.sqlite"
+    cache = EmbeddingCache(path)
+    other = sqlite3.connect(str(path))
+    durable = lambda: other.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]  # noqa: E731
+    cache.put_many("k", {"a": b"1"})
+    assert durable() == 0  # not yet: commits are at most every COMMIT_SECONDS
+    monkeypatch.setattr(cache_module, "COMMIT_SECONDS", 0.0)
+    cache.put_many("k", {"b": b"2"})
+    assert durable() == 2
+    monkeypatch.setattr(cache_module, "COMMIT_SECONDS", 3600.0)
+    cache.put_many("k", {"c": b"3"})
+    cache.close()
+    assert durable() == 3
+    other.close()

@@ -73,6 +73,7 @@ def test_national_reports_answer_as_the_country() -> None:
         score=0.9,
         level="national",
         kind="政府工作报告",
+        focal=0.5,  # its best sentence holds some of the question's focal terms
     )
     answers = answer_set([hit], "any", indexed=1)
     assert [(a.region, a.level) for a in answers.answer] == [(NATIONAL, "national")]

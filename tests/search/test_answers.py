@@ -183,7 +183,7 @@ def test_evidence_naming_every_focal_term_answers_and_evidence_naming_too_few_do
     assert [a.region for a in answers.related] == ["上虞区"]
 
 
-def test_a_national_report_never_answers_a_question_for_regions() -> None:
+def test_a_national_report_answers_as_the_country_never_at_a_level() -> None:
     hits = [_hit("n#1", "全国", None, 0.9, level="national", focal=1.0), _hit("a#1", "滨江区", "杭州市", 0.8)]
-    answers = answer_set(hits, "any", indexed=2)
-    assert [a.region for a in (*answers.answer, *answers.related)] == ["滨江区"]
+    assert [a.region for a in answer_set(hits, "any", indexed=2).answer] == ["全国", "滨江区"]
+    assert [a.region for a in answer_set(hits, "county", indexed=2).answer] == ["滨江区"]
