@@ -90,7 +90,16 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
             plain = fuse(not_at_level, replace(corpus.ranking, focal_weight=0.0))
             scoped = [replace(hit, score=plain.get(hit.chunk_id, hit.score)) for hit in scoped]
         answers = answer_set(scoped, asked, corpus.regions_indexed(asked))
-    return Results(question.text, mode, candidates[:top_k], candidates, query_truncated=question.truncated, answers=answers, notes=notes)
+    return Results(
+        question.text,
+        mode,
+        candidates[:top_k],
+        candidates,
+        query_truncated=question.truncated,
+        answers=answers,
+        notes=notes,
+        focal_terms=focal.terms,
+    )
 
 
 def answerable(

@@ -77,6 +77,7 @@ class Results:
         query_truncated: tuple[int, int] | None = None,
         answers: AnswerSet | None = None,
         notes: list[str] | None = None,
+        focal_terms: tuple[str, ...] = (),
     ) -> None:
         self.query = query
         self.mode = mode
@@ -84,6 +85,7 @@ class Results:
         self._candidates = candidates if candidates is not None else hits
         self.query_truncated = query_truncated
         self.answers = answers  # the 哪些… answer set, for questions that ask for places (or --by-region)
+        self.focal_terms = focal_terms  # the question's focal terms, written as each hit's focal_terms writes them
         self._notes = notes or []
 
     @property

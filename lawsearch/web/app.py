@@ -54,9 +54,7 @@ from ..index.holdings import holdings
 from ..models import LEVELS
 from ..read.kinds import KINDS
 from ..search.corpus import chunk_anchor
-from ..search.focal import FocalTerms
 from ..search.query import MAX_QUERY_CHARS
-from ..search.question import Question
 from ..search.snippet import snippet_parts
 from ..terminal import dumps_json
 from .hosts import HostCheck, allowed_names
@@ -215,7 +213,7 @@ class Site:
 
             def answer(engine: LawSearch) -> dict[str, Any]:  # the results and the header from one generation
                 results = engine.search(search.query, **search.options())
-                return {"results": results, "question_terms": question_focal_terms(engine, search.query), **_page_context(form, engine)}
+                return {"results": results, "question_terms": results.focal_terms, **_page_context(form, engine)}
 
             context = await self.run(answer)
         except (BadRequest, QueryError) as exc:
@@ -318,13 +316,6 @@ def _page_context(form: dict[str, Any], engine: LawSearch) -> dict[str, Any]:
         "chunks": engine.manifest.chunk_count,
         "generation": engine.generation.name,
     }
-
-
-def question_focal_terms(engine: LawSearch, query: str) -> tuple[str, ...]:
-    """The question's focal terms, written as a hit's ``focal_terms`` writes them (normalised, lower case), so that
-    the page can show which of them a hit's best sentence lacks."""
-    question = Question.parse(query, engine.lexical.segmenter)
-    return FocalTerms.weigh(question.terms, engine.lexical.doc_frequency, engine.manifest.chunk_count).terms
 
 
 def report_url(report_id: str, hit: str | None = None, q: str | None = None) -> str:

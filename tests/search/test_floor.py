@@ -24,9 +24,11 @@ def test_a_question_nothing_answers_gets_no_hit(engine: LawSearch, query: str, m
 
 
 def test_an_answered_question_keeps_its_answer(engine: LawSearch) -> None:
-    hits = engine.search("根治欠薪冬季行动").hits
+    results = engine.search("根治欠薪冬季行动")
+    hits = results.hits
     assert hits and "冬季" in hits[0].text
     assert hits[0].focal_terms and hits[0].focal == pytest.approx(1.0)
+    assert hits[0].focal_terms == results.focal_terms  # every focal term of the question, as the hit writes them
 
 
 def test_lexical_mode_and_quoted_phrases_are_not_floored(engine: LawSearch) -> None:
