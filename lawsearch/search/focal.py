@@ -17,6 +17,8 @@ answers a 哪些… question (:mod:`lawsearch.search.answers`); ``--explain`` sh
 >>> share, held = focal.share("推进长城国家文化公园建设。大运河沿线治理。")
 >>> round(share, 2), held
 (0.7, ('大运河',))
+>>> FocalTerms.weigh(("稳就业；保民生",), lambda term: 1, 100).terms
+('稳就业', '保民生')
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ class FocalTerms:
     @classmethod
     def weigh(cls, terms: tuple[str, ...], doc_frequency: Callable[[str], int | None], n_docs: int) -> FocalTerms:
         """The focal terms ``terms`` weighted by idf (``doc_frequency``: chunks holding a term; ``n_docs``: chunks)."""
-        distinct = tuple(dict.fromkeys(normalise(term).lower() for term in terms if term.strip()))
+        # A quoted phrase that spans sentences (a；b) counts as its parts: a sentence can hold each, never both.
+        pieces = (piece.strip() for term in terms for piece in _SENTENCE.findall(normalise(term).lower()))
+        distinct = tuple(dict.fromkeys(piece for piece in pieces if piece))
         weights = tuple(math.log(1.0 + (n_docs - (df := doc_frequency(t) or 0) + 0.5) / (df + 0.5)) for t in distinct)
         return cls(distinct, weights)
 
