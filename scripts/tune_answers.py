@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tuning import dealt_folds
+from tuning import add_set_option, dealt_folds, index_sets
 
 from lawsearch.engine import LawSearch
 from lawsearch.evaluate import answer_prf as prf
@@ -130,10 +130,10 @@ def show(params: Params) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", nargs=2, action="append", metavar=("INDEX", "GOLD"), required=True)
+    add_set_option(parser)
     parser.add_argument("--per-question", action="store_true", help="precision, recall and F1 of each question")
     args = parser.parse_args()
-    rows = [row for index, gold in args.set for row in collect(index, gold)]
+    rows = [row for index, golds in index_sets(parser, args) for gold in golds for row in collect(index, gold)]
     for n, row in enumerate(rows):
         row["n"] = n
     sets = list(dict.fromkeys(row["set"] for row in rows))

@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tuning import add_set_option, dealt_folds
+from tuning import add_set_option, dealt_folds, index_sets
 
 from lawsearch.engine import LawSearch
 from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance
@@ -138,11 +138,7 @@ def main() -> None:
     add_set_option(parser)
     parser.add_argument("--per-question", action="store_true", help="best cosine, standout value and shown of each question")
     args = parser.parse_args()
-    rows = []
-    for index, *golds in args.set:
-        if not golds:
-            parser.error(f"--set {index}: needs at least one gold file after the index")
-        rows += collect(index, golds)
+    rows = [row for index, golds in index_sets(parser, args) for row in collect(index, golds)]
     for n, row in enumerate(rows):
         row["n"] = n
     sets = list(dict.fromkeys(row["set"] for row in rows))

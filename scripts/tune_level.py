@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tuning import add_set_option
+from tuning import add_set_option, index_sets
 
 from lawsearch.engine import MODES, LawSearch
 from lawsearch.evaluate import CUTOFF, answer_prf, passage_metrics, read_gold, regions_lead, relevance
@@ -126,9 +126,7 @@ def main() -> None:
     add_set_option(parser)
     args = parser.parse_args()
     table: Table = defaultdict(dict)
-    for index, *golds in args.set:
-        if not golds:
-            parser.error(f"--set {index}: needs at least one gold file after the index")
+    for index, golds in index_sets(parser, args):
         collect(index, golds, table)
     report(table)
 

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuning import add_set_option, index_sets
+
 from lawsearch.engine import LawSearch
 from lawsearch.evaluate import CUTOFF, passage_metrics, read_gold, relevance_of
 from lawsearch.search import pipeline
@@ -376,16 +378,9 @@ def study(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--set",
-        nargs=2,
-        action="append",
-        metavar=("INDEX", "GOLD"),
-        required=True,
-        help="an index and a gold file of passage questions run on it (repeatable)",
-    )
+    add_set_option(parser)
     args = parser.parse_args()
-    questions = [q for index, gold in args.set for q in collect(index, gold)]
+    questions = [q for index, golds in index_sets(parser, args) for gold in golds for q in collect(index, gold)]
     print(
         f"{len(questions)} questions: "
         + ", ".join(

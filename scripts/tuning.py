@@ -1,4 +1,4 @@
-"""What the tuning scripts share: the ``--set INDEX GOLD …`` option and folds dealt set by set.
+"""What the tuning scripts share: the ``--set INDEX GOLD …`` option, read once, and folds dealt set by set.
 
 Run from the scripts (``python scripts/tune_floor.py …``), which find this module beside them.
 """
@@ -20,6 +20,16 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="an index and the gold files run on it: INDEX GOLD [GOLD …] (repeatable)",
     )
+
+
+def index_sets(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """``(index, gold files)`` of each ``--set``; a parser error for a set without a gold file."""
+    sets = []
+    for index, *golds in args.set:
+        if not golds:
+            parser.error(f"--set {index}: needs at least one gold file after the index")
+        sets.append((index, golds))
+    return sets
 
 
 def dealt_folds(rows: list[dict[str, Any]], folds: int, rng: random.Random) -> list[list[dict[str, Any]]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportFileError
-from .tables import MAX_CELL_CHARS, table_lines
+from .tables import MAX_CELL_CHARS, MAX_SPAN, MAX_TABLE_CELLS, table_lines
 from .wrap import join_wrapped
 
 # A report .docx unpacks to a few megabytes; more than this is a zip bomb, not a report. The sizes checked are those
@@ -39,8 +39,6 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 _BODY_TEXT_LEVEL = 9  # w:outlineLvl 9 means "body text"
 _HEADING_NAME = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
 _TITLE_NAMES = ("title", "标题")
-MAX_GRID_SPAN = 1000  # columns one cell may span (Word allows 63 columns)
-MAX_TABLE_CELLS = 100_000  # columns spanned, over all rows: a larger table is read cell by cell
 
 
 def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -150,7 +148,7 @@ def _grid_span(cell: Any) -> int:
     """How many grid columns a ``w:tc`` spans (``w:tcPr/w:gridSpan``)."""
     values = cell.xpath("./w:tcPr/w:gridSpan/@w:val")
     try:
-        return min(max(int(values[0]), 1), MAX_GRID_SPAN) if values else 1
+        return min(max(int(values[0]), 1), MAX_SPAN) if values else 1
     except ValueError:
         return 1
 

@@ -7,9 +7,9 @@ browser lays it out: whitespace collapsed, no space added around inline elements
 get any), a line break dropped between two Chinese characters.
 
 A table is read as :mod:`lawsearch.read.tables` reads one: under a column header, a row a line, each value after
-its column's label (a cell spanning ``colspan`` columns fills the first, the others blank; ``rowspan`` is not
-followed). A table without a column header (label/value pairs such as ``索引号：``, a row of links), or one with a
-table inside it, is laid out as a browser shows it: a row a line, the cells of a row separated by a tab (a cell
+its column's label (a cell spanning ``colspan`` columns fills the first, the others blank). A table without a column
+header (label/value pairs such as ``索引号：``, a row of links), one with a cell spanning rows (``rowspan``: the
+cells below would shift under the wrong labels) or one with a table inside it, is laid out as a browser shows it: a row a line, the cells of a row separated by a tab (a cell
 holding paragraphs breaks its row where they break).
 
 A tree builder does work in proportion to the depth of the open elements for many tags, so a page nested
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .htmlnesting import limit_nesting
-from .tables import MAX_CELL_CHARS, table_lines
+from .tables import MAX_CELL_CHARS, MAX_SPAN, MAX_TABLE_CELLS, table_lines
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -132,8 +132,6 @@ BLOCK_ELEMENTS = frozenset(
 )
 CELL_ELEMENTS = frozenset({"td", "th"})
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
-MAX_COLSPAN = 1000  # as browsers cap it
-MAX_TABLE_CELLS = 100_000  # columns spanned, over all rows: a larger table is laid out cell by cell, as a browser does
 _PREFORMATTED = frozenset({"pre", "listing", "plaintext", "xmp"})
 _LEAVE_BREAKS = BLOCK_ELEMENTS - {"br", "hr"}
 
@@ -304,7 +302,7 @@ def _contains(node: LexborNode, tag: str) -> bool:
 
 def _colspan(cell: LexborNode) -> int:
     value = (cell.attributes.get("colspan") or "").strip()
-    return min(max(int(value), 1), MAX_COLSPAN) if value.isascii() and value.isdigit() else 1
+    return min(max(int(value), 1), MAX_SPAN) if value.isascii() and value.isdigit() else 1
 
 
 def _table_rows(table: LexborNode, sectioning: int) -> list[list[str]] | None:

@@ -154,13 +154,10 @@ def markdown_text(markdown: str) -> tuple[str, tuple[tuple[str, int], ...]]:
                 out.add(line.strip(), prefixes)
         elif kind == "table_open":
             table = []
-        elif kind == "tr_open":
+        elif kind == "tr_open" and table is not None:  # markdown-it opens rows only inside a table
             row = []
-            if table is not None:
-                table.append((token.map[0] if token.map else -1, row))
+            table.append((token.map[0] if token.map else -1, row))
         elif kind == "tr_close":
-            if table is None:  # markdown-it opens rows only inside a table; kept for any other token stream
-                out.add(_joined_row(row or []), prefixes)
             row = None
         elif kind == "table_close" and table is not None:
             for (start, _), line in zip(table, _rows_text([cells for _, cells in table]), strict=True):
@@ -315,14 +312,10 @@ def _cell_text(words: str) -> str:
     return join_wrapped(piece.strip() for piece in words.split("\n"))
 
 
-def _joined_row(cells: Sequence[str]) -> str:
-    """A row of a table without a column header: its non-empty cells joined by ``；``."""
-    return CELL_SEPARATOR.join(cell for cell in cells if cell)
-
-
 def _rows_text(rows: Sequence[Sequence[str]]) -> list[str]:
-    """One line for each row of a table: with their headers when it has a column header, else cells joined."""
-    return table_lines(rows) or [_joined_row(cells) for cells in rows]
+    """One line for each row of a table: with their headers when it has a column header, else its non-empty cells
+    joined by ``；``."""
+    return table_lines(rows) or [CELL_SEPARATOR.join(cell for cell in cells if cell) for cells in rows]
 
 
 def _pipe_rows(paragraph: str) -> list[str] | None:

@@ -47,6 +47,8 @@ CELL_SEPARATOR = "；"  # between the cells of a row
 LABEL_SEPARATOR = "："  # between a column's label and a cell's value
 MAX_LABEL_CHARS = 24  # a column header is short: 比上年增长（%）, 城镇新增就业人数（万人）
 MAX_CELL_CHARS = 2000  # a cell longer than this is a page: the table lays out a page, it does not tabulate
+MAX_SPAN = 1000  # columns one cell may span (browsers cap colspan here; Word allows 63 columns)
+MAX_TABLE_CELLS = 100_000  # columns spanned, over all rows: a larger table is laid out cell by cell
 MIN_BODY_ROWS = 2  # rows of two values or more under the header
 MIN_COLUMNS = 2
 

@@ -26,7 +26,10 @@ MIN_UNIT_CHARS = 12
 MAX_UNIT_CHARS = 150
 # How many sentence hits are fetched per chunk wanted, before pooling them to chunks.
 UNITS_PER_CHUNK_FETCHED = 8
-_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’\"」』）)]*|\n|$)")
+# What ends a sentence: a sentence gets a vector here, and a question's focal terms are looked for sentence by sentence
+# (lawsearch.search.focal).
+SENTENCE_ENDS = "。！？!?；;"
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]*(?:[{SENTENCE_ENDS}]+[”’\"」』）)]*|\n|$)")
 _CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|$)")
 
 

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .analysis import normalise
+from .dense import SENTENCE_ENDS
 
-# A sentence: up to a full stop, a semicolon or a line end.
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+# A sentence: up to a full stop, a semicolon or a line end, as the dense index cuts them.
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+")
 
 
 @dataclass(frozen=True)
