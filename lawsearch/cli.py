@@ -14,6 +14,7 @@ from . import checks
 from ._version import __version__
 from .batch import BATCH_RESULT_FIELDS, SearchOptions, answer_lines, read_batch
 from .errors import LawsearchError, QueryError
+from .index.pending import LEXICAL_FIRST_PASSAGES, VECTOR_TIMES
 from .models import LEVELS
 from .read.chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_CHUNKS, DEFAULT_MIN_CHARS
 from .read.files import DEFAULT_MAX_FILE_BYTES
@@ -243,6 +244,16 @@ def _embedder_options(function: Any) -> Any:
         ),
         click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice)."),
         click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time."),
+        click.option(
+            "--vectors",
+            type=click.Choice(VECTOR_TIMES),
+            default="auto",
+            show_default=True,
+            help="When new reports get their vectors: now (in this commit), later (commit the words alone, searchable at "
+            "once; `lawsearch embed` makes the vectors, here or on another machine), auto (now, unless there are more than "
+            f"{LEXICAL_FIRST_PASSAGES:,} passages to embed: then the words are committed first and the vectors follow, "
+            "committed batch by batch).",
+        ),
         click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
         click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ')."),
         click.option(
@@ -383,6 +394,41 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
         else:
             _writer(index_dir, options).sync_folder(src, rebuild=rebuild, summary=summary)
     _report_update(summary, index_dir, as_json)
+
+
+@main.command()
+@_writer_options
+@click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time.")
+def embed(index_dir: str | None, wait: float, quiet: bool, as_json: bool, device: str | None, batch_size: int) -> None:
+    """Make the vectors of reports indexed without them, batch by batch.
+
+    `lawsearch index --vectors later` commits the words alone (searchable at once); a large
+    `index` does so by itself and embeds after. Each batch of about 4,000 passages is committed
+    on its own: searches see coverage grow, Ctrl-C keeps every batch committed (and every vector
+    made, in the embedding cache), and the next `embed` goes on from there. `lawsearch info`
+    shows how far it has got. The index's own model is used; --device runs it on a GPU.
+
+    \b
+    Examples:
+      lawsearch index reports/ --vectors later && lawsearch embed
+      lawsearch embed --index indexes/all --device cuda --batch-size 128
+    """
+    from .index.writer import IndexWriter, UpdateSummary
+
+    summary = UpdateSummary()
+    with _json_errors(as_json, lambda: index_dir, summary):
+        index_dir = _found(index_dir)
+        IndexWriter(index_dir, progress=not quiet, wait=wait, device=device, batch_size=batch_size).embed_pending(summary)
+    if as_json:
+        _dump_json({"index": index_dir, **summary.to_dict()})
+        return
+    stats = summary.embedding
+    rate = f" ({stats.passages_per_second:.1f} passages/s)" if stats.embedded else ""
+    done = "every report has its vectors" if not summary.pending else f"{summary.pending:,} report(s) still without vectors"
+    click.echo(printable(f"{index_dir}: embedded {stats.embedded:,} passage(s){rate}, {stats.cached:,} from the cache; {done}"), err=True)
+    for note in summary.notes:
+        click.echo(printable(f"note: {note}"), err=True)
 
 
 @main.command()
@@ -791,6 +837,12 @@ def info(index_dir: str | None, as_json: bool) -> None:
     for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer"):
         click.echo(f"{key:<11}{printable(data[key])}")
     click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
+    covered = data["dense_coverage"]
+    left = covered["of"] - covered["reports"]
+    click.echo(
+        f"{'vectors':<11}for {covered['reports']:,} of {covered['of']:,} reports ({covered['chunks']:,} of {covered['chunks_of']:,} chunks)"
+        + (f"; {left:,} still to embed: run `lawsearch embed`" if left else "")
+    )
     for key in ("years", "kinds"):
         counts = ", ".join(f"{row['name'] if row['name'] is not None else 'unknown'} ({row['reports']})" for row in data[key])
         click.echo(f"{key:<11}{printable(counts) or '—'}")

@@ -91,6 +91,20 @@ class LawSearch:
         ids = checks.identifiers("report ids", report_ids, "remove")
         return self._update(lambda writer: writer.remove(ids), "remove", options, changes)
 
+    def embed(self, options: WriterOptions | None = None, **changes: Any) -> UpdateSummary:
+        """Make the vectors of the reports indexed without them (``vectors="later"``, or a large update that committed
+        its words first), a batch per commit, then reload; ``summary.pending`` is 0 when all are done. An interruption
+        keeps every committed batch; the next call goes on from there. The writer's ``options`` (or any of them by
+        keyword, e.g. ``progress=True``) go to IndexWriter."""
+        self._ensure_open()
+        return self._update(lambda writer: writer.embed_pending(), "embed", options, changes)
+
+    @property
+    def dense_coverage(self) -> tuple[int, int]:
+        """``(reports with vectors, reports)``: equal once every report is embedded."""
+        self._ensure_open()
+        return self._corpus.coverage
+
     def _update(self, run: Callable[[IndexWriter], UpdateSummary], call: str, options: Any, changes: dict[str, Any]) -> UpdateSummary:
         """``run`` one update with a writer of this index (its options checked for ``call``, the embedder the index's
         own), then reload."""

@@ -196,6 +196,7 @@ def embed_passages_cached(
     batch_size: int,
     progress: bool = False,
     stats: EmbedStats | None = None,
+    bar: Any = None,
 ) -> np.ndarray:
     """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise.
 
@@ -203,6 +204,7 @@ def embed_passages_cached(
     each batch written to the cache as it is made (an interrupted run resumes from the cache); the vectors are put
     back in the order of ``texts``.
     ``get_embedder`` is called only when something is missing, so a fully cached update never loads a model.
+    ``bar``: a progress bar (tqdm) of the caller's to advance by each text embedded or found, instead of one of its own.
     A cached vector of the wrong size or norm (damaged) is ignored and embedded again.
     """
     import numpy as np
@@ -217,8 +219,10 @@ def embed_passages_cached(
     stats.texts += len(texts)
     stats.cached += sum(1 for h in hashes if h in known)
     stats.embedded += len(missing)
-    bar: Any = None
-    if progress and missing:
+    own_bar = bar is None
+    if bar is not None:
+        bar.update(len(texts) - len(missing))
+    elif progress and missing:
         from tqdm import tqdm
 
         bar = tqdm(total=len(missing), desc="embedding", unit="passage")
@@ -238,7 +242,7 @@ def embed_passages_cached(
         if bar is not None:
             bar.update(len(batch))
     stats.seconds += time.perf_counter() - started
-    if bar is not None:
+    if bar is not None and own_bar:
         bar.close()
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)

@@ -75,7 +75,9 @@ def _json_sha256(data: dict[str, Any]) -> str:
 class ReportEntry:
     """What the manifest keeps of one indexed report. ``fingerprint`` identifies its text (see
     :mod:`lawsearch.read.screen`; "" in indexes built before it was kept); ``also_sources`` lists the other files
-    of the same report (``{"source": path, "sha256": hash}``), which are not indexed again."""
+    of the same report (``{"source": path, "sha256": hash}``), which are not indexed again. ``vectors`` says whether its
+    sentence vectors are stored: False for a report indexed with its vectors left for later (``lawsearch embed``),
+    whose vector file then holds no row."""
 
     sha256: str
     source: str
@@ -83,6 +85,7 @@ class ReportEntry:
     meta: dict[str, Any]
     fingerprint: str = ""
     also_sources: list[dict[str, str]] = field(default_factory=list)
+    vectors: bool = True
 
 
 @dataclass
@@ -118,6 +121,21 @@ class Manifest:
     @property
     def chunk_count(self) -> int:
         return sum(len(entry.chunk_ids) for entry in self.reports.values())
+
+    @property
+    def pending(self) -> list[str]:
+        """The reports whose vectors are still to be made (``lawsearch embed``), sorted."""
+        return sorted(rid for rid, entry in self.reports.items() if not entry.vectors)
+
+    def coverage(self) -> dict[str, int]:
+        """How far the dense side has got: ``{"reports": with vectors, "of": all, "chunks": …, "chunks_of": …}``."""
+        embedded = [entry for entry in self.reports.values() if entry.vectors]
+        return {
+            "reports": len(embedded),
+            "of": len(self.reports),
+            "chunks": sum(len(entry.chunk_ids) for entry in embedded),
+            "chunks_of": self.chunk_count,
+        }
 
 
 @dataclass
@@ -557,6 +575,7 @@ class IndexFolder:
             "analyzer": m.analyzer,
             "reports": len(m.reports),
             "chunks": m.chunk_count,
+            "dense_coverage": m.coverage(),
             "created": m.created,
             "updated": m.updated,
             "years": held["years"],

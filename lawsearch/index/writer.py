@@ -46,6 +46,7 @@ from ..search.lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
 from .folder import BOILERPLATE, CURRENT, IndexFolder, Manifest, ReportEntry, Salvage, write_generation_json
 from .ids import report_id_in, resolved, root_of, with_root
+from .pending import LEXICAL_FIRST_PASSAGES, VECTOR_TIMES, embed_pending
 from .records import (
     FORMAT_VERSION,
     ChunkRecord,
@@ -115,6 +116,7 @@ class UpdateSummary:
     generation: str | None = None
     embedder: str | None = None
     notes: list[str] = field(default_factory=list)
+    pending: int = 0  # reports of the index whose vectors are still to be made (``lawsearch embed``)
 
     @property
     def indexed(self) -> list[str]:
@@ -142,6 +144,7 @@ class UpdateSummary:
             "from_cache": self.embedding.cached,
             "generation": self.generation,
             "embedder": self.embedder,
+            "pending_vectors": self.pending,
             "notes": self.notes,
         }
 
@@ -383,6 +386,10 @@ class WriterOptions:
     ``model``: the bundled ``e5-small-q4`` (the default), or a sentence-transformers model by local path or hub name;
     ``embedder``: an Embedder to use instead (tests, notebooks); ``device``, ``batch_size``, ``query_prefix``,
     ``passage_prefix``, ``allow_download``: how a model is loaded and run (:func:`lawsearch.embed.make_embedder`);
+    ``vectors``: when new reports get their sentence vectors — ``now`` (in the update's own commit), ``later`` (the
+    update commits the words alone; ``lawsearch embed`` makes the vectors) or ``auto`` (now, unless the update has more
+    than ``LEXICAL_FIRST_PASSAGES`` passages to embed: then the words are committed first, searchable at once, and the
+    vectors follow in commits of their own);
     ``max_chars``, ``min_chars``, ``max_chunks``: the chunking (:mod:`lawsearch.read.chunks`); ``max_file_bytes``,
     ``read_limits``: what reading one file may take (:mod:`lawsearch.read.sandbox`); ``include_all``: index files that
     do not look like reports too; ``progress``: show progress bars; ``wait``: seconds to wait for another writer.
@@ -402,6 +409,7 @@ class WriterOptions:
     query_prefix: str | None = None
     passage_prefix: str | None = None
     allow_download: bool = False
+    vectors: str = "auto"
     max_chars: int = DEFAULT_MAX_CHARS
     min_chars: int = DEFAULT_MIN_CHARS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -445,6 +453,7 @@ _OPTION_CHECKS: dict[str, Callable[[str, Any], object]] = {
     "query_prefix": checks.optional_text,
     "passage_prefix": checks.optional_text,
     "allow_download": checks.flag,
+    "vectors": lambda name, value: checks.choice(name, value, VECTOR_TIMES),
     "max_chars": lambda name, value: checks.whole_number(name, value, 1),
     "min_chars": lambda name, value: checks.whole_number(name, value, 0),
     "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
@@ -465,6 +474,7 @@ class IndexWriter:
         # What this writer works with: an update of an index adopts the chunking the index was built with.
         self.options = replace(options or WriterOptions(), **changes)
         self._embedder = self.options.embedder  # the embedder in use, made when first needed
+        self._deferred = False  # whether an update of this writer left its vectors for later
 
     @property
     def embedder_if_loaded(self) -> Embedder | None:
@@ -555,7 +565,9 @@ class IndexWriter:
             summary.failed = [(old.reports[rid].source, reason) for rid, reason in reread.dropped]
             recorded = EmbedderSpec.from_dict(old.embedder)
             self._commit(_Update(summary, None, old, fresh=True, recorded=recorded, staged=staged, removed=removed, boilerplate=stats))
-            return summary
+        if summary.pending and self.options.vectors == "auto":
+            self.embed_pending(summary)
+        return summary
 
     def repair(self) -> RepairSummary:
         """Make the index sound again, losing as little as can be: point CURRENT at the newest generation whose
@@ -859,6 +871,19 @@ class IndexWriter:
         with self._writing(), self.folder.writer_lock(self.options.wait):
             base, manifest, damaged = self._committed_for(rebuild, summary)
             self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
+        # The words are committed: now the vectors, in commits of their own, of a large update's reports, and on
+        # indexing a folder also of those an interrupted run left (`lawsearch index DIR` again goes on where it stopped).
+        if summary.pending and self.options.vectors == "auto" and (self._deferred or removals_under is not None):
+            self.embed_pending(summary)
+        return summary
+
+    def embed_pending(self, summary: UpdateSummary | None = None) -> UpdateSummary:
+        """Make the vectors of the reports indexed without them, committing a generation every batch (see
+        :mod:`lawsearch.index.pending`): an interruption keeps every batch committed and every vector cached."""
+        summary = summary if summary is not None else UpdateSummary()
+        with self._writing(), self.folder.writer_lock(self.options.wait):
+            self.folder.clear_unfinished()
+            embed_pending(self, summary)
         return summary
 
     def _committed_for(self, rebuild: bool, summary: UpdateSummary) -> tuple[Path | None, Manifest | None, _Damaged | None]:
@@ -1431,11 +1456,19 @@ class IndexWriter:
         summary.generation = generation.name
         summary.embedder = spec.id
         summary.unchanged = [rid for rid in summary.unchanged if rid not in update.removed]
+        summary.pending = len(manifest.pending)
 
     def _fill_generation(self, generation: Path, update: _Update, spec: EmbedderSpec) -> None:
         """The lexical index, the vectors (by ``spec``) and the report files of ``update``'s new generation."""
         staged, removed = update.staged, update.removed
         to_embed = [report for report in staged if report.vectors is None]
+        texts = [unit for report in to_embed for unit in report.units()]
+        later = self.options.vectors == "later" or (self.options.vectors == "auto" and len(texts) > LEXICAL_FIRST_PASSAGES)
+        for report in to_embed:
+            report.entry = replace(report.entry, vectors=not later)
+        if later:  # committed without vectors: lawsearch embed makes them
+            texts = []
+            self._deferred = True
         cache = EmbeddingCache(self.folder.root / CACHE_FILE)  # before the thread: a cache error leaves nothing running
         # Whoosh and jieba work in Python while the embedder works in C without the GIL: run them side by side.
         leaving = [] if update.fresh else update.replaced + removed
@@ -1449,7 +1482,7 @@ class IndexWriter:
             vectors = embed_passages_cached(
                 spec,
                 lambda: self._get_embedder(update.recorded, update.previous_embedder),
-                [unit for report in to_embed for unit in report.units()],
+                texts,
                 cache,
                 batch_size=self.options.batch_size,
                 progress=self.options.progress,
@@ -1472,7 +1505,7 @@ class IndexWriter:
         _crash_point("after-lexical")
         offset = 0
         for report in to_embed:
-            count = sum(record.units for record in report.records)
+            count = sum(record.units for record in report.records) if not later else 0
             report.vectors = vectors[offset : offset + count]
             offset += count
         for report in staged:

@@ -34,16 +34,17 @@ def chunk_anchor(chunk_id: str) -> str:
 
 def load_chunks(root: Path, generation: Path, manifest: Manifest) -> tuple[dict[str, ChunkRecord], DenseIndex]:
     """The chunk store and the dense index of ``generation``, assembled from its report records; a DamagedIndexError
-    (naming the index ``root``) for vectors that do not fit their records."""
+    (naming the index ``root``) for vectors that do not fit their records. A report whose vectors are still to be made
+    (``entry.vectors`` False) has chunks and no vector."""
     import numpy as np
 
     chunks: dict[str, ChunkRecord] = {}
     ids: list[str] = []
     matrices = []
     dim = int(manifest.embedder.get("dim") or 0)
-    for report_id in manifest.reports:
+    for report_id, entry in manifest.reports.items():
         records, vectors = read_report_records(generation, report_id)
-        rows = sum(record.units for record in records)
+        rows = sum(record.units for record in records) if entry.vectors else 0
         if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
             raise DamagedIndexError(
                 root,
@@ -54,7 +55,8 @@ def load_chunks(root: Path, generation: Path, manifest: Manifest) -> tuple[dict[
             raise DamagedIndexError(root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
         for record in records:
             chunks[record.id] = record
-            ids += [record.id] * record.units
+            if entry.vectors:
+                ids += [record.id] * record.units
         matrices.append(vectors)
     matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
     return chunks, DenseIndex.from_vectors(ids, matrix, dim)
@@ -158,6 +160,15 @@ class Corpus:
             raise DamagedIndexError(root, "; ".join(problems))
         return corpus
 
+    def embedded_chunks(self) -> set[str]:
+        """The chunks of the reports whose vectors are made (all of them once ``lawsearch embed`` has run)."""
+        return {cid for entry in self.reports.values() if entry.vectors for cid in entry.chunk_ids}
+
+    @property
+    def coverage(self) -> tuple[int, int]:
+        """``(reports with vectors, reports)``."""
+        return sum(1 for entry in self.reports.values() if entry.vectors), len(self.reports)
+
     def disagreements(self) -> list[str]:
         """How the manifest, the chunk store and both indexes disagree on the chunks they hold, in counts (checked
         at every open)."""
@@ -165,8 +176,9 @@ class Corpus:
         problems = []
         if listed != set(self.chunks):
             problems.append(f"manifest lists {len(listed)} chunks, chunk store holds {len(self.chunks)}")
-        if self.dense.chunk_ids() != listed:
-            problems.append(f"dense index holds {len(self.dense)} vectors for {len(listed)} chunks")
+        embedded = self.embedded_chunks()
+        if self.dense.chunk_ids() != embedded:
+            problems.append(f"dense index holds {len(self.dense)} vectors for {len(embedded)} chunks")
         if self.lexical.doc_count() != len(listed):
             problems.append(f"lexical index holds {self.lexical.doc_count()} documents for {len(listed)} chunks")
         return problems
@@ -175,9 +187,14 @@ class Corpus:
         """Problems found by a full comparison of manifest, chunk files, Whoosh and the vectors (empty when sound)."""
         problems = []
         listed = {cid: rid for rid, entry in self.reports.items() for cid in entry.chunk_ids}
-        held_by = (("lexical index", self.lexical.chunk_ids()), ("dense index", self.dense.chunk_ids()), ("chunk files", set(self.chunks)))
-        for name, held in held_by:
-            missing, extra = set(listed) - held, held - set(listed)
+        embedded = self.embedded_chunks()
+        held_by = (
+            ("lexical index", self.lexical.chunk_ids(), set(listed)),
+            ("dense index", self.dense.chunk_ids(), embedded),
+            ("chunk files", set(self.chunks), set(listed)),
+        )
+        for name, held, expected in held_by:
+            missing, extra = expected - held, held - expected
             if missing:
                 problems.append(f"{name} lacks {len(missing)} chunk(s) of the manifest, e.g. {sorted(missing)[0]}")
             if extra:

@@ -49,7 +49,7 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
     check_kind_and_level(scope.kinds, scope.levels)
     reports = scope.reports(corpus.reports, corpus.region_keys)
     if question.empty:  # only stop words or punctuation: nothing to look for
-        return Results(question.text, mode, [], query_truncated=question.truncated)
+        return Results(question.text, mode, [], query_truncated=question.truncated, dense_coverage=corpus.coverage)
     limit = max(CANDIDATES, top_k)
     lexical, dense, vector = retrieve(corpus, embed, question, mode, limit, reports)
     method = FUSION_METHODS[request.fusion if mode == "hybrid" else DEFAULT_FUSION]
@@ -81,9 +81,10 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
     candidates = hits(corpus, list(fused.items())[:limit], question, lexical, dense, focal)
     asked = question.level or ("any" if request.by_region else None)
     answers: AnswerSet | None = None
-    notes: list[str] = []
+    notes = coverage_notes(corpus, mode)
     if asked:
-        scoped, notes = in_scope(corpus, question, candidates)
+        scoped, scope_notes = in_scope(corpus, question, candidates)
+        notes += scope_notes
         if (levelled is not not_at_level and corpus.ranking.level_boost) or corpus.ranking.focal_weight:
             # The level boost and the focal lift order the hits. The answer's cut reads the evidence's own strength
             # (MIN_SCORE, MIN_SHARE) and its focal share (MIN_FOCAL) each on its own.
@@ -99,6 +100,7 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
         answers=answers,
         notes=notes,
         focal_terms=focal.terms,
+        dense_coverage=corpus.coverage,
     )
 
 
@@ -115,8 +117,11 @@ def answerable(
     candidate must stand out from the others, or one sentence of a candidate hold every focal term. A question that
     asks for places (or a search by region) is not floored here: its answer set has its own cut (MIN_SCORE,
     MIN_SHARE, MIN_FOCAL), chosen on such questions, and says "no region" itself; nor are the raw-list fusions
-    (convex, rrf), which have no floor."""
+    (convex, rrf), which have no floor; nor is a hybrid search while some reports have no vectors yet (the dense side
+    cannot say that nothing in them answers)."""
     if mode == "lexical" or not request.apply_floor or question.phrases or question.level or request.by_region:
+        return True
+    if mode == "hybrid" and corpus.coverage[0] < corpus.coverage[1]:  # the dense side cannot judge unembedded reports
         return True
     if mode == "hybrid" and request.fusion != DEFAULT_FUSION:
         return True
@@ -124,6 +129,16 @@ def answerable(
         return True
     needed = corpus.ranking.signals_needed(mode)  # the signals the mode's fusion reads anyway: computed once
     return any(focal >= FULL_FOCAL for *_, focal in candidate_signals(needed).values())
+
+
+def coverage_notes(corpus: Corpus, mode: str) -> list[str]:
+    """What a search in ``mode`` should say while some reports have no vectors yet (``lawsearch embed`` makes them)."""
+    embedded, total = corpus.coverage
+    if mode == "lexical" or embedded == total:
+        return []
+    if mode == "dense":
+        return [f"vectors for {embedded:,} of {total:,} reports: dense search sees only those (run `lawsearch embed`)"]
+    return [f"vectors for {embedded:,} of {total:,} reports: the others are ranked by their words alone (run `lawsearch embed`)"]
 
 
 def retrieve(

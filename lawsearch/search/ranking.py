@@ -159,8 +159,15 @@ class RankingParams:
 
     def combine(self, mode: str, words: float, chars: float, cosine: float | None, focal: float = 0.0) -> float:
         """The score of one candidate in ``mode`` from its signals: ``words`` and ``chars`` in [0, 1], the raw
-        ``cosine`` of its best sentence (None where the query was not embedded), the ``focal`` share of its best
-        sentence (hybrid mode only)."""
+        ``cosine`` of its best sentence (None where the query was not embedded, or the passage has no vector yet), the
+        ``focal`` share of its best sentence (hybrid mode only). In hybrid mode a passage without a cosine is scored on
+        its words alone (its lexical score stands in for the dense one): a report whose vectors are still to be made
+        ranks by the evidence it has, neither lifted nor sunk.
+
+        >>> params = RankingParams()
+        >>> params.combine("hybrid", 0.5, 0.5, None) == params.combine("hybrid", 0.5, 0.5, None, 0.0) > 0.4
+        True
+        """
         weight = self.lexical_word_weight if mode == "lexical" else self.word_weight
         lexical = weight * words + (1 - weight) * chars
         dense = 0.0 if cosine is None else self.dense_scale(cosine)
@@ -168,6 +175,8 @@ class RankingParams:
             return lexical
         if mode == "dense":
             return dense
+        if cosine is None:
+            dense = self.combine("lexical", words, chars, None)
         hybrid = (1 - self.dense_weight) * lexical + self.dense_weight * dense
         return (1 - self.focal_weight) * hybrid + self.focal_weight * focal**self.focal_power
 

@@ -78,6 +78,7 @@ class Results:
         answers: AnswerSet | None = None,
         notes: list[str] | None = None,
         focal_terms: tuple[str, ...] = (),
+        dense_coverage: tuple[int, int] | None = None,
     ) -> None:
         self.query = query
         self.mode = mode
@@ -87,6 +88,8 @@ class Results:
         self.answers = answers  # the 哪些… answer set, for questions that ask for places (or --by-region)
         self.focal_terms = focal_terms  # the question's focal terms, written as each hit's focal_terms writes them
         self._notes = notes or []
+        # (reports with vectors, reports) of the index searched; None: not known (results made by hand)
+        self.dense_coverage = dense_coverage
 
     @property
     def notes(self) -> list[str]:
@@ -114,8 +117,9 @@ class Results:
         """``{"query", "mode", "hits", "regions"}``, plus ``"query_truncated": {"from": N, "to": CAP}`` when the query was
         cut, ``"notes"`` when there is something to say (the cut, a place the question names that the index does not
         hold), and for a question that asks for places (or ``by_region``) ``"answer"`` (the regions that answer, each with
-        its evidence), ``"coverage"`` and ``"answers": true/false`` on every region group; ``explain`` adds each hit's
-        raw retriever ranks and scores (BM25F, cosine)."""
+        its evidence), ``"coverage"`` and ``"answers": true/false`` on every region group; ``"dense_coverage":
+        {"reports": with vectors, "of": reports}`` of the index searched; ``explain`` adds each hit's raw retriever
+        ranks and scores (BM25F, cosine)."""
         data: dict[str, Any] = {
             "query": self.query,
             "mode": self.mode,
@@ -132,6 +136,8 @@ class Results:
             data["query_truncated"] = {"from": self.query_truncated[0], "to": self.query_truncated[1]}
         if self.notes:
             data["notes"] = self.notes
+        if self.dense_coverage is not None:
+            data["dense_coverage"] = {"reports": self.dense_coverage[0], "of": self.dense_coverage[1]}
         return data
 
     def to_json(self, indent: int | None = None, explain: bool = False) -> str:

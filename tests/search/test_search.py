@@ -185,7 +185,9 @@ def test_cli_search_json_schema(index_dir: Path) -> None:
     result = _run("search", QUESTION, "--index", str(index_dir), "--json", "--top-k", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "mode", "hits", "regions", "answer", "coverage"}  # a 哪些地区 question: its answer set
+    # a 哪些地区 question: its answer set; every result says how far the dense side has got
+    assert set(data) == {"query", "mode", "hits", "regions", "answer", "coverage", "dense_coverage"}
+    assert data["dense_coverage"]["reports"] == data["dense_coverage"]["of"] > 0
     assert data["query"] == QUESTION and data["mode"] == "hybrid"
     assert len(data["hits"]) == 3
     for hit in data["hits"]:
