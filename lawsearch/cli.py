@@ -404,10 +404,10 @@ def embed(index_dir: str | None, wait: float, quiet: bool, as_json: bool, device
     """Make the vectors of reports indexed without them, batch by batch.
 
     `lawsearch index --vectors later` commits the words alone (searchable at once); a large
-    `index` does so by itself and embeds after. Each batch of about 4,000 passages is committed
-    on its own: searches see coverage grow, Ctrl-C keeps every batch committed (and every vector
-    made, in the embedding cache), and the next `embed` goes on from there. `lawsearch info`
-    shows how far it has got. The index's own model is used; --device runs it on a GPU.
+    `index` does so by itself and embeds after. What is embedded is committed about once a
+    minute: searches see coverage grow, Ctrl-C keeps every commit (and every vector made, in the
+    embedding cache), and the next `embed` goes on from there. `lawsearch info` shows how far it
+    has got. The index's own model is used; --device runs it on a GPU.
 
     \b
     Examples:

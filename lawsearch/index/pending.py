@@ -3,15 +3,15 @@
 A large update (or ``lawsearch index --vectors later``) commits the word index and the chunk records first, with
 each new report's manifest entry marked ``vectors: false`` and an empty vector file: the index is searchable at once
 (by words; hybrid ranks those reports by their words alone and says so). :func:`embed_pending` then embeds those
-reports a batch at a time and commits a generation per batch, each a copy of the one before (hard links) with only
-the batch's vector files, record files and manifest entries new. So:
+reports a batch at a time and commits a generation about once a minute (``COMMIT_SECONDS``; on a GPU as on a CPU),
+each a copy of the one before (hard links) with only the new vector files, record files and manifest entries. So:
 
-- every committed batch stays: Ctrl-C, a crash or a full disk lose at most the batch under way, and its vectors are
-  in the embedding cache already (it commits every few seconds), so the next run takes them from there;
+- every commit stays: Ctrl-C, a crash or a full disk lose at most the last minute's commit, and its vectors are in
+  the embedding cache already (it commits every few seconds), so the next run takes them from there;
 - readers see coverage grow batch by batch (``lawsearch info``: vectors for 1,204 of 2,970 reports);
 - nothing else is touched: the word index, the boilerplate statistics and the other reports' files are the base's.
 
-A batch is about ``BATCH_PASSAGES`` passages (a minute or two on two cores), whole reports, in id order.
+A batch is about ``BATCH_PASSAGES`` passages, whole reports, in id order.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ VECTOR_TIMES = ("auto", "now", "later")  # when an update makes its vectors (Wri
 # With vectors "auto", an update with more passages than this to embed (about two minutes on two cores) commits its
 # words first and embeds after.
 LEXICAL_FIRST_PASSAGES = 5_000
-BATCH_PASSAGES = 4_096  # passages embedded between two commits (a minute or two on two cores)
+BATCH_PASSAGES = 512  # passages (whole reports) embedded at a time
+COMMIT_SECONDS = 60.0  # a generation is committed when a batch ends this long after the last commit, and at the end
 
 
 def batches(sizes: list[tuple[str, int]], limit: int = BATCH_PASSAGES) -> list[list[str]]:
@@ -82,9 +83,11 @@ def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
     todo = batches([(report_id, len(texts[report_id])) for report_id in pending], BATCH_PASSAGES)
     bar = _bar(writer, sum(map(len, texts.values())))
     cache = EmbeddingCache(folder.root / CACHE_FILE)
-    started = time.perf_counter()
+    started = last_commit = time.perf_counter()
+    commits = 0
+    made: list[tuple[StagedReport, Any]] = []  # embedded, not yet committed
     try:
-        for batch in todo:
+        for number, batch in enumerate(todo, start=1):
             units = [unit for report_id in batch for unit in texts[report_id]]
             vectors = embed_passages_cached(
                 spec,
@@ -95,9 +98,16 @@ def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
                 stats=summary.embedding,
                 bar=bar,
             )
+            offset = 0
+            for report_id in batch:
+                count = len(texts[report_id])
+                made.append((staged[report_id], vectors[offset : offset + count]))
+                offset += count
+            if number < len(todo) and time.perf_counter() - last_commit < COMMIT_SECONDS:
+                continue
             cache.commit()
-            base, manifest = _commit_batch(writer, verified, [staged[report_id] for report_id in batch], vectors)
-            verified = (base, manifest)
+            base, manifest = _commit_batch(writer, verified, made)
+            verified, made, last_commit, commits = (base, manifest), [], time.perf_counter(), commits + 1
             summary.pending = len(manifest.pending)
             summary.generation = base.name
             if bar is not None:
@@ -107,24 +117,21 @@ def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
             bar.close()
         cache.close()
     summary.notes.append(
-        f"vectors made for {len(pending) - summary.pending} report(s) in {len(todo)} commit(s), {time.perf_counter() - started:.1f} s"
+        f"vectors made for {len(pending) - summary.pending} report(s) in {commits} commit(s), {time.perf_counter() - started:.1f} s"
     )
 
 
-def _commit_batch(writer: IndexWriter, verified: tuple[Path, Manifest], reports: list[StagedReport], vectors: Any) -> tuple[Path, Manifest]:
-    """Commit a generation made from the verified base that adds the vectors of ``reports`` (rows of ``vectors`` in
-    their order); returns it and its manifest."""
+def _commit_batch(writer: IndexWriter, verified: tuple[Path, Manifest], made: list[tuple[StagedReport, Any]]) -> tuple[Path, Manifest]:
+    """Commit a generation made from the verified base that adds the vectors of the reports ``made`` (each with its
+    vector rows); returns it and its manifest."""
     base, previous = verified
     folder = writer.folder
     generation = folder.new_generation(base)
     committed = False
     try:
-        offset = 0
         entries = dict(previous.reports)
-        for report in reports:
-            count = sum(record.units for record in report.records)
-            write_report_records(generation, report.report_id, report.records, vectors[offset : offset + count])
-            offset += count
+        for report, vectors in made:
+            write_report_records(generation, report.report_id, report.records, vectors)
             entries[report.report_id] = replace(report.entry, vectors=True)
         manifest = replace(previous, reports=entries, files={})
         folder.commit(generation, manifest, verified_base=verified)

@@ -565,7 +565,7 @@ class IndexWriter:
             summary.failed = [(old.reports[rid].source, reason) for rid, reason in reread.dropped]
             recorded = EmbedderSpec.from_dict(old.embedder)
             self._commit(_Update(summary, None, old, fresh=True, recorded=recorded, staged=staged, removed=removed, boilerplate=stats))
-        if summary.pending and self.options.vectors == "auto":
+        if summary.pending and self.options.vectors != "later":
             self.embed_pending(summary)
         return summary
 
@@ -873,7 +873,7 @@ class IndexWriter:
             self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
         # The words are committed: now the vectors, in commits of their own, of a large update's reports, and on
         # indexing a folder also of those an interrupted run left (`lawsearch index DIR` again goes on where it stopped).
-        if summary.pending and self.options.vectors == "auto" and (self._deferred or removals_under is not None):
+        if summary.pending and self.options.vectors != "later" and (self._deferred or removals_under is not None):
             self.embed_pending(summary)
         return summary
 
@@ -1010,6 +1010,7 @@ class IndexWriter:
             roots = with_root(roots, removals_under)
         if not parsed and not removed and not rebuild and not revised:  # the roots alone are recorded with the next change
             summary.embedder = recorded.id if recorded else None
+            summary.pending = len(manifest.pending) if manifest is not None else 0
             return
         if not staged and (manifest is None or damaged is not None):
             raise LawsearchError(self._nothing_to_index(files, summary))

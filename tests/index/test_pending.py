@@ -78,6 +78,7 @@ def test_a_partly_embedded_index_ranks_the_rest_by_words_and_says_so(tmp_path: P
     sizes = IndexFolder(index).read_manifest(IndexFolder(index).current()).pending
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pending, "BATCH_PASSAGES", 1)  # a report a batch
+        patch.setattr(pending, "COMMIT_SECONDS", 0.0)  # a commit a batch
         with pytest.raises(KeyboardInterrupt):
             writer.embed_pending()
     with LawSearch.open(index, embedder=HashEmbedder()) as engine:
@@ -128,11 +129,17 @@ def test_a_large_update_commits_its_words_before_its_vectors(tmp_path: Path, cor
 
     monkeypatch.setattr(writer_module, "LEXICAL_FIRST_PASSAGES", 10)
     monkeypatch.setattr(pending, "BATCH_PASSAGES", 1)
+    monkeypatch.setattr(pending, "COMMIT_SECONDS", 0.0)
     index = tmp_path / "idx"
     summary = IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus)
     assert summary.pending == 0 and len(summary.added) == 3
     assert IndexFolder(index).current().name == "gen-000004"  # the words, then a commit a report
     assert any("vectors made for 3 report(s) in 3 commit(s)" in note for note in summary.notes)
+    # Interrupted after the words: the same command again goes on with the vectors.
+    later = tmp_path / "later"
+    IndexWriter(later, embedder=HashEmbedder(), vectors="later").sync_folder(corpus)
+    again = IndexWriter(later, embedder=HashEmbedder()).sync_folder(corpus)
+    assert again.unchanged and again.pending == 0 and IndexFolder(later).current().name == "gen-000004"
     small = tmp_path / "small"
     monkeypatch.setattr(writer_module, "LEXICAL_FIRST_PASSAGES", 10**9)
     IndexWriter(small, embedder=HashEmbedder()).sync_folder(corpus)
