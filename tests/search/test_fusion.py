@@ -68,12 +68,17 @@ def test_score_method_floors_boosts_and_orders() -> None:
 
     fused = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params)
     assert asked == [params.signals_needed("hybrid")]
-    assert list(fused) == ["b", "a", "d"]  # c is under both floors
+    assert list(fused) == ["b", "d", "a"]  # c is under both floors; d, without a vector, is ranked by its words
     assert fused["a"] == params.combine("hybrid", *found["a"])
+    lexical_d = params.combine("lexical", *found["d"])
+    words_d = found["d"][0]  # hybrid's own lexical side is words; the dense side is taken by the lexical mode's score
+    expected_d = (1 - params.focal_weight) * ((1 - params.dense_weight) * words_d + params.dense_weight * lexical_d)
+    assert fused["d"] == pytest.approx(expected_d) > 0
     boosted = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, named=lambda cid: 2 if cid == "a" else 0)
     assert boosted["a"] == min(1.0, params.combine("hybrid", *found["a"]) + 2 * params.named_boost)
     unfloored = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, apply_floor=False, dense_weight=1.0)
-    assert set(unfloored) == {"a", "b", "c", "d"} and unfloored["d"] == 0.0
+    assert set(unfloored) == {"a", "b", "c", "d"} and unfloored["c"] == 0.0
+    assert unfloored["d"] == pytest.approx((1 - params.focal_weight) * lexical_d)
 
 
 def test_convex_and_rrf_without_a_weight_use_their_default() -> None:
