@@ -73,7 +73,7 @@ def test_score_method_floors_boosts_and_orders() -> None:
     lexical_d = params.combine("lexical", *found["d"])
     words_d = found["d"][0]  # hybrid's own lexical side is words; the dense side is taken by the lexical mode's score
     expected_d = (1 - params.focal_weight) * ((1 - params.dense_weight) * words_d + params.dense_weight * lexical_d)
-    assert fused["d"] == pytest.approx(expected_d) > 0
+    assert expected_d > 0 and fused["d"] == pytest.approx(expected_d)
     boosted = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, named=lambda cid: 2 if cid == "a" else 0)
     assert boosted["a"] == min(1.0, params.combine("hybrid", *found["a"]) + 2 * params.named_boost)
     unfloored = ScoreFusion().fuse({}, {}, signals, mode="hybrid", params=params, apply_floor=False, dense_weight=1.0)
