@@ -235,3 +235,27 @@ def test_truncated_segment_file_fails_at_open(docs: list[LexicalDoc], tmp_path: 
         TantivyIndex.open(folder).load()
     with pytest.raises((ValueError, OSError)):
         TantivyIndex.open(tmp_path / "nothing-here")
+
+
+def test_failed_update_changes_nothing(docs: list[LexicalDoc], tmp_path: Path) -> None:
+    folder = tmp_path / "lexical"
+    index = build(folder, docs[:30])
+    before = snapshot(folder)
+
+    def failing() -> Iterator[LexicalDoc]:
+        yield from docs[30:40]
+        raise RuntimeError("reading failed")
+
+    with pytest.raises(RuntimeError):
+        index.update([docs[0].report_id], failing())
+    assert index.chunk_ids() == {doc.chunk_id for doc in docs[:30]}
+    # The same files, the same bytes; .managed.json, tantivy's list of its files, rewritten in another order.
+    after = snapshot(folder)
+    assert {name: files[2] for name, files in after.items() if name != ".managed.json"} == {
+        name: files[2] for name, files in before.items() if name != ".managed.json"
+    }
+    managed = sorted(name for name in after if not name.startswith(".") and name != VOCABULARY_FILE)
+    assert sorted(json.loads((folder / ".managed.json").read_text())) == managed
+    assert index.update([], docs[30:40]) == 10  # the writer lock was let go
+    assert index.doc_count() == 40
+    index.close()
