@@ -28,7 +28,20 @@ if TYPE_CHECKING:
 
 # Fields of a batch answer. An input field of one of these names comes back under "input", so it can
 # neither overwrite a result field nor make a good answer look failed.
-BATCH_RESULT_FIELDS = ("query", "mode", "hits", "regions", "answer", "coverage", "query_truncated", "notes", "error", "line", "input")
+BATCH_RESULT_FIELDS = (
+    "query",
+    "mode",
+    "hits",
+    "regions",
+    "answer",
+    "coverage",
+    "dense_coverage",
+    "query_truncated",
+    "notes",
+    "error",
+    "line",
+    "input",
+)
 
 
 class SearchOptions(TypedDict, total=False):

@@ -77,7 +77,9 @@ class ReportEntry:
     :mod:`lawsearch.read.screen`; "" in indexes built before it was kept); ``also_sources`` lists the other files
     of the same report (``{"source": path, "sha256": hash}``), which are not indexed again. ``vectors`` says whether its
     sentence vectors are stored: False for a report indexed with its vectors left for later (``lawsearch embed``),
-    whose vector file then holds no row."""
+    whose vector file then holds no row. ``units`` lists how many vectors each chunk has (in the order of
+    ``chunk_ids``), so that the dense index is assembled without reading the chunk files; None in entries written
+    before it was kept (the chunk files tell)."""
 
     sha256: str
     source: str
@@ -86,6 +88,7 @@ class ReportEntry:
     fingerprint: str = ""
     also_sources: list[dict[str, str]] = field(default_factory=list)
     vectors: bool = True
+    units: list[int] | None = None
 
 
 @dataclass

@@ -132,7 +132,7 @@ def _commit_batch(writer: IndexWriter, verified: tuple[Path, Manifest], made: li
         entries = dict(previous.reports)
         for report, vectors in made:
             write_report_records(generation, report.report_id, report.records, vectors)
-            entries[report.report_id] = replace(report.entry, vectors=True)
+            entries[report.report_id] = replace(report.entry, vectors=True, units=[record.units for record in report.records])
         manifest = replace(previous, reports=entries, files={})
         folder.commit(generation, manifest, verified_base=verified)
         committed = True

@@ -96,11 +96,20 @@ def write_report_records(generation: Path, report_id: str, records: list[ChunkRe
 
 def read_report_records(generation: Path, report_id: str) -> tuple[list[ChunkRecord], Any]:
     """The chunk records and the vector matrix of one report of ``generation``."""
+    return read_chunk_records(generation, report_id), read_report_vectors(generation, report_id)
+
+
+def read_chunk_records(generation: Path, report_id: str) -> list[ChunkRecord]:
+    """The chunk records of one report of ``generation``."""
+    stored = json.loads(report_paths(generation, report_id)[0].read_text(encoding="utf-8"))
+    return [ChunkRecord.from_json(report_id, data) for data in stored]
+
+
+def read_report_vectors(generation: Path, report_id: str) -> Any:
+    """The vector matrix of one report of ``generation`` (a row a sentence, in the order of its records)."""
     import numpy as np
 
-    chunk_path, vector_path = report_paths(generation, report_id)
-    stored = json.loads(chunk_path.read_text(encoding="utf-8"))
-    return [ChunkRecord.from_json(report_id, data) for data in stored], np.load(vector_path)
+    return np.load(report_paths(generation, report_id)[1])
 
 
 def remove_report_records(generation: Path, report_id: str) -> None:

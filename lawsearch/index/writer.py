@@ -1467,6 +1467,8 @@ class IndexWriter:
         later = self.options.vectors == "later" or (self.options.vectors == "auto" and len(texts) > LEXICAL_FIRST_PASSAGES)
         for report in to_embed:
             report.entry = replace(report.entry, vectors=not later)
+        for report in staged:  # the manifest gives each chunk's count of vectors: opening reads no chunk file
+            report.entry = replace(report.entry, units=[record.units for record in report.records])
         if later:  # committed without vectors: lawsearch embed makes them
             texts = []
             self._deferred = True

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..embed import are_unit_vectors
 from ..errors import DamagedIndexError, IndexFolderError, LawsearchError, NotFoundError
-from ..index.records import ChunkRecord, read_report_records
+from ..index.records import ChunkRecord, read_chunk_records, read_report_vectors
 from .analysis import ANALYZER_ID
 from .answers import place_at
 from .charscore import CharStats
+from .chunkstore import ChunkStore
 from .dense import DenseIndex
 from .lexical import LEXICAL_DIR, LexicalIndex, region_keys
 from .ranking import RankingParams
@@ -32,34 +33,34 @@ def chunk_anchor(chunk_id: str) -> str:
     return "chunk-" + chunk_id.rpartition("#")[2]
 
 
-def load_chunks(root: Path, generation: Path, manifest: Manifest) -> tuple[dict[str, ChunkRecord], DenseIndex]:
-    """The chunk store and the dense index of ``generation``, assembled from its report records; a DamagedIndexError
-    (naming the index ``root``) for vectors that do not fit their records. A report whose vectors are still to be made
-    (``entry.vectors`` False) has chunks and no vector."""
+def load_dense(root: Path, generation: Path, manifest: Manifest) -> DenseIndex:
+    """The dense index of ``generation``: the vectors of every report that has them, read and checked against the
+    count of vectors the manifest gives each of its chunks (an entry written before it kept them: the chunk file's);
+    a DamagedIndexError (naming the index ``root``) when they do not fit. Reports still without vectors are not read."""
     import numpy as np
 
-    chunks: dict[str, ChunkRecord] = {}
     ids: list[str] = []
     matrices = []
     dim = int(manifest.embedder.get("dim") or 0)
     for report_id, entry in manifest.reports.items():
-        records, vectors = read_report_records(generation, report_id)
-        rows = sum(record.units for record in records) if entry.vectors else 0
-        if vectors.shape != (rows, dim) or vectors.dtype != np.float32:
+        if not entry.vectors:
+            continue
+        vectors = read_report_vectors(generation, report_id)
+        units = entry.units if entry.units is not None else [record.units for record in read_chunk_records(generation, report_id)]
+        rows = sum(units)
+        if len(units) != len(entry.chunk_ids) or vectors.shape != (rows, dim) or vectors.dtype != np.float32:
             raise DamagedIndexError(
                 root,
                 f"report {report_id} has vectors of shape {vectors.shape} ({vectors.dtype}) "
-                f"for {len(records)} chunks of {rows} sentences of dimension {dim}",
+                f"for {len(entry.chunk_ids)} chunks of {rows} sentences of dimension {dim}",
             )
         if not are_unit_vectors(vectors):
             raise DamagedIndexError(root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
-        for record in records:
-            chunks[record.id] = record
-            if entry.vectors:
-                ids += [record.id] * record.units
+        for chunk_id, count in zip(entry.chunk_ids, units, strict=True):
+            ids += [chunk_id] * count
         matrices.append(vectors)
     matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
-    return chunks, DenseIndex.from_vectors(ids, matrix, dim)
+    return DenseIndex.from_vectors(ids, matrix, dim)
 
 
 class Corpus:
@@ -146,7 +147,8 @@ class Corpus:
         try:
             lexical = LexicalIndex.open(generation / LEXICAL_DIR)
             lexical.load()
-            chunks, dense = load_chunks(root, generation, manifest)
+            dense = load_dense(root, generation, manifest)
+            chunks = ChunkStore(root, generation, manifest.reports)
         except Exception as exc:
             if lexical is not None:
                 lexical.close()
@@ -174,8 +176,6 @@ class Corpus:
         at every open)."""
         listed = {cid for entry in self.reports.values() for cid in entry.chunk_ids}
         problems = []
-        if listed != set(self.chunks):
-            problems.append(f"manifest lists {len(listed)} chunks, chunk store holds {len(self.chunks)}")
         embedded = self.embedded_chunks()
         if self.dense.chunk_ids() != embedded:
             problems.append(f"dense index holds {len(self.dense)} vectors for {len(embedded)} chunks")
@@ -188,20 +188,14 @@ class Corpus:
         problems = []
         listed = {cid: rid for rid, entry in self.reports.items() for cid in entry.chunk_ids}
         embedded = self.embedded_chunks()
-        held_by = (
-            ("lexical index", self.lexical.chunk_ids(), set(listed)),
-            ("dense index", self.dense.chunk_ids(), embedded),
-            ("chunk files", set(self.chunks), set(listed)),
-        )
+        held_by = (("lexical index", self.lexical.chunk_ids(), set(listed)), ("dense index", self.dense.chunk_ids(), embedded))
         for name, held, expected in held_by:
             missing, extra = expected - held, held - expected
             if missing:
                 problems.append(f"{name} lacks {len(missing)} chunk(s) of the manifest, e.g. {sorted(missing)[0]}")
             if extra:
                 problems.append(f"{name} holds {len(extra)} chunk(s) the manifest does not list, e.g. {sorted(extra)[0]}")
-        for chunk_id, record in self.chunks.items():
-            if chunk_id in listed and listed[chunk_id] != record.report_id:
-                problems.append(f"chunk {chunk_id} is filed under {record.report_id}, the manifest says {listed[chunk_id]}")
+        problems += self.chunks.problems() if isinstance(self.chunks, ChunkStore) else []
         for report_id, entry in self.reports.items():
             if len(entry.sha256) != 64:
                 problems.append(f"report {report_id} has no content hash")

@@ -17,11 +17,11 @@ from lawsearch.engine import LawSearch
 from lawsearch.errors import ArgumentError, LawsearchError
 from lawsearch.index import pending
 from lawsearch.index.cache import CACHE_FILE
-from lawsearch.index.folder import IndexFolder
+from lawsearch.index.folder import IndexFolder, Manifest
 from lawsearch.index.records import report_paths
 from lawsearch.index.writer import IndexWriter
 
-from ..conftest import SEEDS
+from ..conftest import SEEDS, edit_manifest
 from ..fakes import HashEmbedder
 
 QUESTION = "哪些地区建立了调解员联盟"
@@ -146,18 +146,27 @@ def test_a_large_update_commits_its_words_before_its_vectors(tmp_path: Path, cor
     assert IndexFolder(small).current().name == "gen-000001"  # one commit, as always
 
 
-def test_vectors_that_a_manifest_denies_are_damage(tmp_path: Path, corpus: Path) -> None:
-    """A report the manifest says has no vectors must have an empty vector file, and one with vectors a full one."""
+def test_vectors_the_manifest_and_the_files_disagree_on_are_damage(tmp_path: Path, corpus: Path) -> None:
+    """A report the manifest says has vectors must have them (seen at open); a vector file changed behind the
+    manifest's back is seen by `check` (its checksum), as every file is."""
     index = tmp_path / "idx"
     _build_later(corpus, index)
     folder = IndexFolder(index)
-    generation = folder.current()
-    report_id = folder.read_manifest(generation).pending[0]
-    _, vector_path = report_paths(generation, report_id)
+    report_id = folder.read_manifest(folder.current()).pending[0]
+
+    def claim_vectors(manifest: Manifest) -> None:
+        manifest.reports[report_id].vectors = True
+
+    edit_manifest(index, claim_vectors)
+    with pytest.raises(LawsearchError, match=f"report {report_id} has vectors of shape \\(0, 64\\)"):
+        LawSearch.open(index, embedder=HashEmbedder())
+    other = tmp_path / "other"
+    _build_later(corpus, other)
+    _, vector_path = report_paths(IndexFolder(other).current(), report_id)
     vector_path.unlink()
     np.save(vector_path, np.ones((3, 64), dtype=np.float32) / 8.0)
-    with pytest.raises(LawsearchError, match=f"report {report_id} has vectors of shape"):
-        LawSearch.open(index, embedder=HashEmbedder())
+    checked = CliRunner().invoke(main, ["check", "--index", str(other)])
+    assert checked.exit_code == 1 and report_id in checked.output and "--repair" in checked.output
 
 
 def test_vectors_option_is_checked() -> None:

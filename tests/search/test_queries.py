@@ -211,7 +211,7 @@ def test_batch_answers_every_line_with_a_result_or_an_error(index_dir: Path, lon
     assert answers["json"]["id"] == "q2" and answers["json"]["hits"]
     assert answers["plain"]["query"] == "调解员联盟" and answers["crlf"]["query"] == "调解员联盟"
     colliding = answers["colliding fields"]
-    assert set(colliding) == {"id", "query", "mode", "hits", "regions", "input"}
+    assert set(colliding) == {"id", "query", "mode", "hits", "regions", "input", "dense_coverage"}
     assert colliding["mode"] == "hybrid" and colliding["hits"] and colliding["query"] == "调解员联盟"
     assert colliding["input"] == {"error": "boom", "hits": 0, "mode": "fast", "regions": [], "line": 1, "input": 2}
     assert answers["empty query"] == {"id": "e", "query": " ", "error": "empty query"}
