@@ -135,7 +135,10 @@ def test_a_damaged_index_is_one_clear_error(tmp_path: Path, corpus: Path, damage
     LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
     damage(IndexFolder(tmp_path / "idx").current())
     with pytest.raises(IndexFolderError, match=message):
-        LawSearch.open(tmp_path / "idx", embedder=HashEmbedder())
+        # A chunk file is read when first needed (opening reads none): reading every report reaches the damage.
+        with LawSearch.open(tmp_path / "idx", embedder=HashEmbedder()) as engine:
+            for report_id in engine.manifest.reports:
+                engine.report(report_id)
 
 
 def test_an_index_of_another_analyzer_is_upgraded_from_its_sources(tmp_path: Path, corpus: Path) -> None:
