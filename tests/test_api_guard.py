@@ -304,6 +304,8 @@ def _public_calls(tmp_path: Path) -> dict[str, Callable[[LawSearch], Any]]:
         "chunk": lambda e: e.chunk(f"{BINJIANG}#001"),
         "report": lambda e: e.report(BINJIANG),
         "info": lambda e: e.info(),
+        "embed": lambda e: e.embed(),
+        "dense_coverage": lambda e: e.dense_coverage,
         "check": lambda e: e.check(),
         "warm": lambda e: e.warm(),
         "embed_query": lambda e: e.embed_query("执法"),

@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("search parts", ("lawsearch.search.*",)),
-    ("writer", ("lawsearch.index.writer",)),
+    ("writer", ("lawsearch.index.writer", "lawsearch.index.pending")),
     ("pipeline", ("lawsearch.search.pipeline",)),
     ("facade", ("lawsearch.engine", "lawsearch.verify", "lawsearch.evaluate", "lawsearch.batch")),
     ("interfaces", ("lawsearch.cli", "lawsearch.web.*", "lawsearch")),

@@ -59,8 +59,6 @@ def batches(sizes: list[tuple[str, int]], limit: int = BATCH_PASSAGES) -> list[l
 def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
     """Embed the committed index's reports that have no vectors, a batch per commit (the writer lock held by the
     caller); ``summary`` counts what was embedded and how many reports are left (``pending``: 0 when done)."""
-    from .writer import StagedReport
-
     folder = writer.folder
     base, manifest = writer._committed()
     if base is None or manifest is None:
@@ -78,7 +76,7 @@ def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
     staged: dict[str, StagedReport] = {}
     for report_id in pending:
         records, _ = read_report_records(base, report_id)
-        staged[report_id] = StagedReport(report_id, manifest.reports[report_id], records)
+        staged[report_id] = writer.staged_report(report_id, manifest.reports[report_id], records)
     texts = {report_id: report.units() for report_id, report in staged.items()}
     todo = batches([(report_id, len(texts[report_id])) for report_id in pending], BATCH_PASSAGES)
     bar = _bar(writer, sum(map(len, texts.values())))

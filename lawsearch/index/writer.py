@@ -469,6 +469,8 @@ class IndexWriter:
     """Updates one index folder, with ``options`` (None: the defaults) changed by keyword (``IndexWriter(folder,
     embedder=…, progress=True)``; see :class:`WriterOptions`)."""
 
+    staged_report = StagedReport  # for lawsearch.index.pending, which cannot import this module back
+
     def __init__(self, index_dir: str | Path, options: WriterOptions | None = None, **changes: Any) -> None:
         self.folder = IndexFolder(index_dir)
         # What this writer works with: an update of an index adopts the chunking the index was built with.
