@@ -103,7 +103,44 @@ class LexicalDoc:
     title: str
 
 
-class LexicalIndex:
+class QueryVocabulary:
+    """What every lexical backend keeps beside its index in ``_folder``: the saved query vocabulary (``vocabulary.json``)
+    and the jieba tokenizer over it that segments queries. A backend's ``load`` calls :meth:`_load_vocabulary`."""
+
+    _folder: Path
+    _segmenter: Any = None
+
+    def load(self) -> None:
+        self._load_vocabulary()
+
+    def _load_vocabulary(self) -> None:
+        vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        self._segmenter = query_segmenter(vocabulary)
+
+    def _extend_vocabulary(self, texts: list[str]) -> None:
+        """Add the dictionary words of newly indexed text to the saved vocabulary, so that queries are segmented
+        without loading all of jieba's. Words of removed reports stay: they only refine how queries split."""
+        path = self._folder / VOCABULARY_FILE
+        vocabulary = corpus_vocabulary(texts)
+        if path.exists():
+            vocabulary["words"] = {**json.loads(path.read_text(encoding="utf-8"))["words"], **vocabulary["words"]}
+        tmp = path.with_suffix(".tmp")
+        write_json(tmp, vocabulary)
+        tmp.replace(path)  # a new file: the previous generation may share the old one through a hard link
+
+    @property
+    def segmenter(self) -> Any:
+        """The jieba tokenizer over the index's vocabulary, which segments queries (loaded on first use)."""
+        if self._segmenter is None:
+            self.load()
+        return self._segmenter
+
+    def parse_query(self, query: str) -> ParsedQuery:
+        """Phrases and words of ``query``, segmented with the index's vocabulary."""
+        return parse_query(query, self.segmenter)
+
+
+class LexicalIndex(QueryVocabulary):
     """A Whoosh index in one folder."""
 
     def __init__(self, ix: whoosh_index.Index, folder: Path) -> None:
@@ -125,34 +162,11 @@ class LexicalIndex:
     def open(cls, folder: Path) -> LexicalIndex:
         return cls(whoosh_index.open_dir(str(folder)), folder)
 
-    def _extend_vocabulary(self, texts: list[str]) -> None:
-        """Add the dictionary words of newly indexed text to the saved vocabulary, so that queries are segmented
-        without loading all of jieba's. Words of removed reports stay: they only refine how queries split."""
-        path = self._folder / VOCABULARY_FILE
-        vocabulary = corpus_vocabulary(texts)
-        if path.exists():
-            vocabulary["words"] = {**json.loads(path.read_text(encoding="utf-8"))["words"], **vocabulary["words"]}
-        tmp = path.with_suffix(".tmp")
-        write_json(tmp, vocabulary)
-        tmp.replace(path)  # a new file: the previous generation may share the old one through a hard link
-
     def load(self) -> None:
         """Open a searcher and the query vocabulary now, so that a damaged index fails at open, not mid-search."""
         with self._searcher():
             pass
-        vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        self._segmenter = query_segmenter(vocabulary)
-
-    @property
-    def segmenter(self) -> Any:
-        """The jieba tokenizer over the index's vocabulary, which segments queries (loaded on first use)."""
-        if self._segmenter is None:
-            self.load()
-        return self._segmenter
-
-    def parse_query(self, query: str) -> ParsedQuery:
-        """Phrases and words of ``query``, segmented with the index's vocabulary."""
-        return parse_query(query, self.segmenter)
+        self._load_vocabulary()
 
     def update(self, remove_reports: Iterable[str], docs: Iterable[LexicalDoc]) -> int:
         """In one commit, delete every chunk of ``remove_reports`` and add ``docs``; returns how many were added.

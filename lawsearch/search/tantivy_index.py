@@ -29,12 +29,12 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import tantivy
 
-from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise, query_segmenter
-from .lexical import FIELD_BOOSTS, VOCABULARY_FILE, LexicalDoc, LexicalIndex, ParsedQuery, parse_query, phrase_text, region_keys
+from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise
+from .lexical import FIELD_BOOSTS, LexicalDoc, ParsedQuery, QueryVocabulary, phrase_text, region_keys
 from .question import Question
 
 WORD_FIELDS = tuple(FIELD_BOOSTS)  # text, heading, title
@@ -109,7 +109,7 @@ class ChunkAnalyser:
         return out
 
 
-class TantivyIndex:
+class TantivyIndex(QueryVocabulary):
     """A tantivy index in one folder, with :class:`~lawsearch.search.lexical.LexicalIndex`'s interface.
 
     Searches may run from several threads at once: they share one tantivy searcher (a snapshot of the last commit;
@@ -162,19 +162,7 @@ class TantivyIndex:
     def load(self) -> None:
         """Read the query vocabulary now, so that a damaged index fails at open, not mid-search (tantivy checks its files
         when it opens them: a truncated file fails at open(); bytes changed inside one are left to the manifest's checksums)."""
-        vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        self._segmenter = query_segmenter(vocabulary)
-
-    @property
-    def segmenter(self) -> Any:
-        """The jieba tokenizer over the index's vocabulary, which segments queries (loaded on first use)."""
-        if self._segmenter is None:
-            self.load()
-        return self._segmenter
-
-    def parse_query(self, query: str) -> ParsedQuery:
-        """Phrases and words of ``query``, segmented with the index's vocabulary."""
-        return parse_query(query, self.segmenter)
+        self._load_vocabulary()
 
     def update(self, remove_reports: Iterable[str], docs: Iterable[LexicalDoc]) -> int:
         """In one commit, delete every chunk of ``remove_reports`` and add ``docs``; returns how many were added.
@@ -201,7 +189,7 @@ class TantivyIndex:
         self._settle(writer)
         index.reload()
         self._snapshot = self._take_snapshot()
-        LexicalIndex._extend_vocabulary(cast(LexicalIndex, self), texts)  # it reads only self._folder
+        self._extend_vocabulary(texts)
         return count
 
     def _settle(self, writer: tantivy.IndexWriter) -> None:
