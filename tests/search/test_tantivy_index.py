@@ -18,12 +18,9 @@ from lawsearch.read import ParsedReport
 from lawsearch.read.screen import fingerprint
 from lawsearch.search.analysis import bigram_analyzer, word_analyzer
 from lawsearch.search.lexical import VOCABULARY_FILE, LexicalDoc, LexicalIndex, ParsedQuery, phrase_text
+from lawsearch.search.tantivy_index import ChunkAnalyser, TantivyIndex
 
 from ..conftest import ROOT
-
-pytest.importorskip("tantivy")
-
-from lawsearch.search.tantivy_index import ChunkAnalyser, TantivyIndex  # noqa: E402
 
 QUESTIONS = [json.loads(line)["query"] for line in (ROOT / "eval" / "seeds-dev.jsonl").read_text(encoding="utf-8").splitlines()]
 QUESTIONS += ['"行政执法"三项制度', '"法"', '"调解" "劳动"', "哪些地区建立了“调解员联盟”", '"不存在的说法"劳动', "劳动仲裁 HR"]
