@@ -254,6 +254,13 @@ def _embedder_options(function: Any) -> Any:
             f"{LEXICAL_FIRST_PASSAGES:,} passages to embed: then the words are committed first and the vectors follow, "
             "committed batch by batch).",
         ),
+        click.option(
+            "--lexical",
+            type=click.Choice(("whoosh", "tantivy")),
+            default=None,
+            help="The word index of a new index (or of --rebuild): whoosh (default) or tantivy, about three times faster "
+            "to build at thousands of reports. An existing index keeps its own.",
+        ),
         click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
         click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ')."),
         click.option(
@@ -379,6 +386,7 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index --upgrade --index indexes/old        # after a lawsearch upgrade changed the format
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
+      lawsearch index ~/reports --index indexes/all --lexical tantivy --vectors later   # thousands of reports
     """
     from .index.writer import UpdateSummary
 
@@ -834,7 +842,7 @@ def info(index_dir: str | None, as_json: bool) -> None:
     if as_json:
         _dump_json(data)
         return
-    for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer"):
+    for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer", "lexical"):
         click.echo(f"{key:<11}{printable(data[key])}")
     click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
     covered = data["dense_coverage"]

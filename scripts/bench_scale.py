@@ -2,12 +2,15 @@
 """Indexing at scale: build, open, search and update figures of the shared gov-reports collection at several sizes.
 
     mkdir -p /tmp/gov && [ -d /tmp/gov/五年规划 ] || tar -xJf /work/shared/corpora/gov-reports/gov-reports.tar.xz -C /tmp/gov
-    .venv/bin/python scripts/bench_scale.py [--sizes 300,1000,all] [--collection /tmp/gov] [--work DIR] [--real-sample 200]
+    .venv/bin/python scripts/bench_scale.py [--sizes 300,1000,all] [--lexical whoosh|tantivy] [--collection /tmp/gov]
+        [--work DIR] [--real-sample 200]
 
 What it does, exactly:
 - sample: the collection's reports ordered by the sha1 of their path (deterministic, so every size holds the smaller
   ones); the last one is held out as the report added and removed again; a size takes the first N of the others,
   hard-linked into WORK/corpus-N with their paths (report ids are paths: ids never collide).
+- build: words first, as `lawsearch index --vectors later` does (read, chunk, lexical index with --lexical, records
+  written and committed: the index is searchable from then on), then the vectors, as `lawsearch embed` does.
 - vectors: real e5-small vectors of a whole collection take hours on a CPU, so every index here is built with
   StandInEmbedder (character bigrams hashed into 384 dimensions, its own EmbedderSpec kind `bench-standin`): the
   figures measure the machinery. `--real-sample N` embeds N of the passages a build embeds with the bundled model and
@@ -97,12 +100,15 @@ def child(step: str, args: list[str]) -> Any:
     from lawsearch.index.writer import IndexWriter
 
     install_standin()
-    if step == "build":
+    if step == "build":  # words first: searchable once this commits
+        start = time.perf_counter()
+        summary = IndexWriter(args[1], embedder=StandInEmbedder(), vectors="later", lexical=args[2]).sync_folder(args[0])
+        return {"build_s": time.perf_counter() - start, "chunks": summary.chunks}
+    if step == "vectors":  # then the vectors, batch by batch, as `lawsearch embed` makes them
         embedder = StandInEmbedder()
         start = time.perf_counter()
-        summary = IndexWriter(args[1], embedder=embedder).sync_folder(args[0])
-        total = time.perf_counter() - start
-        return {"build_s": total, "standin_s": embedder.seconds, "passages": embedder.passages, "chunks": summary.chunks}
+        IndexWriter(args[0], embedder=embedder).embed_pending()
+        return {"vectors_s": time.perf_counter() - start, "standin_s": embedder.seconds, "passages": embedder.passages}
     if step == "open":
         start = time.perf_counter()
         with LawSearch.open(args[0]) as engine:
@@ -190,8 +196,11 @@ def measure(corpus: Path, extra: Path, work: Path, args: argparse.Namespace) -> 
     index, log, row = work / f"index-{corpus.name}", work / "step.out", {}
     if index.exists():
         raise SystemExit(f"{index} exists: give another --work, or remove it")
-    row["build"] = run_step([*me, "build", str(corpus), str(index)], t, log)
+    row["build"] = run_step([*me, "build", str(corpus), str(index), args.lexical], t, log)
     if row["build"] is None:
+        return row
+    row["vectors"] = run_step([*me, "vectors", str(index)], t, log)
+    if row["vectors"] is None:
         return row
     row["open"] = run_step([*me, "open", str(index)], t, log)
     search = ["search", QUESTION, "--index", str(index), "--top-k", "5"]
@@ -213,7 +222,8 @@ def fmt(step: dict[str, Any] | None, timeout: float, value: Any = "wall_s", digi
 
 def table(rows: dict[int, dict[str, Any]], real: dict[str, Any] | None, timeout: float) -> str:
     head = (
-        "| reports | chunks | vectors | build s (read+lexical+write / S embed) | build RSS MiB | real embed: passages/s → projected "
+        "| reports | chunks | vectors | words committed s (read+lexical+write) | then S vectors s (machinery / S embed) "
+        "| build RSS MiB | real embed: passages/s → projected "
         "| open s | cold CLI search s: lexical / hybrid S | warm p50/p95 ms: lexical | dense S | hybrid S | add one s S "
         "| no-change `index` s | index MiB | peak RSS MiB: open / cold / warm |"
     )
@@ -221,10 +231,13 @@ def table(rows: dict[int, dict[str, Any]], real: dict[str, Any] | None, timeout:
     for size, row in rows.items():
         b = row["build"]
         if b is None:
-            lines.append(f"| {size} | | | > {timeout:.0f} s |" + " |" * 11)
+            lines.append(f"| {size} | | | > {timeout:.0f} s |" + " |" * 12)
             continue
-        info, q, o = b["json"], row["query"], row["open"]
-        vectors = o["json"]["vectors"] if o else info["passages"]
+        info, v, q, o = b["json"], row["vectors"], row.get("query"), row.get("open")
+        if v is None:
+            lines.append(f"| {size} | {info['chunks']} | | {info['build_s']:.1f} | > {timeout:.0f} s |" + " |" * 11)
+            continue
+        vectors = o["json"]["vectors"] if o else v["json"]["passages"]
         projected = f"{real['passages_per_s']:.1f} → {vectors / real['passages_per_s'] / 3600:.1f} h" if real else "not measured"
         pq = [
             f"{q['json'][m]['p50_ms']:.1f} / {q['json'][m]['p95_ms']:.1f}" if q else f"> {timeout:.0f} s"
@@ -232,8 +245,8 @@ def table(rows: dict[int, dict[str, Any]], real: dict[str, Any] | None, timeout:
         ]
         rss = " / ".join(f"{s['mib']:.0f}" if s else "–" for s in (o, row["cold_hybrid"], q))
         lines.append(
-            f"| {size} | {info['chunks']} | {vectors} | {b['json']['build_s'] - info['standin_s']:.1f} / {info['standin_s']:.1f} "
-            f"| {b['mib']:.0f} | {projected} | {fmt(o, timeout, lambda s: s['json']['open_s'])} "
+            f"| {size} | {info['chunks']} | {vectors} | {info['build_s']:.1f} "
+            f"| {v['json']['vectors_s'] - v['json']['standin_s']:.1f} / {v['json']['standin_s']:.1f} | {max(b['mib'], v['mib']):.0f} | {projected} | {fmt(o, timeout, lambda s: s['json']['open_s'])} "
             f"| {fmt(row['cold_lexical'], timeout)} / {fmt(row['cold_hybrid'], timeout)} | {' | '.join(pq)} "
             f"| {fmt(row['add'], timeout, lambda s: s['json']['add_s'])} | {fmt(row['no_change'], timeout)} "
             f"| {row['disk_mib']:.0f} | {rss} |"
@@ -246,6 +259,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="300", help="comma-separated report counts, or all (default 300)")
     parser.add_argument("--collection", type=Path, default=Path("/tmp/gov"))
     parser.add_argument("--work", type=Path, default=None, help="folder for samples and indexes (default: a new temp folder)")
+    parser.add_argument("--lexical", choices=("whoosh", "tantivy"), default="whoosh", help="the lexical backend (default whoosh)")
     parser.add_argument("--real-sample", type=int, default=200, help="passages embedded with the real model (0: none)")
     parser.add_argument("--repeats", type=int, default=5, help="passes over the question list per mode, warm")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds one step may take")
@@ -273,7 +287,7 @@ def main() -> int:
         start = time.perf_counter()
         rows[len(list(corpus.rglob("*.md")))] = row = measure(corpus, extra, work, args)
         print(f"{corpus.name}: {time.perf_counter() - start:.0f} s in all; " + json.dumps(row, ensure_ascii=False), flush=True)
-    print(f"work folder: {work}; S: figures of the stand-in embedder (bench-standin, not real vectors)")
+    print(f"work folder: {work}; lexical backend: {args.lexical}; S: figures of the stand-in embedder (bench-standin, not real vectors)")
     print(table(rows, real, args.timeout))
     return 0
 

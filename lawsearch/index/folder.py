@@ -101,6 +101,7 @@ class Manifest:
     # The folders indexed (absolute, resolved; none in indexes built before they were kept): a report file under one
     # has its path below it as id (see lawsearch.index.ids), also when it is added alone.
     roots: list[str] = field(default_factory=list)
+    lexical: str = "whoosh"  # the lexical backend (lawsearch.search.backends); indexes made before it was kept are Whoosh
     format_version: int = FORMAT_VERSION
     lawsearch_version: str = __version__
     created: str = field(default_factory=utc_now)
@@ -392,6 +393,8 @@ class IndexFolder:
                 raise ValueError("embedder, reports and files must be objects")
             if not isinstance(manifest.roots, list) or not all(isinstance(root, str) for root in manifest.roots):
                 raise ValueError("roots must be a list of folders")
+            if not isinstance(manifest.lexical, str):
+                raise ValueError("lexical must name a backend")
         except FileNotFoundError:
             raise DamagedIndexError(self.root, f"{generation.name}/{MANIFEST} is missing", DamagedIndexError.MANIFEST_MISSING) from None
         except (IsADirectoryError, NotADirectoryError) as exc:  # something else in its place: damage, not a passing failure
@@ -576,6 +579,7 @@ class IndexFolder:
             "lawsearch_version": m.lawsearch_version,
             "embedder": m.embedder,
             "analyzer": m.analyzer,
+            "lexical": m.lexical,
             "reports": len(m.reports),
             "chunks": m.chunk_count,
             "dense_coverage": m.coverage(),

@@ -41,8 +41,9 @@ from ..read.files import DEFAULT_MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read_file_b
 from ..read.sandbox import ReaderPool, ReadLimits
 from ..read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
 from ..search.analysis import ANALYZER_ID
+from ..search.backends import LEXICAL_BACKENDS, default_lexical, lexical_backend_of, open_lexical
 from ..search.dense import passage_units
-from ..search.lexical import LEXICAL_DIR, LexicalDoc, LexicalIndex
+from ..search.lexical import LexicalDoc
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
 from .folder import BOILERPLATE, CURRENT, IndexFolder, Manifest, ReportEntry, Salvage, write_generation_json
 from .ids import report_id_in, resolved, root_of, with_root
@@ -390,6 +391,8 @@ class WriterOptions:
     update commits the words alone; ``lawsearch embed`` makes the vectors) or ``auto`` (now, unless the update has more
     than ``LEXICAL_FIRST_PASSAGES`` passages to embed: then the words are committed first, searchable at once, and the
     vectors follow in commits of their own);
+    ``lexical``: the lexical backend of a new or rebuilt index, ``whoosh`` or ``tantivy`` (:mod:`lawsearch.search.backends`;
+    None: the index's own; for a new one ``$LAWSEARCH_LEXICAL``, else Whoosh);
     ``max_chars``, ``min_chars``, ``max_chunks``: the chunking (:mod:`lawsearch.read.chunks`); ``max_file_bytes``,
     ``read_limits``: what reading one file may take (:mod:`lawsearch.read.sandbox`); ``include_all``: index files that
     do not look like reports too; ``progress``: show progress bars; ``wait``: seconds to wait for another writer.
@@ -410,6 +413,7 @@ class WriterOptions:
     passage_prefix: str | None = None
     allow_download: bool = False
     vectors: str = "auto"
+    lexical: str | None = None
     max_chars: int = DEFAULT_MAX_CHARS
     min_chars: int = DEFAULT_MIN_CHARS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -454,6 +458,7 @@ _OPTION_CHECKS: dict[str, Callable[[str, Any], object]] = {
     "passage_prefix": checks.optional_text,
     "allow_download": checks.flag,
     "vectors": lambda name, value: checks.choice(name, value, VECTOR_TIMES),
+    "lexical": lambda name, value: value is None or checks.choice(name, value, LEXICAL_BACKENDS),
     "max_chars": lambda name, value: checks.whole_number(name, value, 1),
     "min_chars": lambda name, value: checks.whole_number(name, value, 0),
     "max_file_bytes": lambda name, value: checks.whole_number(name, value, 1),
@@ -769,6 +774,7 @@ class IndexWriter:
             reports=reports,
             chunking={"max_chars": chunking["max_chars"], "min_chars": chunking["min_chars"]} if sound else {},
             roots=salvage.roots,
+            lexical=lexical_backend_of(generation),
         )
         return manifest, why
 
@@ -812,6 +818,23 @@ class IndexWriter:
 
     def _settings(self) -> dict[str, Any]:
         return {"max_chars": self.options.max_chars, "min_chars": self.options.min_chars}
+
+    def _lexical_backend(self, update: _Update) -> str:
+        """The lexical backend of ``update``'s generation: the index's own, or for a new or rebuilt one the option's."""
+        kept = update.previous.lexical if update.previous is not None else None
+        if update.fresh:
+            return self.options.lexical or kept or default_lexical()
+        return kept or default_lexical()
+
+    def _check_lexical(self, manifest: Manifest | None, rebuild: bool) -> None:
+        """Another lexical backend than the index's takes a rebuild: an error that names both, unless ``rebuild``."""
+        given = self.options.lexical
+        if manifest is not None and given is not None and given != manifest.lexical and not rebuild:
+            raise LawsearchError(
+                f"{self.folder.root} has a {manifest.lexical} lexical index, not {given}: re-index every report with "
+                f"`lawsearch index DIR --rebuild --lexical {given} --index {self.folder.root}`, or build a new index beside it "
+                "with --index NEW"
+            )
 
     def _kept_spec(self, manifest: Manifest | None, rebuild: bool) -> EmbedderSpec | None:
         """The recorded embedder when this update keeps it; None when a new one is to be made (a new index, or a
@@ -933,6 +956,7 @@ class IndexWriter:
         recorded files like the others; one whose file cannot be read is kept as it was, or dropped out loud."""
         rebuild = rebuild or manifest is None
         recorded = self._kept_spec(manifest, rebuild)
+        self._check_lexical(manifest, rebuild)
         known = {} if manifest is None else manifest.reports
         roots = list(manifest.roots) if manifest is not None else []
         salvaged = {source: rid for rid, source in damaged.salvage.sources.items()} if damaged is not None else {}
@@ -1407,9 +1431,10 @@ class IndexWriter:
 
     @staticmethod
     def _update_lexical(
-        generation: Path, fresh: bool, remove: list[str], staged: list[StagedReport], stop: threading.Event | None = None
+        generation: Path, backend: str, fresh: bool, remove: list[str], staged: list[StagedReport], stop: threading.Event | None = None
     ) -> None:
-        """Delete the chunks of ``remove`` and add those of ``staged`` in the generation's Whoosh index; with ``stop``
+        """Delete the chunks of ``remove`` and add those of ``staged`` in the generation's lexical index (of ``backend``,
+        made empty when ``fresh``); with ``stop``
         set, give up before the next chunk (nothing is committed: the generation is being thrown away)."""
         if not (fresh or remove or staged):
             return
@@ -1421,7 +1446,7 @@ class IndexWriter:
                         raise _Stopped("the lexical index was abandoned")
                     yield doc
 
-        lexical = LexicalIndex.create(generation / LEXICAL_DIR) if fresh else LexicalIndex.open(generation / LEXICAL_DIR)
+        lexical = open_lexical(generation, backend, create=fresh)
         try:
             lexical.update(remove, docs())
         finally:
@@ -1441,7 +1466,12 @@ class IndexWriter:
                 write_generation_json(generation, BOILERPLATE, (update.boilerplate or Boilerplate()).to_json())
             roots = update.roots if update.roots is not None else list(previous.roots) if previous is not None else []
             manifest = Manifest(
-                embedder=spec.to_dict(), analyzer=ANALYZER_ID, reports=update.reports(), chunking=self._settings(), roots=roots
+                embedder=spec.to_dict(),
+                analyzer=ANALYZER_ID,
+                reports=update.reports(),
+                chunking=self._settings(),
+                roots=roots,
+                lexical=self._lexical_backend(update),
             )
             if previous is not None and not update.fresh:
                 manifest.created = previous.created
@@ -1477,7 +1507,8 @@ class IndexWriter:
         cache = EmbeddingCache(self.folder.root / CACHE_FILE)  # before the thread: a cache error leaves nothing running
         # Whoosh and jieba work in Python while the embedder works in C without the GIL: run them side by side.
         leaving = [] if update.fresh else update.replaced + removed
-        lexical = _Background(lambda stop: self._update_lexical(generation, update.fresh, leaving, staged, stop))
+        backend = self._lexical_backend(update)
+        lexical = _Background(lambda stop: self._update_lexical(generation, backend, update.fresh, leaving, staged, stop))
         try:
             # A chunk's text alone is embedded: with its heading path prepended, dense MRR@10 on the dev
             # set fell from 0.704 to 0.589 (report headings are generic and crowd out the content).

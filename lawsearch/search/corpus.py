@@ -18,14 +18,16 @@ from ..errors import DamagedIndexError, IndexFolderError, LawsearchError, NotFou
 from ..index.records import ChunkRecord, read_chunk_records, read_report_vectors
 from .analysis import ANALYZER_ID
 from .answers import place_at
+from .backends import LEXICAL_BACKENDS, open_lexical
 from .charscore import CharStats
 from .chunkstore import ChunkStore
 from .dense import DenseIndex
-from .lexical import LEXICAL_DIR, LexicalIndex, region_keys
+from .lexical import region_keys
 from .ranking import RankingParams
 
 if TYPE_CHECKING:
     from ..index.folder import Manifest, ReportEntry
+    from .backends import AnyLexicalIndex
 
 
 def chunk_anchor(chunk_id: str) -> str:
@@ -72,7 +74,7 @@ class Corpus:
         self,
         reports: Mapping[str, ReportEntry],
         chunks: Mapping[str, ChunkRecord],
-        lexical: LexicalIndex,
+        lexical: AnyLexicalIndex,
         dense: DenseIndex,
         ranking: RankingParams,
     ) -> None:
@@ -143,9 +145,14 @@ class Corpus:
                 f"index {root} was built with analyzer {manifest.analyzer!r}; this lawsearch uses {ANALYZER_ID!r}: "
                 f"run `lawsearch index --upgrade --index {root}`"
             )
-        lexical: LexicalIndex | None = None
+        if manifest.lexical not in LEXICAL_BACKENDS:
+            raise IndexFolderError(
+                f"index {root} was built with the lexical backend {manifest.lexical!r}, which this lawsearch does not have "
+                f"({', '.join(LEXICAL_BACKENDS)}): upgrade lawsearch"
+            )
+        lexical: AnyLexicalIndex | None = None
         try:
-            lexical = LexicalIndex.open(generation / LEXICAL_DIR)
+            lexical = open_lexical(generation, manifest.lexical)
             lexical.load()
             dense = load_dense(root, generation, manifest)
             chunks = ChunkStore(root, generation, manifest.reports)
