@@ -42,6 +42,7 @@ from ..read.sandbox import ReaderPool, ReadLimits
 from ..read.screen import Fingerprint, FingerprintIndex, fingerprint, not_a_report
 from ..search.analysis import ANALYZER_ID
 from ..search.backends import LEXICAL_BACKENDS, default_lexical, lexical_backend_of, open_lexical
+from ..search.corpus_stats import CorpusStats, report_texts
 from ..search.dense import passage_units
 from ..search.lexical import LexicalDoc
 from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
@@ -51,6 +52,7 @@ from .pending import LEXICAL_FIRST_PASSAGES, VECTOR_TIMES, embed_pending
 from .records import (
     FORMAT_VERSION,
     ChunkRecord,
+    read_chunk_records,
     read_report_records,
     remove_report_records,
     stored_vector_dim,
@@ -1452,6 +1454,30 @@ class IndexWriter:
         finally:
             lexical.close()
 
+    @staticmethod
+    def _save_corpus_stats(generation: Path, update: _Update) -> None:
+        """The generation's character statistics (:mod:`lawsearch.search.corpus_stats`): the base's less the reports
+        that leave plus those staged; counted over every report when the base keeps none that fit its manifest."""
+        previous, base = update.previous, update.base
+        kept: CorpusStats | None = None
+        if not update.fresh and base is not None and previous is not None:
+            with suppress(OSError, ValueError):  # none, or damaged: count them all
+                kept = CorpusStats.load(base)
+            if kept is not None and kept.n_docs != previous.chunk_count:
+                kept = None
+        came = [text for report in update.staged for text in report_texts(report.entry.meta, report.records)]
+        if kept is not None and previous is not None and base is not None:
+            leaving = dict.fromkeys(rid for rid in update.replaced + update.removed if rid in previous.reports)
+            gone = [text for rid in leaving for text in report_texts(previous.reports[rid].meta, read_chunk_records(base, rid))]
+            stats = kept.minus(CorpusStats.of_texts(gone)).plus(CorpusStats.of_texts(came))
+        else:
+            staged = {report.report_id for report in update.staged}
+            others = [(rid, entry) for rid, entry in update.reports().items() if rid not in staged]
+            stats = CorpusStats.of_texts(
+                came + [text for rid, e in others for text in report_texts(e.meta, read_chunk_records(generation, rid))]
+            )
+        stats.save(generation)
+
     def _commit(self, update: _Update) -> None:
         """Write the new generation of ``update`` and commit it; fill in its summary. Nothing is built on a base whose
         files do not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
@@ -1548,4 +1574,5 @@ class IndexWriter:
             write_report_records(generation, report.report_id, report.records, report.vectors)
         for report_id in removed:
             remove_report_records(generation, report_id)
+        self._save_corpus_stats(generation, update)
         _crash_point("after-reports")

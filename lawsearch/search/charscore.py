@@ -248,7 +248,7 @@ def _merge(terms: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarra
 
     all_terms, all_counts = np.concatenate(terms), np.concatenate(counts)
     order = np.argsort(all_terms, kind="stable")
-    all_terms, all_counts = all_terms[order], all_counts[order]
+    all_terms, all_counts = all_terms[order], all_counts[order].astype(np.int64)
     starts = np.flatnonzero(np.diff(all_terms, prepend=-1))
     return all_terms[starts], np.add.reduceat(all_counts, starts) if len(starts) else all_counts
 
@@ -310,26 +310,35 @@ class QueryTerms:
 class CharStats:
     """Document frequencies of Han unigrams and character bigrams over a corpus, its size and mean length.
 
+    The frequencies are two arrays: the sorted term keys (a unigram's code point; a bigram's ``(first << 21) |
+    second``) and each key's count of texts. Statistics of disjoint sets of texts add up and subtract exactly
+    (:meth:`plus`, :meth:`minus`), so a writer keeps them up to date report by report.
+
     ``k1``, ``b`` and ``bigram_weight`` are the BM25 parameters used by :meth:`score` (checked at construction;
-    plain attributes after). The statistics are plain dicts and numbers: the object pickles as it is.
+    plain attributes after).
+
+    >>> one, two = CharStats.from_texts(["农村厕所"]), CharStats.from_texts(["厕所革命", "农田"])
+    >>> both = one.plus(two)
+    >>> both.df("厕所"), both.n_docs, both.minus(two).df("厕所"), both.minus(two).df("农田")
+    (2, 3, 1, 0)
     """
 
     def __init__(
         self,
-        unigram_df: Mapping[str, int],
-        bigram_df: Mapping[str, int],
+        keys: np.ndarray,
+        counts: np.ndarray,
         n_docs: int,
-        avgdl: float,
+        han_length: int,
         k1: float = 1.2,
         b: float = 0.75,
         bigram_weight: float = 1.0,
     ) -> None:
-        if k1 < 0 or not 0 <= b <= 1 or bigram_weight < 0 or n_docs < 0 or avgdl < 0:
-            raise ValueError("need k1 >= 0, 0 <= b <= 1, bigram_weight >= 0, n_docs >= 0 and avgdl >= 0")
-        self.unigram_df = dict(unigram_df)
-        self.bigram_df = dict(bigram_df)
+        if k1 < 0 or not 0 <= b <= 1 or bigram_weight < 0 or n_docs < 0 or han_length < 0:
+            raise ValueError("need k1 >= 0, 0 <= b <= 1, bigram_weight >= 0, n_docs >= 0 and han_length >= 0")
+        self.keys = keys
+        self.counts = counts
         self.n_docs = n_docs
-        self.avgdl = avgdl
+        self.han_length = han_length
         self.k1 = k1
         self.b = b
         self.bigram_weight = bigram_weight
@@ -341,6 +350,8 @@ class CharStats:
         per text counted by Counter.update, which the tests keep as the reference (scripts/bench_charscore.py
         measures both).
         """
+        import numpy as np
+
         terms, counts = [], []
         n_docs = length = 0
         for batch in _batches(texts):
@@ -350,12 +361,55 @@ class CharStats:
             counts.append(batch_counts)
             n_docs += len(batch)
             length += lengths
-        unigram_df, bigram_df = _named(*_merge(terms, counts)) if terms else ({}, {})
-        return cls(unigram_df, bigram_df, n_docs, length / n_docs if n_docs else 0.0, **params)
+        if not terms:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0, 0, **params)
+        keys, merged = _merge(terms, counts)
+        return cls(keys, merged, n_docs, length, **params)
+
+    def _params(self) -> dict[str, float]:
+        return {"k1": self.k1, "b": self.b, "bigram_weight": self.bigram_weight}
+
+    def plus(self, other: CharStats) -> CharStats:
+        """The statistics of both corpora (of disjoint texts), with this one's parameters."""
+        keys, counts = _merge([self.keys, other.keys], [self.counts, other.counts])
+        return CharStats(keys, counts, self.n_docs + other.n_docs, self.han_length + other.han_length, **self._params())
+
+    def minus(self, other: CharStats) -> CharStats:
+        """The statistics of this corpus less ``other``'s texts, which it holds (a ValueError if it cannot)."""
+        keys, counts = _merge([self.keys, other.keys], [self.counts, -other.counts])
+        if (counts < 0).any() or other.n_docs > self.n_docs or other.han_length > self.han_length:
+            raise ValueError("the texts taken away are not all in these statistics")
+        kept = counts > 0
+        return CharStats(keys[kept], counts[kept], self.n_docs - other.n_docs, self.han_length - other.han_length, **self._params())
+
+    def with_params(self, **params: float) -> CharStats:
+        """The same statistics with other BM25 parameters."""
+        return CharStats(self.keys, self.counts, self.n_docs, self.han_length, **{**self._params(), **params})
+
+    @property
+    def avgdl(self) -> float:
+        """The mean length of the texts in Han characters."""
+        return self.han_length / self.n_docs if self.n_docs else 0.0
+
+    @property
+    def unigram_df(self) -> dict[str, int]:
+        """Unigram → document frequency (all of them: for tests and inspection)."""
+        return _named(self.keys, self.counts)[0]
+
+    @property
+    def bigram_df(self) -> dict[str, int]:
+        """Bigram → document frequency (all of them: for tests and inspection)."""
+        return _named(self.keys, self.counts)[1]
+
+    def df(self, term: str) -> int:
+        """How many texts hold ``term`` (one character or two)."""
+        key = ord(term) if len(term) == 1 else (ord(term[0]) << _BIGRAM_SHIFT) | ord(term[1])
+        at = int(self.keys.searchsorted(key))
+        return int(self.counts[at]) if at < len(self.keys) and int(self.keys[at]) == key else 0
 
     def idf(self, term: str) -> float:
         """ln(1 + (N − df + 0.5) / (df + 0.5)); a term the corpus lacks (df = 0) gets the highest value."""
-        df = (self.unigram_df if len(term) == 1 else self.bigram_df).get(term, 0)
+        df = self.df(term)
         return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     def query_terms(self, query: str) -> QueryTerms:

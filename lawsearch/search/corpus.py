@@ -21,6 +21,7 @@ from .answers import place_at
 from .backends import LEXICAL_BACKENDS, open_lexical
 from .charscore import CharStats
 from .chunkstore import ChunkStore
+from .corpus_stats import CorpusStats, scored_text
 from .dense import DenseIndex
 from .lexical import region_keys
 from .ranking import RankingParams
@@ -77,6 +78,7 @@ class Corpus:
         lexical: AnyLexicalIndex,
         dense: DenseIndex,
         ranking: RankingParams,
+        generation: Path | None = None,
     ) -> None:
         self.reports = reports
         self.chunks = chunks
@@ -87,6 +89,7 @@ class Corpus:
         self.region_keys = {
             rid: set(region_keys(entry.meta.get("region"), entry.meta.get("region_parent")).split()) for rid, entry in reports.items()
         }
+        self._generation = generation  # where saved character statistics are read (None: always counted)
         self._chars: CharStats | None = None
         self._avg_chars = 0.0
         self._regions_indexed: dict[str, int] = {}
@@ -95,18 +98,31 @@ class Corpus:
     def scored_text(self, chunk_id: str) -> str:
         """What a candidate is scored on: its report's title, its heading path and its text."""
         record = self.chunks[chunk_id]
-        title = self.reports[record.report_id].meta.get("title") or ""
-        return "\n".join((title, " ".join(record.heading_path), record.text))
+        return scored_text(self.reports[record.report_id].meta.get("title") or "", record.heading_path, record.text)
 
     def char_stats(self) -> CharStats:
-        """Character statistics of the corpus (and its mean scored length), computed at the first search that needs them."""
+        """Character statistics of the corpus (and its mean scored length), read at the first search that needs them
+        from those the generation keeps, or, where it keeps none that fit, counted over every chunk."""
         if self._chars is None:
             with self._lock:
                 if self._chars is None:
-                    texts = [self.scored_text(cid) for cid in self.chunks]
-                    self._avg_chars = sum(map(len, texts)) / max(1, len(texts))
-                    self._chars = CharStats.from_texts(texts, k1=self.ranking.k1, b=self.ranking.b)
+                    stats = self._saved_stats()
+                    if stats is None:
+                        stats = CorpusStats.of_texts([self.scored_text(cid) for cid in self.chunks])
+                    self._avg_chars = stats.avg_chars
+                    self._chars = stats.chars.with_params(k1=self.ranking.k1, b=self.ranking.b)
         return self._chars
+
+    def _saved_stats(self) -> CorpusStats | None:
+        """The generation's saved statistics when they count as many chunks as it holds; None otherwise (none saved,
+        damaged: ``check`` names a damaged file; counting the chunks instead is always right)."""
+        if self._generation is None:
+            return None
+        try:
+            stats = CorpusStats.load(self._generation)
+        except (OSError, ValueError):
+            return None
+        return stats if stats is not None and stats.n_docs == len(self.chunks) else None
 
     @property
     def avg_chars(self) -> float:
@@ -162,7 +178,7 @@ class Corpus:
             if isinstance(exc, LawsearchError):
                 raise
             raise DamagedIndexError(root, f"{generation.name} cannot be opened ({type(exc).__name__}: {exc})") from None
-        corpus = cls(manifest.reports, chunks, lexical, dense, ranking)
+        corpus = cls(manifest.reports, chunks, lexical, dense, ranking, generation)
         problems = corpus.disagreements()
         if problems:
             lexical.close()

@@ -27,17 +27,38 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
+from ..errors import DamagedIndexError
 from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise
 from .lexical import FIELD_BOOSTS, LexicalDoc, ParsedQuery, QueryVocabulary, phrase_text, region_keys
 from .question import Question
 
-WORD_FIELDS = tuple(FIELD_BOOSTS)  # text, heading, title
+WORD_FIELDS = tuple(FIELD_BOOSTS)
+
+
+@contextmanager
+def _engine_errors(folder: Path, searching: bool = False) -> Iterator[None]:
+    """tantivy's panics (its Rust assertions, met on a damaged file) made a ValueError naming ``folder`` (opening: the
+    caller names the damage), or while ``searching`` a DamagedIndexError of the index: pyo3 raises them as
+    PanicException, a BaseException that would pass every ``except Exception``."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        what = f"the tantivy index in {folder} cannot be read (tantivy: {(str(exc).splitlines() or ['panic'])[0]})"
+        if searching:  # folder: INDEX/gen-N/lexical
+            raise DamagedIndexError(folder.parent.parent, what) from None
+        raise ValueError(what) from None
+
+
+# text, heading, title
 WRITER_HEAP = 256_000_000  # bytes the indexing thread buffers before it writes a segment (Whoosh's limitmb=256)
 WRITER_THREADS = 1  # one indexing thread beside the Python thread that analyses: two cores
 
@@ -139,10 +160,11 @@ class TantivyIndex(QueryVocabulary):
     @classmethod
     def open(cls, folder: Path) -> TantivyIndex:
         """Open the index in ``folder``; raises ValueError (or OSError) when it is missing, damaged or of another schema."""
-        ix = tantivy.Index.open(str(folder))
-        if ix.schema != schema():
-            raise ValueError(f"{folder} holds a tantivy index with other fields than lawsearch's")
-        return cls(ix, folder)
+        with _engine_errors(folder):
+            ix = tantivy.Index.open(str(folder))
+            if ix.schema != schema():
+                raise ValueError(f"{folder} holds a tantivy index with other fields than lawsearch's")
+            return cls(ix, folder)
 
     @property
     def _index(self) -> tantivy.Index:
@@ -206,8 +228,9 @@ class TantivyIndex(QueryVocabulary):
         searcher = self._searcher
         if not searcher.num_docs:
             return set()
-        hits = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=searcher.num_docs, count=False).hits
-        return {str(searcher.doc(address).get_first("chunk_id")) for _, address in hits}
+        with _engine_errors(self._folder, searching=True):
+            hits = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=searcher.num_docs, count=False).hits
+            return {str(searcher.doc(address).get_first("chunk_id")) for _, address in hits}
 
     def chunk_ids(self) -> set[str]:
         """Every chunk id the index holds (for consistency checks)."""
@@ -296,6 +319,7 @@ class TantivyIndex(QueryVocabulary):
             only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(self._schema, "report_id", sorted(reports)), 0.0)
             query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
         searcher = snapshot[0]
-        hits = searcher.search(query, limit, count=False).hits
-        ranked = [(str(searcher.doc(address).get_first("chunk_id")), float(score)) for score, address in hits]
+        with _engine_errors(self._folder, searching=True):
+            hits = searcher.search(query, limit, count=False).hits
+            ranked = [(str(searcher.doc(address).get_first("chunk_id")), float(score)) for score, address in hits]
         return dict(sorted(ranked, key=lambda item: (-item[1], item[0])))

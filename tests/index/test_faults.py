@@ -82,9 +82,12 @@ def _report_file(kind: int) -> Callable[[Path], Path]:
     return find
 
 
-def _lexical(pattern: str) -> Callable[[Path], Path]:
+def _lexical(*patterns: str) -> Callable[[Path], Path]:
+    """The last file of the lexical folder that a pattern matches (one pattern for Whoosh's files, one for tantivy's)."""
+
     def find(index: Path) -> Path:
-        return sorted((IndexFolder(index).current() / "lexical").glob(pattern))[-1]
+        folder = IndexFolder(index).current() / "lexical"
+        return sorted(path for pattern in patterns for path in folder.glob(pattern))[-1]
 
     return find
 
@@ -98,8 +101,8 @@ FILES: dict[str, Callable[[Path], Path]] = {
     "manifest": _manifest,
     "report-chunks": _report_file(0),
     "report-vectors": _report_file(1),
-    "whoosh-toc": _lexical("*.toc"),
-    "whoosh-segment": _lexical("*.seg"),
+    "lexical-contents": _lexical("*.toc", "meta.json"),  # Whoosh's table of contents, tantivy's list of segments
+    "lexical-segment": _lexical("*.seg", "*.term"),
     "vocabulary": _lexical("vocabulary.json"),
     "embedding-cache": _cache,
 }

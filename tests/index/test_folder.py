@@ -117,7 +117,7 @@ def test_unrelated_folders_are_left_alone_and_foreign_folders_refused(tmp_path: 
     [
         (lambda g: (g / "lexical" / "vocabulary.json").unlink(), "is damaged: gen-000001 cannot be opened.*check --repair"),
         (
-            lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").glob("*.seg")],
+            lambda g: [p.write_bytes(p.read_bytes()[:100]) for p in (g / "lexical").iterdir() if p.suffix in (".seg", ".term")],
             "is damaged: gen-000001 cannot be opened.*check --repair",
         ),
         (lambda g: (g / "manifest.json").write_text("[]"), "manifest.json cannot be read.*check --repair"),
