@@ -851,6 +851,12 @@ def info(index_dir: str | None, as_json: bool) -> None:
         f"{'vectors':<11}for {covered['reports']:,} of {covered['of']:,} reports ({covered['chunks']:,} of {covered['chunks_of']:,} chunks)"
         + (f"; {left:,} still to embed: run `lawsearch embed`" if left else "")
     )
+    base = data.get("vector_base")
+    if base and "error" not in base:
+        click.echo(
+            f"{'base':<11}{base['vectors']:,} vectors in one saved {base['kind']} index, mapped at open ({base['dead']:,} of removed "
+            f"or changed reports, skipped); {base['from_report_files']:,} read from report files"
+        )
     for key in ("years", "kinds"):
         counts = ", ".join(f"{row['name'] if row['name'] is not None else 'unknown'} ({row['reports']})" for row in data[key])
         click.echo(f"{key:<11}{printable(counts) or '—'}")

@@ -583,6 +583,7 @@ class IndexFolder:
             "reports": len(m.reports),
             "chunks": m.chunk_count,
             "dense_coverage": m.coverage(),
+            "vector_base": _vector_base_summary(generation, m),
             "created": m.created,
             "updated": m.updated,
             "years": held["years"],
@@ -792,3 +793,20 @@ class IndexFolder:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _vector_base_summary(generation: Path, manifest: Manifest) -> dict[str, Any] | None:
+    """What ``info`` says of the generation's vector base (:mod:`lawsearch.index.vector_base`): its kind, its vectors,
+    those of reports since removed or changed (dead), and those read from report files at open; None without one."""
+    from .vector_base import VectorBase
+
+    try:
+        base = VectorBase.read(generation)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    if base is None:
+        return None
+    live = sum(report.rows for report, alive in zip(base.reports, base.live(manifest.reports), strict=True) if alive)
+    covered = {report.report_id for report, alive in zip(base.reports, base.live(manifest.reports), strict=True) if alive}
+    outside = sum(sum(entry.units or []) for rid, entry in manifest.reports.items() if entry.vectors and rid not in covered)
+    return {"kind": base.kind, "vectors": base.rows, "dead": base.rows - live, "from_report_files": outside}

@@ -26,6 +26,7 @@ from ..errors import LawsearchError
 from .cache import CACHE_FILE, EmbeddingCache, embed_passages_cached
 from .folder import Manifest
 from .records import read_report_records, write_report_records
+from .vector_base import refresh_vector_base
 
 if TYPE_CHECKING:
     from .writer import IndexWriter, StagedReport, UpdateSummary
@@ -131,6 +132,7 @@ def _commit_batch(writer: IndexWriter, verified: tuple[Path, Manifest], made: li
         for report, vectors in made:
             write_report_records(generation, report.report_id, report.records, vectors)
             entries[report.report_id] = replace(report.entry, vectors=True, units=[record.units for record in report.records])
+        refresh_vector_base(generation, entries, int(previous.embedder.get("dim") or 0))
         manifest = replace(previous, reports=entries, files={})
         folder.commit(generation, manifest, verified_base=verified)
         committed = True

@@ -58,6 +58,7 @@ from .records import (
     stored_vector_dim,
     write_report_records,
 )
+from .vector_base import refresh_vector_base
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
 _LISTED = 5  # files an error or note names one by one before it counts the rest
@@ -1575,4 +1576,5 @@ class IndexWriter:
         for report_id in removed:
             remove_report_records(generation, report_id)
         self._save_corpus_stats(generation, update)
+        refresh_vector_base(generation, update.reports(), int(spec.dim))
         _crash_point("after-reports")

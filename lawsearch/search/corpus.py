@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from ..embed import are_unit_vectors
 from ..errors import DamagedIndexError, IndexFolderError, LawsearchError, NotFoundError
 from ..index.records import ChunkRecord, read_chunk_records, read_report_vectors
+from ..index.vector_base import VectorBase
 from .analysis import ANALYZER_ID
 from .answers import place_at
 from .backends import LEXICAL_BACKENDS, open_lexical
 from .charscore import CharStats
 from .chunkstore import ChunkStore
 from .corpus_stats import CorpusStats, scored_text
-from .dense import DenseIndex
+from .dense import DenseIndex, VectorPart
 from .lexical import region_keys
 from .ranking import RankingParams
 
@@ -37,16 +38,23 @@ def chunk_anchor(chunk_id: str) -> str:
 
 
 def load_dense(root: Path, generation: Path, manifest: Manifest) -> DenseIndex:
-    """The dense index of ``generation``: the vectors of every report that has them, read and checked against the
-    count of vectors the manifest gives each of its chunks (an entry written before it kept them: the chunk file's);
-    a DamagedIndexError (naming the index ``root``) when they do not fit. Reports still without vectors are not read."""
+    """The dense index of ``generation``: its saved vector base mapped from disk, when it has one
+    (:mod:`lawsearch.index.vector_base`), and the vectors of every other report that has them, read and checked against
+    the count of vectors the manifest gives each of its chunks (an entry written before it kept them: the chunk
+    file's); a DamagedIndexError (naming the index ``root``) when they do not fit. Reports without vectors are not read."""
     import numpy as np
 
+    dim = int(manifest.embedder.get("dim") or 0)
+    parts: list[VectorPart] = []
+    in_base: set[str] = set()
+    base = _load_base(root, generation, manifest, dim)
+    if base is not None:
+        part, in_base = base
+        parts.append(part)
     ids: list[str] = []
     matrices = []
-    dim = int(manifest.embedder.get("dim") or 0)
     for report_id, entry in manifest.reports.items():
-        if not entry.vectors:
+        if not entry.vectors or report_id in in_base:
             continue
         vectors = read_report_vectors(generation, report_id)
         units = entry.units if entry.units is not None else [record.units for record in read_chunk_records(generation, report_id)]
@@ -63,7 +71,42 @@ def load_dense(root: Path, generation: Path, manifest: Manifest) -> DenseIndex:
             ids += [chunk_id] * count
         matrices.append(vectors)
     matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
-    return DenseIndex.from_vectors(ids, matrix, dim)
+    return DenseIndex(parts + DenseIndex.from_vectors(ids, matrix, dim).parts, dim)
+
+
+def _load_base(root: Path, generation: Path, manifest: Manifest, dim: int) -> tuple[VectorPart, set[str]] | None:
+    """The generation's vector base, memory-mapped, as a part whose rows of reports removed or changed since are dead,
+    and the reports it serves; None when there is none. A base that does not fit the manifest is a DamagedIndexError."""
+    import faiss
+    import numpy as np
+
+    try:
+        base = VectorBase.read(generation)
+        if base is None:
+            return None
+        index = faiss.read_index(str(base.path(generation)), faiss.IO_FLAG_MMAP_IFC)
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise DamagedIndexError(root, f"{generation.name}'s vector base cannot be read ({exc})") from None
+    if base.dim != dim or int(index.d) != dim or int(index.ntotal) != base.rows:
+        raise DamagedIndexError(
+            root, f"{generation.name}'s vector base holds {int(index.ntotal)} vectors of dimension {int(index.d)}, not {base.rows} of {dim}"
+        )
+    row_chunk = np.full(base.rows, -1, dtype=np.int64)
+    chunk_ids: list[str] = []
+    served, row = set(), 0
+    for report, alive in zip(base.reports, base.live(manifest.reports), strict=True):
+        if alive:
+            entry = manifest.reports[report.report_id]
+            units = entry.units or []
+            if len(units) != len(entry.chunk_ids) or sum(units) != report.rows:
+                raise DamagedIndexError(
+                    root, f"{generation.name}'s vector base holds {report.rows} vectors of report {report.report_id}, not {sum(units)}"
+                )
+            row_chunk[row : row + report.rows] = np.repeat(np.arange(len(chunk_ids), len(chunk_ids) + len(units)), units)
+            chunk_ids += entry.chunk_ids
+            served.add(report.report_id)
+        row += report.rows
+    return VectorPart(index, row_chunk, chunk_ids), served
 
 
 class Corpus:

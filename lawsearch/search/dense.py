@@ -2,10 +2,9 @@
 
 A chunk is embedded sentence by sentence (:func:`passage_units`): a question names one thing, and a
 sentence about it matches better than a 500-character passage whose other sentences dilute its vector.
-A chunk scores the best of its sentences (max pooling). FAISS holds int64 ids, mapped here to chunk ids
-so that a chunk's vectors can be deleted and replaced by chunk id. On disk the vectors are stored per
-report (see store.py), the chunk records saying how many each chunk has, and the index is assembled
-when opened: adding a report writes that report's vectors only.
+A chunk scores the best of its sentences (max pooling): each FAISS row maps to its chunk. On disk the vectors are
+stored per report (:mod:`lawsearch.index.records`), the manifest saying how many each chunk has, and in a large index
+also in one saved base (:mod:`lawsearch.index.vector_base`); adding a report writes that report's vectors only.
 
 >>> passage_units("全年新增就业2万人。完成培训。开展根治欠薪冬季行动，追回工资300万元。")
 ['全年新增就业2万人。完成培训。', '开展根治欠薪冬季行动，追回工资300万元。']
@@ -26,6 +25,8 @@ MIN_UNIT_CHARS = 12
 MAX_UNIT_CHARS = 150
 # How many sentence hits are fetched per chunk wanted, before pooling them to chunks.
 UNITS_PER_CHUNK_FETCHED = 8
+# Restricted to a few chunks, a search scores their rows directly up to this many rows (else FAISS with a selector).
+DIRECT_ROWS = 20_000
 # What ends a sentence: a sentence gets a vector here, and a question's focal terms are looked for sentence by sentence
 # (lawsearch.search.focal).
 SENTENCE_ENDS = "。！？!?；;"
@@ -71,98 +72,139 @@ def _cut(sentence: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
-class DenseIndex:
-    """Exact cosine search (IndexFlatIP in an IndexIDMap2) over sentence vectors, pooled to chunks."""
+class VectorPart:
+    """One FAISS index of sentence vectors and the chunk of each row: ``row_chunk[row]`` is an ordinal into
+    ``chunk_ids``, or -1 for a row no chunk owns any more (a dead row of a saved base). A chunk's rows are contiguous."""
 
-    def __init__(self, index: faiss.IndexIDMap2, chunk_ids: dict[int, str]) -> None:
-        self._index = index
-        self._chunk_ids = chunk_ids  # vector key → chunk id
-        self._int_ids: dict[str, list[int]] = {}  # chunk id → its vector keys
-        for key, chunk_id in chunk_ids.items():
-            self._int_ids.setdefault(chunk_id, []).append(key)
+    def __init__(self, index: faiss.Index, row_chunk: np.ndarray, chunk_ids: list[str]) -> None:
+        if int(index.ntotal) != len(row_chunk):
+            raise ValueError(f"{int(index.ntotal)} vectors for {len(row_chunk)} rows")
+        self.index = index
+        self.row_chunk = row_chunk
+        self.chunk_ids = chunk_ids
+        self.live_rows = int((row_chunk >= 0).sum())
+        self._rows_of: dict[str, tuple[int, int]] | None = None
 
-    @classmethod
-    def create(cls, dim: int) -> DenseIndex:
+    @property
+    def rows(self) -> int:
+        return len(self.row_chunk)
+
+    def rows_of(self, chunk_ids: Iterable[str]) -> np.ndarray:
+        """The rows of these chunks (those the part holds), found through a map made at the first call."""
+        import numpy as np
+
+        if self._rows_of is None:
+            live = np.flatnonzero(self.row_chunk >= 0)
+            ordinals = self.row_chunk[live]
+            starts = np.flatnonzero(np.diff(ordinals, prepend=-1)) if len(live) else np.zeros(0, dtype=np.int64)
+            ends = np.append(starts[1:], len(live))
+            self._rows_of = {
+                self.chunk_ids[int(ordinals[start])]: (int(live[start]), int(end - start))
+                for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+            }
+        spans = [self._rows_of[cid] for cid in chunk_ids if cid in self._rows_of]
+        if not spans:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.arange(first, first + count, dtype=np.int64) for first, count in spans])
+
+    def hits(self, query: np.ndarray, fetch: int, allowed: set[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, chunk ordinals) of the best ``fetch`` live rows (of ``allowed`` chunks only, when given), best first."""
         import faiss
+        import numpy as np
 
-        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), {})
+        if allowed is None:
+            # dead rows come back too: fetch more by their share, so that about ``fetch`` live rows are left
+            wanted = min(self.rows, -(-fetch * self.rows // max(1, self.live_rows)))
+            scores, rows = self.index.search(query, wanted)
+            scores, rows = scores[0], rows[0]
+        else:
+            rows = self.rows_of(allowed)
+            if len(rows) == 0:
+                return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+            if len(rows) <= DIRECT_ROWS:  # a few chunks' rows: their vectors scored directly
+                scores = self.index.reconstruct_batch(rows) @ query[0]
+                order = np.argsort(-scores, kind="stable")[:fetch]
+                scores, rows = scores[order], rows[order]
+            else:
+                params = faiss.SearchParameters()
+                params.sel = faiss.IDSelectorBatch(rows)  # kept alive by params (faiss's wrapper holds a reference)
+                scores, rows = self.index.search(query, min(fetch, len(rows)), params=params)
+                scores, rows = scores[0], rows[0]
+        found = rows >= 0
+        scores, rows = scores[found], rows[found]
+        chunks = self.row_chunk[rows]
+        alive = chunks >= 0
+        return scores[alive], chunks[alive]
+
+
+class DenseIndex:
+    """Cosine search over sentence vectors, pooled to chunks: the best of a chunk's sentences is its score.
+
+    The vectors are in one or two :class:`VectorPart`\\ s: an index assembled in memory from report vector files, and,
+    in a large index, a saved base mapped from disk (:mod:`lawsearch.index.vector_base`). Both are exact
+    (IndexFlatIP) here."""
+
+    def __init__(self, parts: list[VectorPart], dim: int) -> None:
+        self._parts = [part for part in parts if part.rows]
+        self._dim = dim
 
     @classmethod
     def from_vectors(cls, chunk_ids: Sequence[str], vectors: np.ndarray, dim: int) -> DenseIndex:
-        """An index over ``vectors`` (row i belongs to chunk ``chunk_ids[i]``; a chunk may have several rows), built in
+        """An index over ``vectors`` (row i belongs to chunk ``chunk_ids[i]``; a chunk's rows come together), built in
         memory; exact search needs no training."""
         import faiss
+        import numpy as np
 
         # One thread: exact search over thousands of vectors takes well under a millisecond, while idle
         # OpenMP workers spinning after each search slow the query embedder beside them by half.
         faiss.omp_set_num_threads(1)
-        index = cls.create(dim)
+        index = faiss.IndexFlatIP(dim)
         if len(chunk_ids):
-            index.add(chunk_ids, vectors)
-        return index
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        names: list[str] = []
+        ordinals = np.zeros(len(chunk_ids), dtype=np.int64)
+        for row, chunk_id in enumerate(chunk_ids):
+            if not names or names[-1] != chunk_id:
+                names.append(chunk_id)
+            ordinals[row] = len(names) - 1
+        return cls([VectorPart(index, ordinals, names)], dim)
 
     @property
     def dim(self) -> int:
-        return int(self._index.d)
+        return self._dim
 
     def __len__(self) -> int:
-        return int(self._index.ntotal)
+        """The live vectors."""
+        return sum(part.live_rows for part in self._parts)
+
+    @property
+    def parts(self) -> list[VectorPart]:
+        return list(self._parts)
 
     def chunk_ids(self) -> set[str]:
-        return set(self._int_ids)
+        """The chunks with a live vector (a part lists exactly those it holds rows of)."""
+        return {chunk_id for part in self._parts for chunk_id in part.chunk_ids}
 
     @property
     def memory_bytes(self) -> int:
-        """What the vectors take in memory (FAISS flat index: 4 bytes a dimension a vector)."""
-        return len(self) * self.dim * 4
-
-    def add(self, chunk_ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Add (or replace) the vectors of these chunks (one chunk id per row; a chunk's rows all come together)."""
-        import numpy as np
-
-        if len(chunk_ids) != len(vectors):
-            raise ValueError(f"{len(chunk_ids)} chunk ids for {len(vectors)} vectors")
-        self.remove({cid for cid in chunk_ids if cid in self._int_ids})
-        start = max(self._chunk_ids, default=-1) + 1
-        keys = np.arange(start, start + len(chunk_ids), dtype=np.int64)
-        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
-        for key, chunk_id in zip(keys.tolist(), chunk_ids, strict=True):
-            self._chunk_ids[key] = chunk_id
-            self._int_ids.setdefault(chunk_id, []).append(key)
-
-    def remove(self, chunk_ids: Iterable[str]) -> int:
-        """Remove every vector of these chunks; returns how many vectors went."""
-        import numpy as np
-
-        keys = [key for cid in list(chunk_ids) if cid in self._int_ids for key in self._int_ids.pop(cid)]
-        for key in keys:
-            del self._chunk_ids[key]
-        import faiss
-
-        return int(self._index.remove_ids(faiss.IDSelectorBatch(np.array(keys, dtype=np.int64)))) if keys else 0
+        """What the vectors take (FAISS flat index: 4 bytes a dimension a vector), mapped from disk or in memory."""
+        return sum(part.rows for part in self._parts) * self.dim * 4
 
     def search(self, query: np.ndarray, limit: int, allowed: set[str] | None = None) -> dict[str, float]:
         """Chunk id → cosine similarity of its best sentence, best first; ``allowed`` restricts the search to those chunks."""
-        import faiss
         import numpy as np
 
-        if len(self) == 0 or limit <= 0:
+        if not self._parts or limit <= 0 or allowed is not None and not allowed:
             return {}
-        params = None
-        available = len(self)
-        if allowed is not None:
-            keys = np.array([key for c in allowed if c in self._int_ids for key in self._int_ids[c]], dtype=np.int64)
-            if len(keys) == 0:
-                return {}
-            params = faiss.SearchParameters()
-            params.sel = faiss.IDSelectorBatch(keys)  # kept alive by params (faiss's wrapper holds a reference)
-            available = len(keys)
-        fetch = min(available, limit * UNITS_PER_CHUNK_FETCHED)
-        scores, keys = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), fetch, params=params)
+        vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        fetch = limit * UNITS_PER_CHUNK_FETCHED
+        found = [(part, *part.hits(vector, fetch, allowed)) for part in self._parts]
+        scores = np.concatenate([hit_scores for _, hit_scores, _ in found])
+        owners = [(part, int(ordinal)) for part, _, ordinals in found for ordinal in ordinals.tolist()]
         pooled: dict[str, float] = {}
-        for score, key in zip(scores[0], keys[0], strict=True):  # best first: a chunk's first row is its best sentence
-            if key >= 0:
-                pooled.setdefault(self._chunk_ids[int(key)], float(score))
-                if len(pooled) == limit:
-                    break
+        for at in np.argsort(-scores, kind="stable").tolist():  # best first: a chunk's first row is its best sentence
+            part, ordinal = owners[at]
+            pooled.setdefault(part.chunk_ids[ordinal], float(scores[at]))
+            if len(pooled) == limit:
+                break
         return pooled
