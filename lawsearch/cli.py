@@ -857,6 +857,11 @@ def info(index_dir: str | None, as_json: bool) -> None:
             f"{'base':<11}{base['vectors']:,} vectors in one saved {base['kind']} index, mapped at open ({base['dead']:,} of removed "
             f"or changed reports, skipped); {base['from_report_files']:,} read from report files"
         )
+        if "recall_at_10" in base:
+            click.echo(
+                f"{'':<11}approximate: an inverted file of {base['lists']:,} lists, {base['nprobe']} searched; recall@10 against "
+                f"exact search {base['recall_at_10']:.3f} ({base['recall_queries']} of its vectors as queries)"
+            )
     for key in ("years", "kinds"):
         counts = ", ".join(f"{row['name'] if row['name'] is not None else 'unknown'} ({row['reports']})" for row in data[key])
         click.echo(f"{key:<11}{printable(counts) or '—'}")

@@ -103,7 +103,8 @@ def child(step: str, args: list[str]) -> Any:
     if step == "build":  # words first: searchable once this commits
         start = time.perf_counter()
         summary = IndexWriter(args[1], embedder=StandInEmbedder(), vectors="later", lexical=args[2]).sync_folder(args[0])
-        return {"build_s": time.perf_counter() - start, "chunks": summary.chunks}
+        failed = [f"{path}: {why}" for path, why in summary.failed]
+        return {"build_s": time.perf_counter() - start, "chunks": summary.chunks, "added": len(summary.added), "failed": failed}
     if step == "vectors":  # then the vectors, batch by batch, as `lawsearch embed` makes them
         embedder = StandInEmbedder()
         start = time.perf_counter()

@@ -84,7 +84,9 @@ def _load_base(root: Path, generation: Path, manifest: Manifest, dim: int) -> tu
         base = VectorBase.read(generation)
         if base is None:
             return None
-        index = faiss.read_index(str(base.path(generation)), faiss.IO_FLAG_MMAP_IFC)
+        index = faiss.read_index(str(base.path(generation)), faiss.IO_FLAG_MMAP_IFC)  # mapped from disk, not read
+        if base.kind == "ivf-flat":
+            faiss.extract_index_ivf(index).nprobe = int(base.search["nprobe"])
     except (ValueError, OSError, RuntimeError) as exc:
         raise DamagedIndexError(root, f"{generation.name}'s vector base cannot be read ({exc})") from None
     if base.dim != dim or int(index.d) != dim or int(index.ntotal) != base.rows:

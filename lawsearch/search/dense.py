@@ -13,6 +13,7 @@ also in one saved base (:mod:`lawsearch.index.vector_base`); adding a report wri
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,8 @@ class VectorPart:
         self.chunk_ids = chunk_ids
         self.live_rows = int((row_chunk >= 0).sum())
         self._rows_of: dict[str, tuple[int, int]] | None = None
+        self._lock = threading.Lock()  # the maps made at first use
+        self._direct = False  # whether an inverted file's row → list map is made (it reconstructs rows through it)
 
     @property
     def rows(self) -> int:
@@ -93,19 +96,26 @@ class VectorPart:
         """The rows of these chunks (those the part holds), found through a map made at the first call."""
         import numpy as np
 
-        if self._rows_of is None:
-            live = np.flatnonzero(self.row_chunk >= 0)
-            ordinals = self.row_chunk[live]
-            starts = np.flatnonzero(np.diff(ordinals, prepend=-1)) if len(live) else np.zeros(0, dtype=np.int64)
-            ends = np.append(starts[1:], len(live))
-            self._rows_of = {
-                self.chunk_ids[int(ordinals[start])]: (int(live[start]), int(end - start))
-                for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-            }
+        with self._lock:
+            if self._rows_of is None:
+                self._rows_of = self._chunk_rows()
         spans = [self._rows_of[cid] for cid in chunk_ids if cid in self._rows_of]
         if not spans:
             return np.zeros(0, dtype=np.int64)
         return np.concatenate([np.arange(first, first + count, dtype=np.int64) for first, count in spans])
+
+    def _chunk_rows(self) -> dict[str, tuple[int, int]]:
+        """Chunk id → (first row, rows) of the live chunks."""
+        import numpy as np
+
+        live = np.flatnonzero(self.row_chunk >= 0)
+        ordinals = self.row_chunk[live]
+        starts = np.flatnonzero(np.diff(ordinals, prepend=-1)) if len(live) else np.zeros(0, dtype=np.int64)
+        ends = np.append(starts[1:], len(live))
+        return {
+            self.chunk_ids[int(ordinals[start])]: (int(live[start]), int(end - start))
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+        }
 
     def hits(self, query: np.ndarray, fetch: int, allowed: set[str] | None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, chunk ordinals) of the best ``fetch`` live rows (of ``allowed`` chunks only, when given), best first."""
@@ -121,7 +131,13 @@ class VectorPart:
             rows = self.rows_of(allowed)
             if len(rows) == 0:
                 return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-            if len(rows) <= DIRECT_ROWS:  # a few chunks' rows: their vectors scored directly
+            inverted = isinstance(self.index, faiss.IndexIVF)
+            if len(rows) <= DIRECT_ROWS or inverted:  # a few chunks' rows (or any, of an inverted file): scored directly
+                if inverted and not self._direct:
+                    with self._lock:
+                        if not self._direct:
+                            faiss.extract_index_ivf(self.index).make_direct_map()
+                            self._direct = True
                 scores = self.index.reconstruct_batch(rows) @ query[0]
                 order = np.argsort(-scores, kind="stable")[:fetch]
                 scores, rows = scores[order], rows[order]

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def parse_query(query: str, segmenter: Any = None) -> ParsedQuery:
     return ParsedQuery(words=tuple(query_words(free, segmenter)), phrases=phrases)
 
 
+@lru_cache(maxsize=8192)  # reports of one region share it: an open of thousands of reports asks a few hundred
 def region_keys(region: str | None, parent: str | None) -> str:
     """Keywords a region filter matches: full and short names of the region and of every level above it.
 

@@ -152,3 +152,23 @@ def test_a_damaged_base_is_named_and_repaired(small_base: None, corpus: Path, tm
     with LawSearch.open(index, embedder=HashEmbedder()) as engine:
         assert engine.check() == [] and engine.dense.parts
     assert _dense(index) == _dense(_reference(corpus, tmp_path, "ref"))
+
+
+def test_past_the_exact_limit_the_base_is_approximate_and_its_recall_measured(
+    small_base: None, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_base, "EXACT_MAX_VECTORS", 50)
+    index = tmp_path / "idx"
+    IndexWriter(index, embedder=HashEmbedder()).sync_folder(corpus)
+    base = _base(index)
+    assert base is not None and base.kind == "ivf-flat"
+    assert base.search["lists"] == 16 and base.search["nprobe"] in vector_base.PROBES and base.search["recall_at_10"] >= 0.9
+    with LawSearch.open(index, embedder=HashEmbedder()) as engine:
+        assert engine.check() == []
+    described = json.loads(CliRunner().invoke(main, ["info", "--index", str(index), "--json"]).output)["vector_base"]
+    assert described["kind"] == "ivf-flat" and described["recall_at_10"] == base.search["recall_at_10"]
+    approximate, exact = _dense(index), _dense(_reference(corpus, tmp_path, "ref"))
+    for question, hits in exact.items():  # nearly the same hits, with the same scores
+        found = dict(approximate[question])
+        assert len(found.keys() & dict(hits).keys()) >= 0.8 * len(hits), question
+        assert all(abs(found[cid] - score) < 1e-4 for cid, score in hits if cid in found), question
