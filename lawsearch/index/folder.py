@@ -443,7 +443,7 @@ class IndexFolder:
         for relative, expected in sorted(manifest.files.items()):
             try:
                 if known is not None:
-                    stat = os.stat(generation / relative)
+                    stat = os.stat(os.path.join(generation, relative))
                     stamp = [stat.st_size, stat.st_mtime_ns, expected]
                     if known.get(str(stat.st_ino)) == stamp:
                         continue
@@ -589,7 +589,7 @@ class IndexFolder:
         keep = {}
         for relative, expected in manifest.files.items():
             try:
-                inode = str(os.stat(generation / relative).st_ino)
+                inode = str(os.stat(os.path.join(generation, relative)).st_ino)
             except OSError:
                 continue
             if inode in known and known[inode][2] == expected:
@@ -602,11 +602,12 @@ class IndexFolder:
         """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when sound)."""
         return self.describe_damage(generation, manifest, self.damaged_files(generation, manifest))
 
-    def verified_manifest(self, generation: Path) -> Manifest:
+    def verified_manifest(self, generation: Path, manifest: Manifest | None = None) -> Manifest:
         """The manifest of a generation whose files all match it; a damage error naming them otherwise.
         Writers call this before they build on a generation: a file hashed right before and unchanged since (inode, size,
-        modification time; see ``VERIFIED``) is not hashed again, so an update of a large index reads only what changed."""
-        manifest = self.read_manifest(generation)
+        modification time; see ``VERIFIED``) is not hashed again, so an update of a large index reads only what changed.
+        ``manifest``: the generation's, when the caller has just read it (with the writer lock held)."""
+        manifest = manifest if manifest is not None else self.read_manifest(generation)
         known = self._known_files()
         problems = self.describe_damage(generation, manifest, self.damaged_files(generation, manifest, known))
         if not problems:
@@ -782,7 +783,7 @@ class IndexFolder:
         known = dict(self._stamps) if verified_base is not None else {}
         for relative, checksum in manifest.files.items():  # what this commit hashed, or took from its verified base
             with suppress(OSError):
-                stat = os.stat(generation / relative)
+                stat = os.stat(os.path.join(generation, relative))
                 known[str(stat.st_ino)] = [stat.st_size, stat.st_mtime_ns, checksum]
         self._save_known(generation, manifest, known)
         if before_switch is not None:

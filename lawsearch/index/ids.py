@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..read.files import report_id_for
 
@@ -30,8 +30,12 @@ def resolved(folder: str | Path) -> Path:
 def report_id_in(path: Path, root: Path) -> str:
     """The id of the report file ``path`` lying under ``root`` (both as given, compared by their parts): its path
     relative to ``root`` without the extension, ``/`` between folders. A ValueError when it does not lie under it."""
-    relative = path.relative_to(root)
-    return (relative.parent / report_id_for(relative)).as_posix()
+    given, under = str(path), str(root).rstrip("/")
+    if given.startswith(under + "/") and "//" not in given and "/./" not in given and "/../" not in given:  # the common case, in strings
+        relative = PurePosixPath(given[len(under) + 1 :])
+    else:
+        relative = PurePosixPath(path.relative_to(root).as_posix())
+    return (relative.parent / report_id_for(Path(relative))).as_posix()
 
 
 def root_of(source: str | Path, roots: Iterable[str]) -> Path | None:

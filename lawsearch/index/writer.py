@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,10 +172,19 @@ def _sha256(path: Path, max_bytes: int) -> str | None:
 def source_path(path: Path) -> str:
     """How a report's source is recorded: absolute, its folder resolved, the file name itself kept (a link stays
     the link, so that a link removed from a folder counts as a removed report)."""
+    absolute = path.absolute()
+    folder = _resolved_folder(str(absolute.parent))
+    return str(absolute) if folder is None else os.path.join(folder, path.name)
+
+
+@lru_cache(maxsize=65_536)
+def _resolved_folder(folder: str) -> str | None:
+    """``folder`` resolved (None for a loop among the folders above); cached for one operation (``_writing`` clears it):
+    thousands of reports share a few hundred folders."""
     try:
-        return str(path.absolute().parent.resolve() / path.name)
-    except (OSError, RuntimeError):  # a loop among the folders above
-        return str(path.absolute())
+        return str(Path(folder).resolve())
+    except (OSError, RuntimeError):
+        return None
 
 
 class ReportIds:
@@ -1210,7 +1220,7 @@ class IndexWriter:
         the same report as one indexed (and staying as it is, unless ``rebuild``) or read before them. A file whose
         id is taken by another report fails. An indexed report whose new version is a copy of another joins ``removed``."""
         rereading = {report.id for report in read if primaries.get(report.id) == Path(report.source)}
-        corpus = self._corpus({} if rebuild else known, set(removed) | rereading)
+        corpus = self._corpus({} if rebuild or not read else known, set(removed) | rereading)  # nothing read: nothing to screen
         accepted: list[tuple[Report, Fingerprint]] = []
         copies: dict[str, list[Report]] = {}
         for report in read:
@@ -1288,7 +1298,8 @@ class IndexWriter:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """File-system failures (disk full, permissions) as one-line errors saying what they are; the committed
-        index is untouched by them."""
+        index is untouched by them. Folders are resolved afresh for each operation (a link may have moved)."""
+        _resolved_folder.cache_clear()
         try:
             yield
         except OSError as exc:
@@ -1483,7 +1494,7 @@ class IndexWriter:
         """Write the new generation of ``update`` and commit it; fill in its summary. Nothing is built on a base whose
         files do not verify; a generation that is not committed (an error, Ctrl-C) is removed."""
         base, previous = update.base, update.previous
-        verified_base = (base, self.folder.verified_manifest(base)) if base is not None and not update.fresh else None
+        verified_base = (base, self.folder.verified_manifest(base, previous)) if base is not None and not update.fresh else None
         spec = update.recorded if update.recorded is not None else self._get_embedder(None, update.previous_embedder).spec
         generation = self.folder.new_generation(None if update.fresh else base)
         committed = False
