@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lawsearch.index.cache",
             "lawsearch.index.holdings",
             "lawsearch.index.records",
+            "lawsearch.index.vector_base",
         ),
     ),
     ("search parts", ("lawsearch.search.*",)),

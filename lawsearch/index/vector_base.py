@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .folder import write_json
 from .records import read_report_vectors
 
 if TYPE_CHECKING:
@@ -169,7 +168,7 @@ def _build(generation: Path, reports: Mapping[str, ReportEntry], dim: int, old: 
         old.path(generation).unlink(missing_ok=True)  # this generation's link only: older generations keep theirs
     record = folder / BASE_RECORD
     tmp_record = record.with_suffix(".tmp")
-    write_json(
+    _write_json(
         tmp_record,
         {
             "format": BASE_FORMAT,
@@ -227,6 +226,14 @@ def _exact_top(matrix: np.ndarray, queries: np.ndarray, k: int, block: int = 65_
         top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         best_scores, best_rows = np.take_along_axis(scores, top, axis=1), np.take_along_axis(rows, top, axis=1)
     return best_rows
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON and flush it to disk (as lawsearch.index.folder.write_json, which imports this module)."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, ensure_ascii=False))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _remove(generation: Path, base: VectorBase) -> None:
