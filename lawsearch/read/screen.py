@@ -2,7 +2,7 @@
 
 Not a report (:func:`not_a_report`): a file whose text is mostly not Chinese (a README in English), or one
 without numbered sections that is too short to be a report (fewer than ``MIN_HAN`` Han characters or
-``MIN_PARAGRAPHS`` paragraphs: a three-line note). Numbered sections (一、… （一）…) are a report's structure
+``MIN_PARAGRAPHS`` paragraphs: a three-line note, unless it is ``LONG_HAN`` characters long). Numbered sections (一、… （一）…) are a report's structure
 however short it is, so a short file that has them is kept. Structural tests only, no word lists.
 
 The same report (:func:`fingerprint`, :func:`same_report`): a report saved from two sites, or as .html and
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 MIN_HAN = 300
 MIN_PARAGRAPHS = 3
+LONG_HAN = 3_000  # a text this long is no three-line note, however its lines are broken (a page saved as one line)
 MIN_HAN_SHARE = 0.5
 
 SKETCH_SIZE = 64
@@ -73,7 +74,7 @@ def not_a_report(parsed: ParsedReport) -> str | None:
         return None
     if han < MIN_HAN:
         return f"only {han} Chinese characters and no numbered sections (a report has at least {MIN_HAN} characters)"
-    if len(lines) < MIN_PARAGRAPHS:
+    if len(lines) < MIN_PARAGRAPHS and han < LONG_HAN:
         return f"only {len(lines)} paragraph(s) and no numbered sections (a report has at least {MIN_PARAGRAPHS})"
     return None
 

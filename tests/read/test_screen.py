@@ -60,6 +60,24 @@ def test_a_short_text_with_numbered_sections_is_a_report() -> None:
     assert not_a_report(_parsed(text)) is None
 
 
+def test_a_long_report_saved_as_two_lines_is_a_report() -> None:
+    """A page saved with its whole body on one line (headings inline, no line of its own): long, so no note."""
+    from lawsearch.read.headings import numbered_rank
+
+    lines = [
+        line
+        for seed in SEED_FILES
+        for line in seed.read_text(encoding="utf-8").splitlines()
+        if line.strip() and numbered_rank(line) is None
+    ]
+    body = "".join(lines[1:])
+    text = lines[0] + "\n" + body + "\n"
+    assert not_a_report(_parsed(text)) is None
+    short = lines[0] + "\n" + body[:600] + "\n"  # the same two lines, cut to a few hundred characters: a note
+    reason = not_a_report(_parsed(short))
+    assert reason is not None and "paragraph" in reason
+
+
 @pytest.mark.parametrize("seed", SEED_FILES, ids=lambda path: path.stem)
 def test_the_seed_reports_are_reports(seed: Path) -> None:
     assert not_a_report(parse_report(seed)) is None
