@@ -258,8 +258,8 @@ def _embedder_options(function: Any) -> Any:
             "--lexical",
             type=click.Choice(("whoosh", "tantivy")),
             default=None,
-            help="The word index of a new index (or of --rebuild): whoosh (default) or tantivy, about three times faster "
-            "to build at thousands of reports. An existing index keeps its own.",
+            help="The word index of a new index (or of --rebuild): whoosh (default: $LAWSEARCH_LEXICAL, else whoosh) or "
+            "tantivy, about three times faster to build at thousands of reports. An existing index keeps its own.",
         ),
         click.option("--query-prefix", help="Override the prefix put before queries (e5: 'query: ', bge-zh: its instruction)."),
         click.option("--passage-prefix", help="Override the prefix put before passages (e5: 'passage: ')."),
