@@ -598,9 +598,10 @@ class IndexFolder:
         with suppress(OSError):  # only a cache: the next writer hashes what it cannot trust
             write_json_atomic(self.root / VERIFIED, keep)
 
-    def verify(self, generation: Path, manifest: Manifest) -> list[str]:
-        """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when sound)."""
-        return self.describe_damage(generation, manifest, self.damaged_files(generation, manifest))
+    def verify(self, generation: Path, manifest: Manifest, known: dict[str, list[Any]] | None = None) -> list[str]:
+        """Every file of ``generation`` against the checksums of its manifest: one problem a damaged file (empty when
+        sound); ``known``: the stamps of files not to hash again (see :meth:`damaged_files`)."""
+        return self.describe_damage(generation, manifest, self.damaged_files(generation, manifest, known))
 
     def verified_manifest(self, generation: Path, manifest: Manifest | None = None) -> Manifest:
         """The manifest of a generation whose files all match it; a damage error naming them otherwise.
@@ -609,7 +610,7 @@ class IndexFolder:
         ``manifest``: the generation's, when the caller has just read it (with the writer lock held)."""
         manifest = manifest if manifest is not None else self.read_manifest(generation)
         known = self._known_files()
-        problems = self.describe_damage(generation, manifest, self.damaged_files(generation, manifest, known))
+        problems = self.verify(generation, manifest, known)
         if not problems:
             self._stamps = known  # saved by the commit that builds on it: a writer that commits nothing writes nothing
         if problems:
@@ -865,7 +866,8 @@ def _vector_base_summary(generation: Path, manifest: Manifest) -> dict[str, Any]
         return {"error": str(exc)}
     if base is None:
         return None
-    live = sum(report.rows for report, alive in zip(base.reports, base.live(manifest.reports), strict=True) if alive)
-    covered = {report.report_id for report, alive in zip(base.reports, base.live(manifest.reports), strict=True) if alive}
+    alive = [report for report, live in zip(base.reports, base.live(manifest.reports), strict=True) if live]
+    live = sum(report.rows for report in alive)
+    covered = {report.report_id for report in alive}
     outside = sum(sum(entry.units or []) for rid, entry in manifest.reports.items() if entry.vectors and rid not in covered)
     return {"kind": base.kind, **base.search, "vectors": base.rows, "dead": base.rows - live, "from_report_files": outside}

@@ -23,7 +23,7 @@ from .backends import LEXICAL_BACKENDS, open_lexical
 from .charscore import CharStats
 from .chunkstore import ChunkStore
 from .corpus_stats import CorpusStats, scored_text
-from .dense import DenseIndex, VectorPart
+from .dense import DenseIndex, VectorPart, chunk_ordinals
 from .lexical import region_keys
 from .ranking import RankingParams
 
@@ -51,7 +51,8 @@ def load_dense(root: Path, generation: Path, manifest: Manifest) -> DenseIndex:
     if base is not None:
         part, in_base = base
         parts.append(part)
-    ids: list[str] = []
+    chunk_ids: list[str] = []
+    chunk_units: list[int] = []
     matrices = []
     for report_id, entry in manifest.reports.items():
         if not entry.vectors or report_id in in_base:
@@ -67,11 +68,11 @@ def load_dense(root: Path, generation: Path, manifest: Manifest) -> DenseIndex:
             )
         if not are_unit_vectors(vectors):
             raise DamagedIndexError(root, f"report {report_id} has vectors that are not unit length (bytes changed on disk?)")
-        for chunk_id, count in zip(entry.chunk_ids, units, strict=True):
-            ids += [chunk_id] * count
+        chunk_ids += entry.chunk_ids
+        chunk_units += units
         matrices.append(vectors)
     matrix = np.concatenate(matrices) if matrices else np.zeros((0, dim), dtype=np.float32)
-    return DenseIndex(parts + DenseIndex.from_vectors(ids, matrix, dim).parts, dim)
+    return DenseIndex(parts + DenseIndex.from_vectors(chunk_ids, chunk_units, matrix, dim).parts, dim)
 
 
 def _load_base(root: Path, generation: Path, manifest: Manifest, dim: int) -> tuple[VectorPart, set[str]] | None:
@@ -104,7 +105,7 @@ def _load_base(root: Path, generation: Path, manifest: Manifest, dim: int) -> tu
                 raise DamagedIndexError(
                     root, f"{generation.name}'s vector base holds {report.rows} vectors of report {report.report_id}, not {sum(units)}"
                 )
-            row_chunk[row : row + report.rows] = np.repeat(np.arange(len(chunk_ids), len(chunk_ids) + len(units)), units)
+            row_chunk[row : row + report.rows] = chunk_ordinals(units, first=len(chunk_ids))
             chunk_ids += entry.chunk_ids
             served.add(report.report_id)
         row += report.rows

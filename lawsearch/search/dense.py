@@ -73,6 +73,17 @@ def _cut(sentence: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+def chunk_ordinals(units: Sequence[int], first: int = 0) -> np.ndarray:
+    """The chunk ordinal of each vector row, for chunks ``first``, ``first + 1`` … holding ``units`` rows each.
+
+    >>> chunk_ordinals([2, 1, 3], first=5).tolist()
+    [5, 5, 6, 7, 7, 7]
+    """
+    import numpy as np
+
+    return np.repeat(np.arange(first, first + len(units), dtype=np.int64), np.asarray(units, dtype=np.int64))
+
+
 class VectorPart:
     """One FAISS index of sentence vectors and the chunk of each row: ``row_chunk[row]`` is an ordinal into
     ``chunk_ids``, or -1 for a row no chunk owns any more (a dead row of a saved base). A chunk's rows are contiguous."""
@@ -156,17 +167,17 @@ class VectorPart:
 class DenseIndex:
     """Cosine search over sentence vectors, pooled to chunks: the best of a chunk's sentences is its score.
 
-    The vectors are in one or two :class:`VectorPart`\\ s: an index assembled in memory from report vector files, and,
-    in a large index, a saved base mapped from disk (:mod:`lawsearch.index.vector_base`). Both are exact
-    (IndexFlatIP) here."""
+    The vectors are in one or two :class:`VectorPart`\\ s: an exact index (IndexFlatIP) assembled in memory from report
+    vector files, and, in a large index, a saved base mapped from disk (:mod:`lawsearch.index.vector_base`: exact, or
+    past its size limit an inverted file)."""
 
     def __init__(self, parts: list[VectorPart], dim: int) -> None:
         self._parts = [part for part in parts if part.rows]
         self._dim = dim
 
     @classmethod
-    def from_vectors(cls, chunk_ids: Sequence[str], vectors: np.ndarray, dim: int) -> DenseIndex:
-        """An index over ``vectors`` (row i belongs to chunk ``chunk_ids[i]``; a chunk's rows come together), built in
+    def from_vectors(cls, chunk_ids: Sequence[str], units: Sequence[int], vectors: np.ndarray, dim: int) -> DenseIndex:
+        """An index over ``vectors``, whose rows are those of ``chunk_ids`` in order, ``units`` rows each; built in
         memory; exact search needs no training."""
         import faiss
         import numpy as np
@@ -175,15 +186,9 @@ class DenseIndex:
         # OpenMP workers spinning after each search slow the query embedder beside them by half.
         faiss.omp_set_num_threads(1)
         index = faiss.IndexFlatIP(dim)
-        if len(chunk_ids):
+        if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        names: list[str] = []
-        ordinals = np.zeros(len(chunk_ids), dtype=np.int64)
-        for row, chunk_id in enumerate(chunk_ids):
-            if not names or names[-1] != chunk_id:
-                names.append(chunk_id)
-            ordinals[row] = len(names) - 1
-        return cls([VectorPart(index, ordinals, names)], dim)
+        return cls([VectorPart(index, chunk_ordinals(units), list(chunk_ids))], dim)
 
     @property
     def dim(self) -> int:
