@@ -32,10 +32,16 @@ def report_id_in(path: Path, root: Path) -> str:
     relative to ``root`` without the extension, ``/`` between folders. A ValueError when it does not lie under it."""
     given, under = str(path), str(root).rstrip("/")
     if given.startswith(under + "/") and "//" not in given and "/./" not in given and "/../" not in given:  # the common case, in strings
-        relative = PurePosixPath(given[len(under) + 1 :])
-    else:
-        relative = PurePosixPath(path.relative_to(root).as_posix())
+        folder, _, name = given[len(under) + 1 :].rpartition("/")
+        return f"{folder}/{_stem(name)}" if folder else _stem(name)
+    relative = PurePosixPath(path.relative_to(root).as_posix())
     return (relative.parent / report_id_for(Path(relative))).as_posix()
+
+
+def _stem(name: str) -> str:
+    """``name`` without its extension, as ``PurePath.stem`` gives it (``"2021.md"`` → ``"2021"``, ``".md"`` stays)."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def root_of(source: str | Path, roots: Iterable[str]) -> Path | None:

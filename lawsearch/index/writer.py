@@ -198,13 +198,26 @@ class ReportIds:
         self.folder = folder
         self.kept = kept or {}
         self._prefix: Path | None = None
+        self._known: dict[str, str] = {}  # path → id: an update asks for each file's id several times
         if folder is not None:
             base = root_of(resolved(folder), roots) or resolved(folder)
             self._prefix = resolved(folder).relative_to(base)
 
+    def keep(self, kept: dict[str, str]) -> None:
+        """Record more reports kept as they are (recorded source → id)."""
+        if kept:
+            self.kept.update(kept)
+            self._known.clear()
+
     def of(self, path: str | Path) -> str:
         """The id of the report file ``path``."""
-        path = Path(path)
+        key = str(path)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self._find(Path(path))
+        return found
+
+    def _find(self, path: Path) -> str:
         if self.folder is not None and self._prefix is not None:
             try:
                 return (self._prefix / report_id_in(path, self.folder)).as_posix()
@@ -985,8 +998,10 @@ class IndexWriter:
             if rebuild
             else {}
         )
-        ids.kept.update({entry.source: rid for rid, entry in outside.items()})  # kept from outside: they keep their ids
-        primaries, to_read, moved = self._sort_out(files + [Path(entry.source) for entry in outside.values()], known, rebuild, summary, ids)
+        ids.keep({entry.source: rid for rid, entry in outside.items()})  # kept from outside: they keep their ids
+        primaries, to_read, moved, unchanged_copies = self._sort_out(
+            files + [Path(entry.source) for entry in outside.values()], known, rebuild, summary, ids
+        )
         present = set(primaries) | bad  # a bad file keeps its report
         removed = [
             rid
@@ -1042,7 +1057,7 @@ class IndexWriter:
                 "fix or remove those files first — the index was not changed"
             )
         kept = {} if rebuild else {rid: entry for rid, entry in known.items() if rid not in removed}
-        also = self._also_sources(kept, copies, parsed, files, removals_under, summary)
+        also = self._also_sources(kept, copies, parsed, files, removals_under, summary, unchanged_copies)
         staged = [StagedReport.from_parsed(report, print_, also.get(report.report.id, [])) for report, print_ in parsed] + held
         revised = self._revised(kept, also, moved, summary)
         if removals_under is not None:
@@ -1169,31 +1184,38 @@ class IndexWriter:
 
     def _sort_out(
         self, files: list[Path], known: dict[str, ReportEntry], rebuild: bool, summary: UpdateSummary, ids: ReportIds
-    ) -> tuple[dict[str, Path], list[Path], dict[str, str]]:
-        """``(primaries, to_read, moved)``: the file that is each report id's source (the recorded source first,
-        then by path, PDF last), the files to read (new and changed primaries; other files of a taken id, to be
-        compared with it), and the reports whose source file is now another. Unchanged primaries are listed in
-        ``summary.unchanged`` and not read."""
+    ) -> tuple[dict[str, Path], list[Path], dict[str, str], set[str]]:
+        """``(primaries, to_read, moved, copies)``: the file that is each report id's source (the recorded source
+        first, then by path, PDF last), the files to read (new and changed primaries; other files of a taken id, to be
+        compared with it), the reports whose source file is now another, and the recorded other sources (see
+        ``ReportEntry.also_sources``) that are unchanged, as is the report they copy. Unchanged primaries are listed in
+        ``summary.unchanged``; neither they nor the unchanged copies (in ``summary.copies``) are read."""
         recorded = {entry.source for entry in known.values()}
+        copied = {item.get("source"): (rid, item.get("sha256")) for rid, entry in known.items() for item in entry.also_sources}
         order = sorted(files, key=lambda path: (source_path(path) not in recorded, path.suffix.lower() == ".pdf", str(path)))
         primaries: dict[str, Path] = {}
         to_read: list[Path] = []
         moved: dict[str, str] = {}
+        unchanged: set[str] = set()
+        copies: set[str] = set()
         for path in order:
             report_id = ids.of(path)
-            if report_id in primaries:
-                to_read.append(path)
-                continue
-            primaries[report_id] = path
-            entry = known.get(report_id)
             source = source_path(path)
+            entry = None if report_id in primaries else known.get(report_id)
+            primaries.setdefault(report_id, path)
             if entry is not None and entry.source != source:
                 moved[report_id] = source
-            if not rebuild and entry is not None and entry.sha256 == _sha256(path, self.options.max_file_bytes):
+            if rebuild:
+                to_read.append(path)
+            elif entry is not None and entry.sha256 == _sha256(path, self.options.max_file_bytes):
                 summary.unchanged.append(report_id)
+                unchanged.add(report_id)
+            elif source in copied and copied[source][0] in unchanged and copied[source][1] == _sha256(path, self.options.max_file_bytes):
+                copies.add(source)  # its report was indexed from another file, which is unchanged, as it is
+                summary.copies.append((str(path), copied[source][0]))
             else:
                 to_read.append(path)
-        return primaries, to_read, moved
+        return primaries, to_read, moved, copies
 
     @staticmethod
     def _corpus(known: dict[str, ReportEntry], leaving: set[str]) -> FingerprintIndex:
@@ -1270,14 +1292,18 @@ class IndexWriter:
         files: list[Path],
         removals_under: Path | None,
         summary: UpdateSummary,
+        unchanged: set[str],
     ) -> dict[str, list[dict[str, str]]]:
         """The other sources of every report after this update, by report id: those recorded before, less the files
-        given again (sorted anew) or gone from the folder, plus this update's copies; each new one is noted."""
+        given again (sorted anew, unless ``unchanged``: see :meth:`_sort_out`) or gone from the folder, plus this
+        update's copies; each new one is noted."""
         given = {source_path(path) for path in files}
         indexed = {rid: entry.source for rid, entry in kept.items()} | {r.report.id: r.report.source for r, _ in parsed}
 
         def stays(item: dict[str, str]) -> bool:
             source = item.get("source", "")
+            if source in unchanged:
+                return True
             return source not in given and not (removals_under is not None and _inside(source, removals_under))
 
         before = {rid: entry.also_sources for rid, entry in kept.items()}

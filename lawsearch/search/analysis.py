@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,7 +84,8 @@ def _jieba() -> Any:
 
 
 def _is_word(text: str) -> bool:
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+    """Whether ``text`` holds a letter or a number (Unicode categories L and N); a Chinese character is a letter."""
+    return "\u4e00" <= text[:1] <= "\u9fff" or any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def jieba_words(text: str, segmenter: Any) -> Iterator[tuple[str, int, int]]:
@@ -92,22 +95,86 @@ def jieba_words(text: str, segmenter: Any) -> Iterator[tuple[str, int, int]]:
             yield word, start, end
 
 
+class _RecordingTokenizer:
+    """Builds jieba tokenizers that share the full dictionary and note every dictionary word of the word graphs they
+    build (jieba's ``get_DAG``, with one line added), in ``words``."""
+
+    def __init__(self) -> None:
+        import jieba
+
+        full = _jieba()
+        words: set[str] = set()
+
+        class Recording(jieba.Tokenizer):
+            def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 - jieba's name
+                freq = self.FREQ
+                dag: dict[int, list[int]] = {}
+                size = len(sentence)
+                for k in range(size):
+                    ends: list[int] = []
+                    i, fragment = k, sentence[k]
+                    while i < size and fragment in freq:
+                        if freq[fragment]:
+                            ends.append(i)
+                            words.add(fragment)
+                        i += 1
+                        fragment = sentence[k : i + 1]
+                    dag[k] = ends or [k]
+                return dag
+
+        self.tokenizer = Recording()
+        self.tokenizer.FREQ, self.tokenizer.total, self.tokenizer.initialized = full.FREQ, full.total, True
+        self.words = words
+
+    def vocabulary(self) -> dict[str, Any]:
+        """The words noted so far, as :func:`corpus_vocabulary` gives them."""
+        freq = self.tokenizer.FREQ
+        return {"total": self.tokenizer.total, "words": {word: freq[word] for word in self.words | STOP_WORDS if freq.get(word)}}
+
+
+_recording = threading.local()
+
+
+@contextmanager
+def recorded_vocabulary() -> Iterator[_RecordingTokenizer]:
+    """While open, the word analysis of this thread (:func:`word_analyzer`, :class:`JiebaTokenizer`) also notes the
+    dictionary words of what it segments: ``recorder.vocabulary()`` is then :func:`corpus_vocabulary` of that text,
+    without segmenting it a second time.
+
+    >>> with recorded_vocabulary() as recorder:
+    ...     _ = [t.text for t in word_analyzer()("调解员联盟")]
+    >>> sorted(set(recorder.vocabulary()["words"]) - STOP_WORDS)  # every word of the graph, not only those cut
+    ['员', '盟', '联', '联盟', '解', '调', '调解', '调解员']
+    """
+    recorder = _RecordingTokenizer()
+    previous = getattr(_recording, "recorder", None)
+    _recording.recorder = recorder
+    try:
+        yield recorder
+    finally:
+        _recording.recorder = previous
+
+
+def _word_segmenter() -> Any:
+    """The tokenizer that analyses indexed text in this thread: jieba's, or the recording one (see recorded_vocabulary)."""
+    recorder = getattr(_recording, "recorder", None)
+    return recorder.tokenizer if recorder is not None else _jieba()
+
+
 def corpus_vocabulary(texts: Iterable[str]) -> dict[str, Any]:
-    """The part of jieba's dictionary that occurs in ``texts`` (every word of its word graph), with jieba's total.
+    """The part of jieba's dictionary that occurs in ``texts`` (every word of the word graphs jieba builds when it
+    segments them), with jieba's total.
 
     Queries are segmented with this instead of the full dictionary: loading the full one costs ~0.6 s
     at every start, this one milliseconds. Text made of corpus text has the same word graph under
     both, hence the same segmentation; words that never occur in the corpus could match nothing.
+    Indexing gets it while it segments (:func:`recorded_vocabulary`).
     """
-    full = _jieba()
-    words: dict[str, int] = {word: full.FREQ[word] for word in STOP_WORDS if full.FREQ.get(word)}
-    for text in map(normalise, dict.fromkeys(texts)):  # titles and headings recur chunk after chunk
-        for start, ends in full.get_DAG(text).items():
-            for end in ends:
-                word = text[start : end + 1]
-                if full.FREQ.get(word):
-                    words[word] = full.FREQ[word]
-    return {"total": full.total, "words": words}
+    with recorded_vocabulary() as recorder:
+        for text in dict.fromkeys(texts):
+            for _ in jieba_words(text, recorder.tokenizer):
+                pass
+    return recorder.vocabulary()
 
 
 def query_segmenter(vocabulary: dict[str, Any]) -> Any:
@@ -176,7 +243,7 @@ class JiebaTokenizer(_SpanTokenizer):
     """jieba default-mode words, punctuation left out."""
 
     def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
-        return jieba_words(value, _jieba())
+        return jieba_words(value, _word_segmenter())
 
 
 class BigramTokenizer(_SpanTokenizer):

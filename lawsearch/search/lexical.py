@@ -22,7 +22,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from ..index.folder import write_json
-from .analysis import bigram_analyzer, corpus_vocabulary, normalise, query_segmenter, query_words, word_analyzer
+from .analysis import bigram_analyzer, normalise, query_segmenter, query_words, recorded_vocabulary, word_analyzer
 from .question import Question, split_phrases
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
@@ -119,11 +119,11 @@ class QueryVocabulary:
         vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         self._segmenter = query_segmenter(vocabulary)
 
-    def _extend_vocabulary(self, texts: list[str]) -> None:
-        """Add the dictionary words of newly indexed text to the saved vocabulary, so that queries are segmented
-        without loading all of jieba's. Words of removed reports stay: they only refine how queries split."""
+    def _extend_vocabulary(self, vocabulary: dict[str, Any]) -> None:
+        """Add the dictionary words of newly indexed text (:func:`corpus_vocabulary`) to the saved vocabulary, so that
+        queries are segmented without loading all of jieba's. Words of removed reports stay: they only refine how
+        queries split."""
         path = self._folder / VOCABULARY_FILE
-        vocabulary = corpus_vocabulary(texts)
         if path.exists():
             vocabulary["words"] = {**json.loads(path.read_text(encoding="utf-8"))["words"], **vocabulary["words"]}
         tmp = path.with_suffix(".tmp")
@@ -178,30 +178,29 @@ class LexicalIndex(QueryVocabulary):
         """
         writer = self._ix.writer(procs=1, limitmb=256)
         count = 0
-        texts: list[str] = []
         try:
             for report_id in remove_reports:
                 writer.delete_by_term("report_id", report_id)
-            for doc in docs:
-                texts += [doc.text, doc.heading, doc.title]
-                fields: dict[str, str | int] = {
-                    "chunk_id": doc.chunk_id,
-                    "report_id": doc.report_id,
-                    "region": region_keys(doc.region, doc.region_parent),
-                    "text": doc.text,
-                    "heading": doc.heading,
-                    "title": doc.title,
-                    "grams": phrase_text(doc.heading, doc.text, doc.title),
-                }
-                if doc.year is not None:
-                    fields["year"] = doc.year
-                writer.add_document(**fields)
-                count += 1
+            with recorded_vocabulary() as recorder:  # the words segmented give the query vocabulary
+                for doc in docs:
+                    fields: dict[str, str | int] = {
+                        "chunk_id": doc.chunk_id,
+                        "report_id": doc.report_id,
+                        "region": region_keys(doc.region, doc.region_parent),
+                        "text": doc.text,
+                        "heading": doc.heading,
+                        "title": doc.title,
+                        "grams": phrase_text(doc.heading, doc.text, doc.title),
+                    }
+                    if doc.year is not None:
+                        fields["year"] = doc.year
+                    writer.add_document(**fields)
+                    count += 1
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
-        self._extend_vocabulary(texts)
+        self._extend_vocabulary(recorder.vocabulary())
         return count
 
     def chunk_ids(self) -> set[str]:

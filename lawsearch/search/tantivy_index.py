@@ -35,7 +35,7 @@ from typing import Any
 import tantivy
 
 from ..errors import DamagedIndexError
-from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise
+from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise, recorded_vocabulary
 from .lexical import FIELD_BOOSTS, LexicalDoc, ParsedQuery, QueryVocabulary, phrase_text, region_keys
 from .question import Question
 
@@ -195,14 +195,13 @@ class TantivyIndex(QueryVocabulary):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
         analyser = ChunkAnalyser()
         count = 0
-        texts: list[str] = []
         try:
             for report_id in remove_reports:
                 writer.delete_documents_by_term("report_id", report_id)
-            for doc in docs:  # deletions come first: they do not touch the documents added after them
-                texts += [doc.text, doc.heading, doc.title]
-                writer.add_document(analyser.document(doc))
-                count += 1
+            with recorded_vocabulary() as recorder:  # the words segmented give the query vocabulary
+                for doc in docs:  # deletions come first: they do not touch the documents added after them
+                    writer.add_document(analyser.document(doc))
+                    count += 1
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -211,7 +210,7 @@ class TantivyIndex(QueryVocabulary):
         self._settle(writer)
         index.reload()
         self._snapshot = self._take_snapshot()
-        self._extend_vocabulary(texts)
+        self._extend_vocabulary(recorder.vocabulary())
         return count
 
     def _settle(self, writer: tantivy.IndexWriter) -> None:

@@ -168,6 +168,36 @@ def test_a_copy_is_one_report_with_two_sources_and_a_readme_is_skipped(fake_embe
     assert set(_info(index)) == {SEED.stem, "README"}
 
 
+def test_an_unchanged_copy_is_not_read_again_and_a_changed_one_is(
+    fake_embedder: None, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "idx"
+    _index(folder, index)
+    html_copy, text_copy = folder / f"{SEED.stem}.html", folder / SEED.name
+    read: list[str] = []
+    real_read = writer_module.IndexWriter._read
+
+    def counting(self: writer_module.IndexWriter, files: list[Path], *args: object) -> list[Report]:
+        read.extend(path.name for path in files)
+        return real_read(self, files, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer_module.IndexWriter, "_read", counting)
+    again = json.loads(_index(folder, index, "--json").stdout)  # the copy still counts as one, unread
+    assert again["copies"] == [{"path": str(text_copy), "report": SEED.stem}] and "README.md" in read and SEED.name not in read
+    assert _info(index)[SEED.stem]["also_sources"] == [str(text_copy)]
+
+    read.clear()
+    text_copy.write_text(text_copy.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed: read and compared again
+    changed = json.loads(_index(folder, index, "--json").stdout)
+    assert SEED.name in read and changed["copies"] == [{"path": str(text_copy), "report": SEED.stem}]
+
+    read.clear()
+    html_copy.write_text(_as_html("网站首页\n" + SEED.read_text(encoding="utf-8")), encoding="utf-8")  # the report's own file changed
+    _index(folder, index)
+    assert sorted(read) == sorted([html_copy.name, SEED.name, "README.md"])
+    assert _info(index)[SEED.stem]["also_sources"] == [str(text_copy)]
+
+
 def test_add_records_a_copy_under_another_name_as_another_source(fake_embedder: None, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()

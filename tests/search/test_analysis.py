@@ -48,6 +48,25 @@ def test_query_segmenter_splits_corpus_text_exactly_like_full_jieba(parsed_seeds
         assert list(jieba_words(text, small)) == list(jieba_words(text, full))
 
 
+def test_the_vocabulary_recorded_while_indexing_is_every_dictionary_word_of_the_texts_word_graph(parsed_seeds) -> None:
+    from lawsearch.search.analysis import STOP_WORDS, _jieba, normalise, recorded_vocabulary
+
+    texts = [text for parsed in parsed_seeds.values() for chunk in parsed.chunks for text in (chunk.text, " ".join(chunk.heading_path))]
+    full = _jieba()
+    expected = {word for word in STOP_WORDS if full.FREQ.get(word)}
+    for text in map(normalise, texts):  # jieba's own word graph over the whole text
+        expected |= {
+            text[start : end + 1] for start, ends in full.get_DAG(text).items() for end in ends if full.FREQ.get(text[start : end + 1])
+        }
+    with recorded_vocabulary() as recorder:  # what indexing notes while it segments
+        segmented = [_words(text) for text in texts]
+    assert set(recorder.vocabulary()["words"]) == expected and recorder.vocabulary()["total"] == full.total
+    assert segmented == [_words(text) for text in texts]  # recording changes no segmentation
+    with recorded_vocabulary() as other:
+        pass
+    assert set(other.vocabulary()["words"]) == {word for word in STOP_WORDS if full.FREQ.get(word)}  # nothing leaks between records
+
+
 def test_question_frame_keeps_the_words_after_it() -> None:
     assert query_words("哪些区域开展了调解") == ["调解"]
     assert "域" not in query_words("哪些区域开展了调解")
