@@ -71,7 +71,40 @@ MANIFEST_CHECKSUM = "checksum"
 
 
 def _json_sha256(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
+    return _sha256_text(_canonical_json(data))
+
+
+def _canonical_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# How a manifest written by to_text ends: its checksum after the fields, which are the text the checksum is of.
+_CHECKSUM_TAIL = re.compile(rf', "{MANIFEST_CHECKSUM}": "([0-9a-f]{{64}})"\}}\s*$')
+
+
+def _checked_manifest_json(text: str) -> dict[str, Any]:
+    """The manifest's JSON object without its checksum; a ValueError when its content does not match the checksum.
+    A manifest written by :meth:`Manifest.to_text` is checked on its bytes; another (written before) is serialised again."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    recorded = data.pop(MANIFEST_CHECKSUM, None)
+    if recorded is None:
+        return data
+    tail = _CHECKSUM_TAIL.search(text, max(0, len(text) - 200))
+    if tail is not None and tail.group(1) == recorded and _sha256_text(text[: tail.start()] + "}") == recorded:
+        return data
+    if recorded != _json_sha256(data):
+        raise _ChecksumMismatch("its content does not match its checksum")
+    return data
+
+
+class _ChecksumMismatch(ValueError):
+    pass
 
 
 @dataclass
@@ -128,9 +161,14 @@ class Manifest:
         return cls(**{**known, "reports": reports})
 
     def to_json(self) -> dict[str, Any]:
-        """What is written to disk: the fields and a checksum over them, so that a changed byte is seen."""
-        data = self.to_dict()
-        return {**data, MANIFEST_CHECKSUM: _json_sha256(data)}
+        """The fields and a checksum over them, so that a changed byte is seen."""
+        return json.loads(self.to_text())
+
+    def to_text(self) -> str:
+        """What is written to disk: the fields as canonical JSON (keys sorted), then their checksum, which is the
+        sha256 of that text, so that a reader checks the bytes it read instead of serialising them again."""
+        body = _canonical_json(self.to_dict())
+        return f'{body[:-1]}, "{MANIFEST_CHECKSUM}": "{_sha256_text(body)}"}}'
 
     @property
     def chunk_count(self) -> int:
@@ -242,7 +280,11 @@ def write_generation_json(generation: Path, relative: str, data: Any) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON and flush it to disk."""
-    text = json.dumps(data, ensure_ascii=False)  # in one piece: json.dump's chunked writes take five times as long
+    write_text(path, json.dumps(data, ensure_ascii=False))  # in one piece: json.dump's chunked writes take five times as long
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` and flush it to disk."""
     with path.open("w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
@@ -251,8 +293,13 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON beside ``path`` and rename it into place: ``path`` is whole or absent, never half written."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: ``path`` is whole or absent, never half written."""
     tmp = path.with_name(path.name + ".tmp")
-    write_json(tmp, data)
+    write_text(tmp, text)
     os.replace(tmp, path)
 
 
@@ -398,13 +445,11 @@ class IndexFolder:
         path = generation / MANIFEST
         kind = DamagedIndexError.MANIFEST_UNPARSEABLE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            recorded = data.pop(MANIFEST_CHECKSUM, None)
-            if recorded is not None and recorded != _json_sha256(data):
+            try:
+                data = _checked_manifest_json(path.read_text(encoding="utf-8"))
+            except _ChecksumMismatch:
                 kind = DamagedIndexError.MANIFEST_CHECKSUM
-                raise ValueError("its content does not match its checksum")
+                raise
             manifest = Manifest.from_dict(data)
             if not isinstance(manifest.embedder, dict) or not isinstance(manifest.reports, dict) or not isinstance(manifest.files, dict):
                 raise ValueError("embedder, reports and files must be objects")
@@ -780,7 +825,7 @@ class IndexFolder:
         A file still hard-linked to a ``verified_base`` file keeps that file's checksum instead of being read again."""
         manifest.updated = utc_now()
         manifest.files = {relative: self._checksum(generation, relative, verified_base) for relative in generation_files(generation)}
-        write_json_atomic(generation / MANIFEST, manifest.to_json())
+        write_text_atomic(generation / MANIFEST, manifest.to_text())
         known = dict(self._stamps) if verified_base is not None else {}
         for relative, checksum in manifest.files.items():  # what this commit hashed, or took from its verified base
             with suppress(OSError):

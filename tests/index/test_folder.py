@@ -151,3 +151,25 @@ def test_an_index_of_another_analyzer_is_upgraded_from_its_sources(tmp_path: Pat
     assert sorted(summary.added) == reports and summary.embedding.embedded == 0  # vectors from the cache
     with LawSearch.open(tmp_path / "idx", embedder=HashEmbedder()) as engine:
         assert engine.manifest.analyzer != "stock-chinese/v0" and len(engine.search("调解", mode="lexical")) > 0
+
+
+def test_the_manifest_is_checked_on_its_bytes_and_one_laid_out_otherwise_still_reads(tmp_path: Path, corpus: Path) -> None:
+    import json
+
+    from lawsearch.errors import DamagedIndexError
+    from lawsearch.index.folder import MANIFEST
+
+    LawSearch.build(corpus, tmp_path / "idx", embedder=HashEmbedder()).close()
+    folder = IndexFolder(tmp_path / "idx")
+    path = folder.current() / MANIFEST
+    written = path.read_text(encoding="utf-8")
+    manifest = folder.read_manifest()
+    assert written == manifest.to_text() and written.endswith(f'"checksum": "{json.loads(written)["checksum"]}"}}')
+    path.write_text(json.dumps(json.loads(written), indent=1), encoding="utf-8")  # another layout, as older versions wrote
+    assert folder.read_manifest() == manifest
+    for changed in (written.replace('"vectors": true', '"vectors": false', 1), written.replace('"analyzer": "', '"analyzer": "x', 1)):
+        assert changed != written
+        path.write_text(changed, encoding="utf-8")
+        with pytest.raises(DamagedIndexError) as info:
+            folder.read_manifest()
+        assert info.value.kind == DamagedIndexError.MANIFEST_CHECKSUM
