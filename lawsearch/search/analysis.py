@@ -177,15 +177,23 @@ def corpus_vocabulary(texts: Iterable[str]) -> dict[str, Any]:
     return recorder.vocabulary()
 
 
+def with_prefixes(vocabulary: dict[str, Any]) -> dict[str, Any]:
+    """``vocabulary`` with ``prefixes``: the beginnings of its words that are no word of it, which jieba's dictionary
+    holds with a count of 0 (so that its word graph looks further). Saved with the vocabulary, they are not recomputed
+    at every start (0.18 s for the 94,000 words of a collection of 3,000 reports)."""
+    words = vocabulary["words"]
+    prefixes = {word[:i] for word in words for i in range(1, len(word))}.difference(words)
+    return {**vocabulary, "prefixes": sorted(prefixes)}
+
+
 def query_segmenter(vocabulary: dict[str, Any]) -> Any:
-    """A jieba tokenizer over a corpus vocabulary (see corpus_vocabulary)."""
+    """A jieba tokenizer over a corpus vocabulary (see corpus_vocabulary), saved with its prefixes or not."""
     import jieba
 
-    freq: dict[str, int] = {}
-    for word, count in vocabulary["words"].items():
-        freq[word] = count
-        for i in range(1, len(word)):
-            freq.setdefault(word[:i], 0)
+    if "prefixes" not in vocabulary:
+        vocabulary = with_prefixes(vocabulary)
+    freq: dict[str, int] = dict.fromkeys(vocabulary["prefixes"], 0)
+    freq.update(vocabulary["words"])
     segmenter = jieba.Tokenizer()
     segmenter.FREQ, segmenter.total, segmenter.initialized = freq, vocabulary["total"], True
     return segmenter

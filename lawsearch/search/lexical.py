@@ -22,7 +22,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from ..index.folder import write_json
-from .analysis import bigram_analyzer, normalise, query_segmenter, query_words, recorded_vocabulary, word_analyzer
+from .analysis import bigram_analyzer, normalise, query_segmenter, query_words, recorded_vocabulary, with_prefixes, word_analyzer
 from .question import Question, split_phrases
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
@@ -127,7 +127,7 @@ class QueryVocabulary:
         if path.exists():
             vocabulary["words"] = {**json.loads(path.read_text(encoding="utf-8"))["words"], **vocabulary["words"]}
         tmp = path.with_suffix(".tmp")
-        write_json(tmp, vocabulary)
+        write_json(tmp, with_prefixes(vocabulary))
         tmp.replace(path)  # a new file: the previous generation may share the old one through a hard link
 
     @property

@@ -1,3 +1,5 @@
+import json
+
 from lawsearch.search.analysis import bigram_analyzer, jieba_cache_dir, query_words, strip_question_frame, word_analyzer
 
 
@@ -37,13 +39,15 @@ def test_jieba_cache_lives_in_a_per_user_folder() -> None:
 
 
 def test_query_segmenter_splits_corpus_text_exactly_like_full_jieba(parsed_seeds) -> None:
-    from lawsearch.search.analysis import _jieba, corpus_vocabulary, jieba_words, query_segmenter
+    from lawsearch.search.analysis import _jieba, corpus_vocabulary, jieba_words, query_segmenter, with_prefixes
 
     texts = [chunk.text for parsed in parsed_seeds.values() for chunk in parsed.chunks]
     full = _jieba()
     vocabulary = corpus_vocabulary(texts)
     small = query_segmenter(vocabulary)
     assert len(small.FREQ) < len(full.FREQ) / 20
+    saved = json.loads(json.dumps(with_prefixes(vocabulary), ensure_ascii=False))  # as the index keeps it
+    assert query_segmenter(saved).FREQ == small.FREQ and saved["prefixes"] and not set(saved["prefixes"]) & set(vocabulary["words"])
     for text in texts:
         assert list(jieba_words(text, small)) == list(jieba_words(text, full))
 
