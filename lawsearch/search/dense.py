@@ -95,7 +95,7 @@ class VectorPart:
         self.row_chunk = row_chunk
         self.chunk_ids = chunk_ids
         self.live_rows = int((row_chunk >= 0).sum())
-        self._rows_of: dict[str, tuple[int, int]] | None = None
+        self._spans: tuple[dict[str, int], np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()  # the maps made at first use
         self._direct = False  # whether an inverted file's row → list map is made (it reconstructs rows through it)
 
@@ -108,25 +108,30 @@ class VectorPart:
         import numpy as np
 
         with self._lock:
-            if self._rows_of is None:
-                self._rows_of = self._chunk_rows()
-        spans = [self._rows_of[cid] for cid in chunk_ids if cid in self._rows_of]
-        if not spans:
+            if self._spans is None:
+                self._spans = self._chunk_spans()
+        ordinal_of, first, count = self._spans
+        ordinals = np.fromiter((ordinal_of[cid] for cid in chunk_ids if cid in ordinal_of), dtype=np.int64)
+        ordinals = ordinals[count[ordinals] > 0]
+        if not len(ordinals):
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate([np.arange(first, first + count, dtype=np.int64) for first, count in spans])
+        return np.concatenate(
+            [np.arange(start, start + rows, dtype=np.int64) for start, rows in zip(first[ordinals], count[ordinals], strict=True)]
+        )
 
-    def _chunk_rows(self) -> dict[str, tuple[int, int]]:
-        """Chunk id → (first row, rows) of the live chunks."""
+    def _chunk_spans(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Chunk id → ordinal, and by ordinal the first row and the count of rows of each live chunk (0 rows: dead)."""
         import numpy as np
 
         live = np.flatnonzero(self.row_chunk >= 0)
         ordinals = self.row_chunk[live]
         starts = np.flatnonzero(np.diff(ordinals, prepend=-1)) if len(live) else np.zeros(0, dtype=np.int64)
         ends = np.append(starts[1:], len(live))
-        return {
-            self.chunk_ids[int(ordinals[start])]: (int(live[start]), int(end - start))
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-        }
+        first = np.zeros(len(self.chunk_ids), dtype=np.int64)
+        count = np.zeros(len(self.chunk_ids), dtype=np.int64)
+        first[ordinals[starts]] = live[starts]
+        count[ordinals[starts]] = ends - starts
+        return {cid: ordinal for ordinal, cid in enumerate(self.chunk_ids)}, first, count
 
     def hits(self, query: np.ndarray, fetch: int, allowed: set[str] | None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, chunk ordinals) of the best ``fetch`` live rows (of ``allowed`` chunks only, when given), best first."""
