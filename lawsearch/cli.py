@@ -63,6 +63,34 @@ def _writer_options(function: Any) -> Any:
     return _stacked(options, function)
 
 
+def _with_ray_options(function: Any) -> Any:
+    return _stacked(_ray_options(), function)
+
+
+def _ray_options() -> list[Any]:
+    """Where reading and embedding run: on a Ray cluster (lawsearch.cluster.ray_build) or here."""
+    return [
+        click.option(
+            "--ray",
+            is_flag=False,
+            flag_value="local",
+            default=None,
+            metavar="[ADDRESS]",
+            help="Read and embed on a Ray cluster (pip install 'lawsearch[ray]'); the index is written here as always. "
+            "A bare --ray (last, or before another option) starts one on this machine's cores; --ray=auto joins the "
+            "cluster `ray start --head` began here; --ray=HOST:PORT or --ray=ray://HOST:10001 another one.",
+        ),
+        click.option(
+            "--ray-gpus",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            metavar="N",
+            help="GPUs for each embedding actor with --ray (0: CPUs only; give --device cuda too).",
+        ),
+    ]
+
+
 def _stacked(options: list[Any], function: Any) -> Any:
     """``function`` under ``options``, the first one listed first in --help."""
     for option in reversed(options):
@@ -302,6 +330,7 @@ def _embedder_options(function: Any) -> Any:
             help="Refuse (and list) a report that splits into more chunks than this.",
         ),
         *_read_limit_options(),
+        *_ray_options(),
     ]
     return _writer_options(_stacked(options, function))
 
@@ -387,6 +416,7 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index seeds/ --index indexes/bge --model BAAI/bge-small-zh-v1.5 --device cuda
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
       lawsearch index ~/reports --index indexes/all --lexical tantivy --vectors later   # thousands of reports
+      lawsearch index ~/reports --index indexes/all --ray                # read and embed on a local Ray cluster
     """
     from .index.writer import UpdateSummary
 
@@ -408,7 +438,10 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
 @_writer_options
 @click.option("--device", help="Where a sentence-transformers model runs: cpu, cuda, cuda:1 … (default: its choice).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Passages embedded at a time.")
-def embed(index_dir: str | None, wait: float, quiet: bool, as_json: bool, device: str | None, batch_size: int) -> None:
+@_with_ray_options
+def embed(
+    index_dir: str | None, wait: float, quiet: bool, as_json: bool, device: str | None, batch_size: int, ray: str | None, ray_gpus: float
+) -> None:
     """Make the vectors of reports indexed without them, batch by batch.
 
     `lawsearch index --vectors later` commits the words alone (searchable at once); a large
@@ -421,13 +454,15 @@ def embed(index_dir: str | None, wait: float, quiet: bool, as_json: bool, device
     Examples:
       lawsearch index reports/ --vectors later && lawsearch embed
       lawsearch embed --index indexes/all --device cuda --batch-size 128
+      lawsearch embed --index indexes/all --ray=auto                     # on the Ray cluster started here
     """
     from .index.writer import IndexWriter, UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
         index_dir = _found(index_dir)
-        IndexWriter(index_dir, progress=not quiet, wait=wait, device=device, batch_size=batch_size).embed_pending(summary)
+        writer = IndexWriter(index_dir, progress=not quiet, wait=wait, device=device, batch_size=batch_size, ray=ray, ray_gpus=ray_gpus)
+        writer.embed_pending(summary)
     if as_json:
         _dump_json({"index": index_dir, **summary.to_dict()})
         return

@@ -14,3 +14,12 @@ def pandas() -> Any:
     except ImportError:
         raise LawsearchError("to_dataframe needs pandas, which is not installed: pip install 'lawsearch[pandas]'") from None
     return pandas
+
+
+def ray() -> Any:
+    """The ray module, for ``--ray``; a LawsearchError naming the extra to install when it is missing."""
+    try:
+        import ray
+    except ImportError:
+        raise LawsearchError("--ray needs Ray, which is not installed: pip install 'lawsearch[ray]'") from None
+    return ray

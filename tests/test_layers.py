@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("search parts", ("lawsearch.search.*",)),
+    ("cluster work", ("lawsearch.cluster", "lawsearch.cluster.ray_build")),
     ("writer", ("lawsearch.index.writer", "lawsearch.index.pending")),
     ("pipeline", ("lawsearch.search.pipeline",)),
     ("facade", ("lawsearch.engine", "lawsearch.verify", "lawsearch.evaluate", "lawsearch.batch")),

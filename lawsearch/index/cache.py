@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ..embed import Embedder, EmbedderSpec
 
 CACHE_FILE = "embeddings.sqlite"
+# Embeds batches of passages with an embedder, elsewhere: (position of the batch, its vectors) as each is done.
+BatchRunner = Callable[["Embedder", list[list[str]]], Iterable[tuple[int, Any]]]
 
 
 def text_hash(text: str) -> str:
@@ -197,6 +199,7 @@ def embed_passages_cached(
     progress: bool = False,
     stats: EmbedStats | None = None,
     bar: Any = None,
+    runner: BatchRunner | None = None,
 ) -> np.ndarray:
     """Vectors of ``texts`` in order: from the cache where there, embedded (once per distinct text) otherwise.
 
@@ -205,6 +208,7 @@ def embed_passages_cached(
     back in the order of ``texts``.
     ``get_embedder`` is called only when something is missing, so a fully cached update never loads a model.
     ``bar``: a progress bar (tqdm) of the caller's to advance by each text embedded or found, instead of one of its own.
+    ``runner``: embeds the batches elsewhere (a Ray cluster: :mod:`lawsearch.cluster.ray_build`) instead of one by one.
     A cached vector of the wrong size or norm (damaged) is ignored and embedded again.
     """
     import numpy as np
@@ -229,10 +233,17 @@ def embed_passages_cached(
     items = list(missing.items())
     embedder = get_embedder() if items else None
     started = time.perf_counter()
-    for rows in length_batches([t for _, t in items], batch_size):
-        batch = [items[j] for j in rows]
-        assert embedder is not None
-        vectors = np.ascontiguousarray(embedder.embed_passages([t for _, t in batch]), dtype=np.float32)
+    batches = [[items[j] for j in rows] for rows in length_batches([t for _, t in items], batch_size)]
+    texts_of = [[t for _, t in batch] for batch in batches]
+    if embedder is None:
+        done: Iterable[tuple[int, Any]] = ()
+    elif runner is not None:
+        done = runner(embedder, texts_of)
+    else:
+        done = ((number, embedder.embed_passages(texts)) for number, texts in enumerate(texts_of))
+    for number, made in done:
+        batch = batches[number]
+        vectors = np.ascontiguousarray(made, dtype=np.float32)
         if vectors.shape != (len(batch), dim):
             raise LawsearchError(f"embedder {spec.id} returned vectors of shape {vectors.shape}, expected {(len(batch), dim)}")
         fresh = {h: vectors[j].tobytes() for j, (h, _) in enumerate(batch)}

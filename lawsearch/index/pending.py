@@ -96,6 +96,7 @@ def embed_pending(writer: IndexWriter, summary: UpdateSummary) -> None:
                 batch_size=writer.options.batch_size,
                 stats=summary.embedding,
                 bar=bar,
+                runner=writer._embed_runner(),
             )
             offset = 0
             for report_id in batch:

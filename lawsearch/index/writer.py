@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import checks
 from ..embed import DEFAULT_BATCH_SIZE, DEFAULT_EMBEDDER, Embedder, EmbedderSpec, load_recorded, make_embedder
@@ -46,7 +46,7 @@ from ..search.backends import LEXICAL_BACKENDS, default_lexical, lexical_backend
 from ..search.corpus_stats import CorpusStats, report_texts
 from ..search.dense import passage_units
 from ..search.lexical import LexicalDoc
-from .cache import CACHE_FILE, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
+from .cache import CACHE_FILE, BatchRunner, EmbeddingCache, EmbedStats, cache_problem, embed_passages_cached, set_aside
 from .folder import BOILERPLATE, CURRENT, IndexFolder, Manifest, ReportEntry, Salvage, write_generation_json
 from .ids import report_id_in, resolved, root_of, with_root
 from .pending import LEXICAL_FIRST_PASSAGES, VECTOR_TIMES, embed_pending
@@ -60,6 +60,9 @@ from .records import (
     write_report_records,
 )
 from .vector_base import refresh_vector_base
+
+if TYPE_CHECKING:
+    from ..cluster.ray_build import RaySession
 
 CRASH_ENV = "LAWSEARCH_CRASH_AT"  # fault injection for the crash-safety tests: the name of a step to die after
 _LISTED = 5  # files an error or note names one by one before it counts the rest
@@ -413,6 +416,8 @@ class WriterOptions:
     ``model``: the bundled ``e5-small-q4`` (the default), or a sentence-transformers model by local path or hub name;
     ``embedder``: an Embedder to use instead (tests, notebooks); ``device``, ``batch_size``, ``query_prefix``,
     ``passage_prefix``, ``allow_download``: how a model is loaded and run (:func:`lawsearch.embed.make_embedder`);
+    ``ray``: read and embed on the Ray cluster at this address (``local``: one started on this machine's cores; see
+    :mod:`lawsearch.cluster.ray_build`), with ``ray_gpus`` GPUs for each embedding actor;
     ``vectors``: when new reports get their sentence vectors — ``now`` (in the update's own commit), ``later`` (the
     update commits the words alone; ``lawsearch embed`` makes the vectors) or ``auto`` (now, unless the update has more
     than ``LEXICAL_FIRST_PASSAGES`` passages to embed: then the words are committed first, searchable at once, and the
@@ -448,6 +453,8 @@ class WriterOptions:
     max_chunks: int = DEFAULT_MAX_CHUNKS
     progress: bool = False
     wait: float = 0.0
+    ray: str | None = None
+    ray_gpus: float = 0.0
 
     @classmethod
     def names(cls) -> list[str]:
@@ -493,6 +500,8 @@ _OPTION_CHECKS: dict[str, Callable[[str, Any], object]] = {
     "max_chunks": lambda name, value: checks.whole_number(name, value, 1),
     "progress": checks.flag,
     "wait": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
+    "ray": checks.optional_text,
+    "ray_gpus": lambda name, value: checks.real_number(name, value, 0.0, float("inf")),
 }
 
 
@@ -508,6 +517,7 @@ class IndexWriter:
         self.options = replace(options or WriterOptions(), **changes)
         self._embedder = self.options.embedder  # the embedder in use, made when first needed
         self._deferred = False  # whether an update of this writer left its vectors for later
+        self._cluster: RaySession | None = None  # the Ray cluster of the operation under way (options.ray)
 
     @property
     def embedder_if_loaded(self) -> Embedder | None:
@@ -1333,6 +1343,25 @@ class IndexWriter:
             raise IndexFolderError(
                 f"cannot write index {self.folder.root}: {exc.strerror or exc}{where}; the last committed index is unchanged"
             ) from None
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
+
+    def _ray(self) -> RaySession | None:
+        """The Ray cluster this operation reads and embeds on (``options.ray``), connected at first use; None: here."""
+        if self.options.ray is None:
+            return None
+        if self._cluster is None:
+            from ..cluster.ray_build import RaySession
+
+            self._cluster = RaySession(self.options.ray, self.options.ray_gpus, self.options.device)
+        return self._cluster
+
+    def _embed_runner(self) -> BatchRunner | None:
+        """Where batches of passages are embedded: on the Ray cluster, or (None) here, one by one."""
+        cluster = self._ray()
+        return cluster.embedding() if cluster is not None else None
 
     def _bar(self, items: Iterable[Any], desc: str, total: int | None = None) -> Iterable[Any]:
         """``items``, with a progress bar when this writer shows progress."""
@@ -1345,7 +1374,13 @@ class IndexWriter:
 
     def _read_files(self, paths: list[Path]) -> Iterator[tuple[Path, Report | ReportFileError]]:
         """Each file read once, PDF, Word and HTML in worker processes under this writer's read limits."""
-        with ReaderPool(self.options.read_limits or ReadLimits(), self.options.max_file_bytes) as pool:
+        cluster = self._ray()
+        limits = self.options.read_limits or ReadLimits()
+        with (
+            ReaderPool(limits, self.options.max_file_bytes)
+            if cluster is None
+            else cluster.reader(limits, self.options.max_file_bytes) as pool
+        ):
             yield from self._bar(pool.read(paths), "reading", total=len(paths))
 
     def _read(self, files: list[Path], summary: UpdateSummary, ids: ReportIds) -> list[Report]:
@@ -1587,6 +1622,7 @@ class IndexWriter:
                 batch_size=self.options.batch_size,
                 progress=self.options.progress,
                 stats=update.summary.embedding,
+                runner=self._embed_runner(),
             )
         except BaseException:
             # Ctrl-C or an error: this generation is thrown away, so its lexical index stops now instead of being

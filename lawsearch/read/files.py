@@ -152,11 +152,22 @@ def markdown_to_text(markdown: str) -> str:
 def read_report(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Report:
     """Read one report file into a Report (decoded text, stable id, sha256 of the bytes)."""
     path = Path(path)
+    return report_from_bytes(path, report_file_bytes(path, max_bytes))
+
+
+def report_file_bytes(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The bytes of the report file ``path``: a ReportFileError for a type lawsearch does not read, a name it cannot
+    keep, or a file that cannot be read as a regular file of at most ``max_bytes``."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'!r}; lawsearch reads {', '.join(SUPPORTED_SUFFIXES)}")
     check_file_name(path)
-    data = read_file_bytes(path, max_bytes)
+    return read_file_bytes(path, max_bytes)
+
+
+def report_from_bytes(path: Path, data: bytes) -> Report:
+    """The report held in ``data``, the bytes of the file ``path`` (not read: its name gives the format and the id)."""
+    suffix = path.suffix.lower()
     styled_headings: tuple[tuple[str, int], ...] = ()
     front_fields: FrontFields = ()
     if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:  # binary formats: their own parsers, never decode_report_bytes

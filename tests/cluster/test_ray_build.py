@@ -1,0 +1,171 @@
+"""Building on a real local Ray cluster (a head and two worker nodes on loopback): the index it writes is the one a
+single machine writes, a worker that dies is restarted, and one that keeps dying fails the build cleanly."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import ray
+from ray.cluster_utils import Cluster
+
+from lawsearch.engine import LawSearch
+from lawsearch.errors import LawsearchError
+from lawsearch.index.folder import IndexFolder
+from lawsearch.index.records import read_report_vectors
+from lawsearch.index.writer import IndexWriter
+
+from ..conftest import ROOT, SEED_FILES
+from ..fakes import DyingEmbedder, HashEmbedder
+
+PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A head and two worker nodes of one CPU each; the workers import this checkout (tests.fakes) by PYTHONPATH."""
+    nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    for _ in range(2):
+        nodes.add_node(num_cpus=1)
+    ray.init(address=nodes.address, runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}}, logging_level=logging.ERROR, log_to_driver=False)
+    try:
+        yield nodes
+    finally:
+        ray.shutdown()
+        nodes.shutdown()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and the provincial reports in one folder."""
+    folder = tmp_path_factory.mktemp("cluster") / "reports"
+    folder.mkdir()
+    for path in [*SEED_FILES, *sorted(PROVINCIAL.glob("*.txt"))]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def here(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The index a single machine builds of ``reports``."""
+    index = tmp_path_factory.mktemp("here") / "idx"
+    IndexWriter(index, embedder=HashEmbedder(), vectors="now").sync_folder(reports)
+    return index
+
+
+def _questions() -> list[str]:
+    lines = [
+        json.loads(line) for name in ("seeds-dev.jsonl", "provincial-dev.jsonl") for line in (ROOT / "eval" / name).open(encoding="utf-8")
+    ]
+    return [line["query"] for line in lines]
+
+
+def _same_index(one: Path, other: Path) -> None:
+    """The same reports, chunks and vectors, and the same top 10 hits with the same scores for every dev question."""
+    first, second = IndexFolder(one).read_manifest(), IndexFolder(other).read_manifest()
+    assert sorted(first.reports) == sorted(second.reports) and len(first.reports) == len(SEED_FILES) + 8
+    for report_id, entry in first.reports.items():
+        twin = second.reports[report_id]
+        assert (entry.sha256, entry.chunk_ids, entry.units, entry.meta, entry.vectors) == (
+            twin.sha256,
+            twin.chunk_ids,
+            twin.units,
+            twin.meta,
+            twin.vectors,
+        )
+        np.testing.assert_allclose(
+            read_report_vectors(IndexFolder(one).current(), report_id),
+            read_report_vectors(IndexFolder(other).current(), report_id),
+            atol=1e-6,
+        )
+    with LawSearch.open(one, embedder=HashEmbedder()) as a, LawSearch.open(other, embedder=HashEmbedder()) as b:
+        for question in _questions():
+            hits, twins = a.search(question, top_k=10).hits, b.search(question, top_k=10).hits
+            assert [hit.chunk_id for hit in hits] == [hit.chunk_id for hit in twins], question
+            np.testing.assert_allclose([hit.score for hit in hits], [hit.score for hit in twins], atol=1e-6)
+
+
+def test_the_cluster_builds_the_index_a_single_machine_builds(cluster: Cluster, reports: Path, here: Path, tmp_path: Path) -> None:
+    index = tmp_path / "idx"
+    driver = HashEmbedder()
+    summary = IndexWriter(index, embedder=driver, vectors="now", ray=cluster.address).sync_folder(reports)
+    assert len(summary.added) == len(SEED_FILES) + 8 and summary.embedding.embedded > 0
+    assert driver.passages_embedded == 0  # every passage was embedded by the cluster's actors, none here
+    _same_index(here, index)
+
+    again = IndexWriter(index, embedder=driver, vectors="now", ray=cluster.address).sync_folder(reports, rebuild=True)
+    assert again.embedding.embedded == 0 and again.embedding.cached > 0  # the cache was filled: a re-run embeds nothing
+
+    mine = tmp_path / "reports"
+    shutil.copytree(reports, mine)
+    changed = mine / SEED_FILES[1].name
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n五、其他\n全区新建调解工作室六个，全年化解纠纷八百六十件。\n", encoding="utf-8"
+    )
+    update = IndexWriter(index, embedder=driver, vectors="now", ray=cluster.address).sync_folder(mine)
+    assert update.updated == [SEED_FILES[1].stem] and len(update.unchanged) == len(SEED_FILES) + 7  # only it went to the cluster
+    assert 0 < update.embedding.embedded < 10 and driver.passages_embedded == 0
+
+
+def test_a_worker_that_dies_while_embedding_is_restarted_and_the_build_finishes(
+    cluster: Cluster, reports: Path, here: Path, tmp_path: Path
+) -> None:
+    deaths = tmp_path / "deaths"
+    deaths.mkdir()
+    index = tmp_path / "idx"
+    IndexWriter(index, embedder=DyingEmbedder(str(deaths), times=1), vectors="now", ray=cluster.address).sync_folder(reports)
+    assert len(list(deaths.iterdir())) == 1  # one worker died, once
+    _same_index(here, index)
+
+
+def test_a_worker_that_keeps_dying_fails_the_build_and_leaves_the_committed_index(cluster: Cluster, reports: Path, tmp_path: Path) -> None:
+    deaths = tmp_path / "deaths"
+    deaths.mkdir()
+    index = tmp_path / "idx"
+    IndexWriter(index, embedder=HashEmbedder(), vectors="now").add_files(SEED_FILES[:2])
+    folder = IndexFolder(index)
+    committed = folder.current()
+    before = sorted(path.relative_to(index) for path in index.rglob("*") if path.is_file() and "READERS" not in path.parts)
+    with pytest.raises(LawsearchError, match="Ray cluster at .* failed to embed.*nothing was committed"):
+        IndexWriter(index, embedder=DyingEmbedder(str(deaths), times=1_000), vectors="now", ray=cluster.address).sync_folder(reports)
+    assert len(list(deaths.iterdir())) > 1  # restarted, and dead again
+    assert folder.current() == committed and sorted(folder.read_manifest().reports) == sorted(path.stem for path in SEED_FILES[:2])
+    after = sorted(path.relative_to(index) for path in index.rglob("*") if path.is_file() and "READERS" not in path.parts)
+    assert after == before  # no generation left behind, none changed
+    assert not folder.verify(committed, folder.read_manifest())
+
+
+def test_the_cli_builds_on_the_cluster_with_the_bundled_model_as_it_builds_here(cluster: Cluster, tmp_path: Path) -> None:
+    """A real model, a real command: `lawsearch index … --ray=ADDRESS` in its own process gives the vectors and the
+    results that the same command gives without it."""
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(SEED_FILES[0], one / SEED_FILES[0].name)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name, extra in (("here", []), ("cluster", [f"--ray={cluster.address}"])):
+        result = subprocess.run(
+            [sys.executable, "-m", "lawsearch.cli", "index", str(one), "--index", str(tmp_path / name), "-q", "--json", *extra],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["added"] == [SEED_FILES[0].stem]
+    here, there = IndexFolder(tmp_path / "here"), IndexFolder(tmp_path / "cluster")
+    np.testing.assert_allclose(
+        read_report_vectors(here.current(), SEED_FILES[0].stem), read_report_vectors(there.current(), SEED_FILES[0].stem), atol=1e-4
+    )
+    with LawSearch.open(tmp_path / "here") as a, LawSearch.open(tmp_path / "cluster") as b:
+        for question in _questions()[:15]:  # the seeds' questions
+            hits, twins = a.search(question, top_k=10).hits, b.search(question, top_k=10).hits
+            assert [hit.chunk_id for hit in hits] == [hit.chunk_id for hit in twins], question
+            np.testing.assert_allclose([hit.score for hit in hits], [hit.score for hit in twins], atol=1e-3)
