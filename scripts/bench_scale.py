@@ -225,18 +225,19 @@ def table(rows: dict[int, dict[str, Any]], real: dict[str, Any] | None, timeout:
     head = (
         "| reports | chunks | vectors | words committed s (read+lexical+write) | then S vectors s (machinery / S embed) "
         "| build RSS MiB | real embed: passages/s → projected "
-        "| open s | cold CLI search s: lexical / hybrid S | warm p50/p95 ms: lexical | dense S | hybrid S | add one s S "
+        "| open s | cold CLI search s: lexical / hybrid S | warm p50/p95 ms: lexical | dense S | hybrid S "
+        "| a question's first search p50/max ms: lexical / hybrid S | add one s S "
         "| no-change `index` s | index MiB | peak RSS MiB: open / cold / warm |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for size, row in rows.items():
         b = row["build"]
         if b is None:
-            lines.append(f"| {size} | | | > {timeout:.0f} s |" + " |" * 12)
+            lines.append(f"| {size} | | | > {timeout:.0f} s |" + " |" * 13)
             continue
         info, v, q, o = b["json"], row["vectors"], row.get("query"), row.get("open")
         if v is None:
-            lines.append(f"| {size} | {info['chunks']} | | {info['build_s']:.1f} | > {timeout:.0f} s |" + " |" * 11)
+            lines.append(f"| {size} | {info['chunks']} | | {info['build_s']:.1f} | > {timeout:.0f} s |" + " |" * 12)
             continue
         vectors = o["json"]["vectors"] if o else v["json"]["passages"]
         projected = f"{real['passages_per_s']:.1f} → {vectors / real['passages_per_s'] / 3600:.1f} h" if real else "not measured"
@@ -244,11 +245,16 @@ def table(rows: dict[int, dict[str, Any]], real: dict[str, Any] | None, timeout:
             f"{q['json'][m]['p50_ms']:.1f} / {q['json'][m]['p95_ms']:.1f}" if q else f"> {timeout:.0f} s"
             for m in ("lexical", "dense", "hybrid")
         ]
+        first = (
+            " / ".join(f"{q['json'][m]['first_p50_ms']:.0f}/{q['json'][m]['first_max_ms']:.0f}" for m in ("lexical", "hybrid"))
+            if q
+            else "–"
+        )
         rss = " / ".join(f"{s['mib']:.0f}" if s else "–" for s in (o, row["cold_hybrid"], q))
         lines.append(
             f"| {size} | {info['chunks']} | {vectors} | {info['build_s']:.1f} "
             f"| {v['json']['vectors_s'] - v['json']['standin_s']:.1f} / {v['json']['standin_s']:.1f} | {max(b['mib'], v['mib']):.0f} | {projected} | {fmt(o, timeout, lambda s: s['json']['open_s'])} "
-            f"| {fmt(row['cold_lexical'], timeout)} / {fmt(row['cold_hybrid'], timeout)} | {' | '.join(pq)} "
+            f"| {fmt(row['cold_lexical'], timeout)} / {fmt(row['cold_hybrid'], timeout)} | {' | '.join(pq)} | {first} "
             f"| {fmt(row['add'], timeout, lambda s: s['json']['add_s'])} | {fmt(row['no_change'], timeout)} "
             f"| {row['disk_mib']:.0f} | {rss} |"
         )

@@ -169,3 +169,13 @@ def test_the_cli_builds_on_the_cluster_with_the_bundled_model_as_it_builds_here(
             hits, twins = a.search(question, top_k=10).hits, b.search(question, top_k=10).hits
             assert [hit.chunk_id for hit in hits] == [hit.chunk_id for hit in twins], question
             np.testing.assert_allclose([hit.score for hit in hits], [hit.score for hit in twins], atol=1e-3)
+
+
+def test_without_ray_installed_ray_is_an_error_that_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(SEED_FILES[0], one / SEED_FILES[0].name)
+    with pytest.raises(LawsearchError, match=r"--ray needs Ray, which is not installed: pip install 'lawsearch\[ray\]'"):
+        IndexWriter(tmp_path / "idx", embedder=HashEmbedder(), ray="local").sync_folder(one)
+    assert not IndexFolder(tmp_path / "idx").exists()

@@ -90,7 +90,11 @@ def test_writer_options_are_checked_by_name_with_the_keyword_messages() -> None:
         WriterOptions.checked("remove", WriterOptions(wait="5"))  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="^read_limits.memory_mb must be a whole number 64 or more, not int 1$"):
         WriterOptions.checked("build", read_limits=ReadLimits(memory_mb=1))
-    assert WriterOptions.names()[:3] == ["model", "embedder", "device"] and WriterOptions.names()[-1] == "wait"
+    with pytest.raises(ArgumentError, match="^ray_gpus must be a number from 0 to inf, not int -1$"):
+        WriterOptions.checked("build", ray="local", ray_gpus=-1)
+    with pytest.raises(ArgumentError, match="^ray must be "):
+        WriterOptions.checked("build", ray=6379)
+    assert WriterOptions.names()[:3] == ["model", "embedder", "device"] and WriterOptions.names()[-3:] == ["wait", "ray", "ray_gpus"]
 
 
 def test_a_writer_takes_options_changed_by_keyword(tmp_path: Path) -> None:
