@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from ..embed import Embedder
 
 LOCAL = "local"
+AUTO = "auto"
+PROBE_SECONDS = 5.0  # how long a head node's address is tried before the command gives up (Ray tries for minutes)
 READ_BATCH_FILES = 8  # files a reading task takes …
 READ_BATCH_BYTES = 8_000_000  # … unless they reach this many bytes first
 RETRIES = 3  # how often Ray runs a task again, or restarts an actor, whose worker died
@@ -56,8 +59,34 @@ class RaySession:
         self._connected_here = False
         self._embedding: RayEmbedding | None = None
 
+    def check(self) -> None:
+        """Fail now, before anything is written, when Ray is not installed or no cluster is at the address: ``auto``
+        connects (at once, or Ray says there is none); a head node's ``HOST:PORT`` or ``ray://HOST:PORT`` is probed
+        (Ray itself would try for minutes); ``local`` is started when first needed."""
+        ray = optional.ray()
+        if self.address == AUTO:
+            self._connect()
+        if self.address in (LOCAL, AUTO) or ray.is_initialized():
+            return
+        host, colon, port = self.address.removeprefix("ray://").rpartition(":")
+        if not colon or not host or not port.isdigit():
+            raise LawsearchError(f"--ray={self.address}: not an address; give local, auto, HOST:PORT or ray://HOST:PORT")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_SECONDS):
+                pass
+        except OSError as exc:
+            raise LawsearchError(
+                f"cannot reach the Ray cluster at {self.address}: {exc.strerror or exc} (is `ray start --head` running there?)"
+            ) from None
+
     @property
     def ray(self) -> Any:
+        if self._ray is None:
+            self.check()
+            self._connect()
+        return self._ray
+
+    def _connect(self) -> None:
         if self._ray is None:
             ray = optional.ray()
             if not ray.is_initialized():
@@ -72,7 +101,6 @@ class RaySession:
                     raise LawsearchError(f"cannot reach the Ray cluster at {self.address}: {_first_line(exc)}") from None
                 self._connected_here = True
             self._ray = ray
-        return self._ray
 
     def cpus(self) -> int:
         """The CPUs of the cluster (at least 1)."""

@@ -1336,6 +1336,9 @@ class IndexWriter:
         """File-system failures (disk full, permissions) as one-line errors saying what they are; the committed
         index is untouched by them. Folders are resolved afresh for each operation (a link may have moved)."""
         _resolved_folder.cache_clear()
+        cluster = self._ray()
+        if cluster is not None:
+            cluster.check()  # Ray missing, or no cluster at the address: said before the index is touched
         try:
             yield
         except OSError as exc:

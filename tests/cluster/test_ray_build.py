@@ -179,3 +179,24 @@ def test_without_ray_installed_ray_is_an_error_that_says_what_to_install(monkeyp
     with pytest.raises(LawsearchError, match=r"--ray needs Ray, which is not installed: pip install 'lawsearch\[ray\]'"):
         IndexWriter(tmp_path / "idx", embedder=HashEmbedder(), ray="local").sync_folder(one)
     assert not IndexFolder(tmp_path / "idx").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("127.0.0.1:1", "cannot reach the Ray cluster at 127.0.0.1:1: Connection refused (is `ray start --head` running there?)"),
+        ("ray://127.0.0.1:1", "cannot reach the Ray cluster at ray://127.0.0.1:1: Connection refused"),
+        ("nowhere", "--ray=nowhere: not an address; give local, auto, HOST:PORT or ray://HOST:PORT"),
+    ],
+)
+def test_a_cluster_that_is_not_there_is_one_line_at_once_and_nothing_is_written(tmp_path: Path, address: str, said: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lawsearch.cli", "index", str(SEED_FILES[0]), "--index", str(tmp_path / "idx"), f"--ray={address}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,  # Ray itself would try for minutes
+    )
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {said}"), result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "idx").exists()
