@@ -929,13 +929,16 @@ class IndexWriter:
     ) -> UpdateSummary:
         summary = summary if summary is not None else UpdateSummary()
         summary.failed += skipped or []
-        with self._writing(), self.folder.writer_lock(self.options.wait):
-            base, manifest, damaged = self._committed_for(rebuild, summary)
-            self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
-        # The words are committed: now the vectors, in commits of their own, of a large update's reports, and on
-        # indexing a folder also of those an interrupted run left (`lawsearch index DIR` again goes on where it stopped).
-        if summary.pending and self.options.vectors != "later" and (self._deferred or removals_under is not None):
-            self.embed_pending(summary)
+        try:
+            with self._writing(keep_cluster=True), self.folder.writer_lock(self.options.wait):
+                base, manifest, damaged = self._committed_for(rebuild, summary)
+                self._update_locked(files, removals_under, rebuild, summary, skipped or [], base, manifest, damaged)
+            # The words are committed: now the vectors, in commits of their own, of a large update's reports, and on
+            # indexing a folder also of those an interrupted run left (`lawsearch index DIR` again goes on where it stopped).
+            if summary.pending and self.options.vectors != "later" and (self._deferred or removals_under is not None):
+                self.embed_pending(summary)  # on the same Ray cluster, when there is one
+        finally:
+            self._close_cluster()
         return summary
 
     def embed_pending(self, summary: UpdateSummary | None = None) -> UpdateSummary:
@@ -1332,9 +1335,10 @@ class IndexWriter:
         return also
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, keep_cluster: bool = False) -> Iterator[None]:
         """File-system failures (disk full, permissions) as one-line errors saying what they are; the committed
-        index is untouched by them. Folders are resolved afresh for each operation (a link may have moved)."""
+        index is untouched by them. Folders are resolved afresh for each operation (a link may have moved). The Ray
+        cluster of the operation (``options.ray``) is let go at the end, unless ``keep_cluster`` (another step follows)."""
         _resolved_folder.cache_clear()
         cluster = self._ray()
         if cluster is not None:
@@ -1347,9 +1351,13 @@ class IndexWriter:
                 f"cannot write index {self.folder.root}: {exc.strerror or exc}{where}; the last committed index is unchanged"
             ) from None
         finally:
-            if self._cluster is not None:
-                self._cluster.close()
-                self._cluster = None
+            if not keep_cluster:
+                self._close_cluster()
+
+    def _close_cluster(self) -> None:
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
 
     def _ray(self) -> RaySession | None:
         """The Ray cluster this operation reads and embeds on (``options.ray``), connected at first use; None: here."""

@@ -115,6 +115,31 @@ def test_the_cluster_builds_the_index_a_single_machine_builds(cluster: Cluster, 
     assert 0 < update.embedding.embedded < 10 and driver.passages_embedded == 0
 
 
+def test_words_first_then_vectors_run_on_one_session_of_the_cluster(
+    cluster: Cluster, reports: Path, here: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large update commits the words first and then embeds (lawsearch.index.pending), both on the cluster, which is
+    connected once; the index is the one built here in one pass."""
+    import lawsearch.cluster.ray_build as ray_build
+    import lawsearch.index.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "LEXICAL_FIRST_PASSAGES", 100)  # this corpus is then "large"
+    sessions: list[object] = []
+    real_init = ray_build.RaySession.__init__
+
+    def counted(self: ray_build.RaySession, *args: object, **kwargs: object) -> None:
+        sessions.append(self)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ray_build.RaySession, "__init__", counted)
+    driver = HashEmbedder()
+    summary = IndexWriter(tmp_path / "idx", embedder=driver, ray=cluster.address).sync_folder(reports)
+    assert summary.pending == 0 and summary.embedding.embedded > 0 and driver.passages_embedded == 0
+    assert any(note.startswith("vectors made for 13 report(s)") for note in summary.notes), summary.notes  # words first
+    assert len(sessions) == 1
+    _same_index(here, tmp_path / "idx")
+
+
 def test_a_worker_that_dies_while_embedding_is_restarted_and_the_build_finishes(
     cluster: Cluster, reports: Path, here: Path, tmp_path: Path
 ) -> None:
