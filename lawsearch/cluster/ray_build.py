@@ -127,7 +127,7 @@ class RaySession:
 
     def failure(self, what: str, exc: BaseException) -> LawsearchError:
         """The error an update fails with when the cluster could not do ``what``."""
-        return LawsearchError(f"the Ray cluster at {self.address} failed {what}: {_first_line(exc)}; nothing was committed")
+        return LawsearchError(f"the Ray cluster at {self.address} failed {what}: {_first_line(exc)}; the last committed index stands")
 
 
 def _first_line(exc: BaseException) -> str:
