@@ -138,8 +138,8 @@ def _first_line(exc: BaseException) -> str:
 # -- reading ------------------------------------------------------------------------------------------------------------
 
 
-def _read_batch(files: list[tuple[str, bytes]], limits: ReadLimits, max_bytes: int) -> list[Report | str]:
-    """On a worker: the report in each ``(suffix, bytes)``, or the reason it cannot be read, as this machine reads it."""
+def _read_batch(files: list[tuple[str, bytes]], limits: ReadLimits, max_bytes: int) -> list[Report | ReportFileError]:
+    """On a worker: the report in each ``(suffix, bytes)``, or why it cannot be read, as this machine reads it."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="lawsearch-read-") as folder:
@@ -149,7 +149,10 @@ def _read_batch(files: list[tuple[str, bytes]], limits: ReadLimits, max_bytes: i
             path.write_bytes(data)
             paths.append(path)
         with ReaderPool(limits, max_bytes) as pool:
-            return [result if isinstance(result, Report) else result.reason.replace(folder, "…") for _, result in pool.read(paths)]
+            return [
+                result if isinstance(result, Report) else type(result)(result.path, result.reason.replace(folder, "…"))
+                for _, result in pool.read(paths)
+            ]
 
 
 class RayReader:
@@ -217,8 +220,10 @@ class RayReader:
             raise self.session.failure(f"to read {files[positions[0]]}{more}", exc) from None
         for position, result in zip(positions, results, strict=True):
             path = files[position]
-            done[position] = (
-                replace(result, id=report_id_for(path), source=str(path)) if isinstance(result, Report) else ReportFileError(path, result)
+            done[position] = (  # the file's own path and id, not the worker's copy's; an error of the same kind
+                replace(result, id=report_id_for(path), source=str(path))
+                if isinstance(result, Report)
+                else type(result)(path, result.reason)
             )
 
 

@@ -103,7 +103,10 @@ def _crash_reason(exitcode: int | None, memory_mb: int) -> str:
         if -exitcode in (signal.SIGABRT, signal.SIGKILL):
             return f"the reader was killed by {name}, most likely on running past the {memory_mb} MB memory limit for one file (--read-memory-mb)"
         return f"the reader crashed ({name}): a damaged or hostile file?"
-    return f"the reader exited (code {exitcode}) before it finished"
+    return (
+        f"the reader exited (code {exitcode}) before it finished: a damaged or hostile file, or past the {memory_mb} MB "
+        "memory limit for one file (--read-memory-mb)?"
+    )
 
 
 class _PoolBroken(Exception):

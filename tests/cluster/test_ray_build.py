@@ -22,6 +22,7 @@ from lawsearch.errors import LawsearchError
 from lawsearch.index.folder import IndexFolder
 from lawsearch.index.records import read_report_vectors
 from lawsearch.index.writer import IndexWriter
+from lawsearch.models import Report
 
 from ..conftest import ROOT, SEED_FILES
 from ..fakes import DyingEmbedder, HashEmbedder
@@ -225,3 +226,49 @@ def test_a_cluster_that_is_not_there_is_one_line_at_once_and_nothing_is_written(
     assert result.returncode == 1 and result.stderr.startswith(f"error: {said}"), result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "idx").exists()
+
+
+def test_pdf_word_html_and_hostile_files_read_on_the_cluster_as_here(cluster: Cluster, tmp_path: Path) -> None:
+    """Files travel as bytes; a worker reads PDF, Word and HTML in its own sandbox, so a memory bomb is the same one
+    failure naming the limit, and every other file the same report, as when read here."""
+    from lawsearch.cluster.ray_build import RaySession
+    from lawsearch.read.sandbox import ReaderPool, ReadLimits
+
+    from .. import hostile_documents as hostile
+    from ..documents import make_docx, make_pdf
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    paths = [
+        make_pdf(folder / "good.pdf", ["全面推进依法行政，持续优化营商环境。" * 4] * 3),
+        make_docx(
+            folder / "word.docx", [("heading", "一、主要工作", 1), ("paragraph", "全区新建调解工作室六个，全年化解纠纷八百六十件。")]
+        ),
+        hostile.self_drawing_pdf(folder / "bomb.pdf"),
+        folder / "broken.pdf",
+        folder / "page.html",
+        folder / "empty.txt",
+        folder / "gone.txt",
+        Path(shutil.copy(SEED_FILES[0], folder / SEED_FILES[0].name)),
+    ]
+    (folder / "broken.pdf").write_bytes(paths[0].read_bytes()[:300])
+    (folder / "page.html").write_text("<html><body><p>一、总体情况</p><p>依法行政工作全面推进。</p></body></html>", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    limits = ReadLimits(memory_mb=768, seconds=60)
+    with ReaderPool(limits) as pool:
+        here = list(pool.read(paths))
+    session = RaySession(cluster.address)
+    try:
+        there = list(session.reader(limits).read(paths))
+    finally:
+        session.close()
+    assert [path for path, _ in there] == paths
+    for (path, mine), (_, theirs) in zip(here, there, strict=True):
+        assert type(mine) is type(theirs), (path, mine, theirs)
+        if isinstance(mine, Report):
+            assert mine == theirs, path
+        elif path.name != "bomb.pdf":  # how a reader dies past its memory cap depends on what it read before: below
+            assert (mine.path, mine.reason) == (theirs.path, theirs.reason), path
+    reasons = {path.name: result.reason for path, result in there if not isinstance(result, Report)}
+    assert set(reasons) == {"bomb.pdf", "broken.pdf", "empty.txt", "gone.txt"}
+    assert "the 768 MB memory limit for one file (--read-memory-mb)" in reasons["bomb.pdf"], reasons["bomb.pdf"]
