@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lawsearch.engine import LawSearch
-from lawsearch.index.folder import MANIFEST, IndexFolder, Manifest, write_json_atomic
+from lawsearch.index.folder import MANIFEST, IndexFolder, Manifest, write_text_atomic
 from lawsearch.read import ParsedReport, parse_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def edit_manifest(index: Path, change: Callable[[Manifest], None]) -> None:
     generation = folder.current()
     manifest = folder.read_manifest(generation, any_format=True)
     change(manifest)
-    write_json_atomic(generation / MANIFEST, manifest.to_json())
+    write_text_atomic(generation / MANIFEST, manifest.to_text())
 
 
 @pytest.fixture(scope="session")

@@ -57,16 +57,20 @@ class RaySession:
         self.device = device
         self._ray: Any = None
         self._connected_here = False
+        self._checked = False
         self._embedding: RayEmbedding | None = None
 
     def check(self) -> None:
         """Fail now, before anything is written, when Ray is not installed or no cluster is at the address: ``auto``
         connects (at once, or Ray says there is none); a head node's ``HOST:PORT`` or ``ray://HOST:PORT`` is probed
         (Ray itself would try for minutes); ``local`` is started when first needed."""
+        if self._checked:
+            return
         ray = optional.ray()
         if self.address == AUTO:
             self._connect()
         if self.address in (LOCAL, AUTO) or ray.is_initialized():
+            self._checked = True
             return
         host, colon, port = self.address.removeprefix("ray://").rpartition(":")
         if not colon or not host or not port.isdigit():
@@ -78,6 +82,7 @@ class RaySession:
             raise LawsearchError(
                 f"cannot reach the Ray cluster at {self.address}: {exc.strerror or exc} (is `ray start --head` running there?)"
             ) from None
+        self._checked = True  # the writer checks before it starts; the first use need not probe again
 
     @property
     def ray(self) -> Any:
@@ -123,7 +128,7 @@ class RaySession:
             self._embedding = None
         if self._connected_here and self._ray is not None:
             self._ray.shutdown()
-        self._ray, self._connected_here = None, False
+        self._ray, self._connected_here, self._checked = None, False, False
 
     def failure(self, what: str, exc: BaseException) -> LawsearchError:
         """The error an update fails with when the cluster could not do ``what``."""

@@ -160,10 +160,6 @@ class Manifest:
         known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
         return cls(**{**known, "reports": reports})
 
-    def to_json(self) -> dict[str, Any]:
-        """The fields and a checksum over them, so that a changed byte is seen."""
-        return json.loads(self.to_text())
-
     def to_text(self) -> str:
         """What is written to disk: the fields as canonical JSON (keys sorted), then their checksum, which is the
         sha256 of that text, so that a reader checks the bytes it read instead of serialising them again."""

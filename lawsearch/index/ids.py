@@ -33,15 +33,9 @@ def report_id_in(path: Path, root: Path) -> str:
     given, under = str(path), str(root).rstrip("/")
     if given.startswith(under + "/") and "//" not in given and "/./" not in given and "/../" not in given:  # the common case, in strings
         folder, _, name = given[len(under) + 1 :].rpartition("/")
-        return f"{folder}/{_stem(name)}" if folder else _stem(name)
+        return f"{folder}/{report_id_for(name)}" if folder else report_id_for(name)
     relative = PurePosixPath(path.relative_to(root).as_posix())
     return (relative.parent / report_id_for(Path(relative))).as_posix()
-
-
-def _stem(name: str) -> str:
-    """``name`` without its extension, as ``PurePath.stem`` gives it (``"2021.md"`` → ``"2021"``, ``".md"`` stays)."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def root_of(source: str | Path, roots: Iterable[str]) -> Path | None:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from lawsearch.cli import main
 from lawsearch.engine import LawSearch
 from lawsearch.errors import IndexFolderError, LawsearchError
-from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder, file_sha256, generation_files, write_json_atomic
+from lawsearch.index.folder import CURRENT, MANIFEST, IndexFolder, file_sha256, generation_files, write_text_atomic
 from lawsearch.index.writer import CRASH_ENV, IndexWriter, UpdateSummary
 from lawsearch.search.backends import open_lexical
 
@@ -241,7 +241,7 @@ def test_check_finds_a_chunk_missing_from_one_index(corpus: Path, tmp_path: Path
     folder = IndexFolder(index)
     manifest = folder.read_manifest(generation)
     manifest.files = {relative: file_sha256(generation / relative) for relative in generation_files(generation)}
-    write_json_atomic(generation / MANIFEST, manifest.to_json())
+    write_text_atomic(generation / MANIFEST, manifest.to_text())
     result = CliRunner().invoke(main, ["check", "--index", str(index), "--json"])
     assert result.exit_code == 1
     assert "lexical index holds" in result.output or "lacks" in result.output
