@@ -209,6 +209,9 @@ class LawSearch:
         :func:`lawsearch.search.pipeline.search`."""
         self._ensure_open()
         request = SearchRequest.checked(query, mode, top_k, region, year, fusion, dense_weight, kind, level, apply_floor, by_region)
+        return self._search(request)
+
+    def _search(self, request: SearchRequest) -> Results:
         return pipeline.search(self._corpus, self.embed_query, request)
 
     def regions_indexed(self, level: str) -> int:

@@ -47,13 +47,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lawsearch.index.holdings",
             "lawsearch.index.records",
             "lawsearch.index.vector_base",
+            "lawsearch.index.shardset",
         ),
     ),
     ("search parts", ("lawsearch.search.*",)),
     ("cluster work", ("lawsearch.cluster", "lawsearch.cluster.ray_build")),
-    ("writer", ("lawsearch.index.writer", "lawsearch.index.pending")),
+    ("writer", ("lawsearch.index.writer", "lawsearch.index.pending", "lawsearch.index.sharded_writer")),
     ("pipeline", ("lawsearch.search.pipeline",)),
     ("facade", ("lawsearch.engine", "lawsearch.verify", "lawsearch.evaluate", "lawsearch.batch")),
+    (
+        "sharded search",
+        ("lawsearch.search.shard_service", "lawsearch.search.fanout", "lawsearch.search.sharded", "lawsearch.cluster.ray_shards"),
+    ),
     ("interfaces", ("lawsearch.cli", "lawsearch.web.*", "lawsearch")),
 ]
 

@@ -171,6 +171,11 @@ class Corpus:
         return stats if stats is not None and stats.n_docs == len(self.chunks) else None
 
     @property
+    def chunk_count(self) -> int:
+        """How many chunks the corpus holds (the N of every idf)."""
+        return len(self.chunks)
+
+    @property
     def avg_chars(self) -> float:
         """The mean length of the scored texts (see :meth:`scored_text`) in characters."""
         self.char_stats()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
@@ -24,6 +24,9 @@ from whoosh.scoring import BM25F
 from ..index.folder import write_json
 from .analysis import bigram_analyzer, normalise, query_segmenter, query_words, recorded_vocabulary, with_prefixes, word_analyzer
 from .question import Question, split_phrases
+
+if TYPE_CHECKING:
+    from .shared_stats import LexicalStats
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
 VOCABULARY_FILE = "vocabulary.json"
@@ -116,8 +119,11 @@ class QueryVocabulary:
         self._load_vocabulary()
 
     def _load_vocabulary(self) -> None:
-        vocabulary = json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        self._segmenter = query_segmenter(vocabulary)
+        self._segmenter = query_segmenter(self.saved_vocabulary())
+
+    def saved_vocabulary(self) -> dict[str, Any]:
+        """The saved query vocabulary: ``{"total", "words", "prefixes"}`` (see :func:`lawsearch.search.analysis.with_prefixes`)."""
+        return dict(json.loads((self._folder / VOCABULARY_FILE).read_text(encoding="utf-8")))
 
     def _extend_vocabulary(self, vocabulary: dict[str, Any]) -> None:
         """Add the dictionary words of newly indexed text (:func:`corpus_vocabulary`) to the saved vocabulary, so that
@@ -216,6 +222,16 @@ class LexicalIndex(QueryVocabulary):
         with self._searcher() as searcher:
             return int(searcher.doc_frequency("text", word))
 
+    def statistics(self, terms: Iterable[tuple[str, str]]) -> LexicalStats:
+        """This index's counts of ``terms`` (``(field, term)`` pairs), its documents and its fields' total lengths: its
+        share of a shard set's statistics."""
+        from .shared_stats import LexicalStats
+
+        with self._searcher() as searcher:
+            lengths = {name: int(searcher.field_length(name)) for name in (*FIELD_BOOSTS, "grams")}
+            frequencies = {(name, term): int(searcher.doc_frequency(name, term)) for name, term in terms}
+            return LexicalStats(int(searcher.doc_count_all()), lengths, frequencies)
+
     @contextmanager
     def _searcher(self) -> Iterator[Any]:
         """A searcher for this search alone: an idle one, or a new one; given back afterwards (closed after close())."""
@@ -268,13 +284,24 @@ class LexicalIndex(QueryVocabulary):
             results = searcher.search(clauses[0] if len(clauses) == 1 else Q.And(clauses), limit=None, scored=False)
             return {hit["chunk_id"] for hit in results}
 
-    def search(self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None) -> dict[str, float]:
-        """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids."""
+    def search(
+        self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None, stats: LexicalStats | None = None
+    ) -> dict[str, float]:
+        """Chunk id → BM25F score, best first; ``reports`` restricts the search to those report ids; ``stats``: the
+        statistics of a whole shard set to score with (:mod:`lawsearch.search.shared_stats`) instead of this index's."""
         query = self.build_query(parsed)
         if query is None or reports is not None and not reports:
             return {}
         filter_query = Q.Or([Q.Term("report_id", report_id) for report_id in sorted(reports)]) if reports is not None else None
         with self._searcher() as searcher:
-            results = searcher.search(query, limit=limit, filter=filter_query)
-            ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
+            own = searcher.weighting
+            if stats is not None:  # this search's alone: the searcher is borrowed, and given back as it was
+                from .shared_stats import shared_bm25f
+
+                searcher.weighting = shared_bm25f(stats)
+            try:
+                results = searcher.search(query, limit=limit, filter=filter_query)
+                ranked = [(hit["chunk_id"], float(hit.score)) for hit in results]
+            finally:
+                searcher.weighting = own
         return dict(sorted(ranked, key=lambda item: (-item[1], item[0])))  # ties in chunk order, whatever the hash seed

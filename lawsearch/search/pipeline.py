@@ -42,16 +42,45 @@ def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) 
     """The results of a checked ``request`` in ``corpus``, its query's vector made by ``embed`` when the mode needs
     one; a QueryError for an empty query, a kind or level reports cannot have, or a region or year the corpus holds
     no report of."""
-    query, mode, top_k, scope = request.query, request.mode, request.top_k, request.scope
-    question = Question.parse(query, corpus.lexical.segmenter)
+    question, reports, empty = prepare(corpus, request)
+    if empty is not None:
+        return empty
+    lexical, dense, vector = retrieve(corpus, embed, question, request.mode, candidate_limit(request), reports)
+    return rank(corpus, question, request, lexical, dense, vector)
+
+
+def candidate_limit(request: SearchRequest) -> int:
+    """How many candidates each retriever returns for ``request``."""
+    return max(CANDIDATES, request.top_k)
+
+
+def prepare(corpus: Corpus, request: SearchRequest) -> tuple[Question, set[str] | None, Results | None]:
+    """``(question, reports, empty)``: the request's query parsed with the corpus's vocabulary, the reports its filters
+    admit (None: all), and the results to give at once when the question holds nothing to look for (else None); a
+    QueryError for an empty query, a kind or level reports cannot have, or a region or year the corpus holds no report of."""
+    question = Question.parse(request.query, corpus.lexical.segmenter)
     if not question.text:
         raise QueryError("empty query")
+    scope = request.scope
     check_kind_and_level(scope.kinds, scope.levels)
     reports = scope.reports(corpus.reports, corpus.region_keys)
     if question.empty:  # only stop words or punctuation: nothing to look for
-        return Results(question.text, mode, [], query_truncated=question.truncated, dense_coverage=corpus.coverage)
-    limit = max(CANDIDATES, top_k)
-    lexical, dense, vector = retrieve(corpus, embed, question, mode, limit, reports)
+        return (
+            question,
+            reports,
+            Results(question.text, request.mode, [], query_truncated=question.truncated, dense_coverage=corpus.coverage),
+        )
+    return question, reports, None
+
+
+def rank(
+    corpus: Corpus, question: Question, request: SearchRequest, lexical: dict[str, float], dense: dict[str, float], vector: Any
+) -> Results:
+    """The results of ``request`` from its retrieved candidates (``lexical``, ``dense``: chunk id → raw score, best
+    first; the query's ``vector``): fused, floored, made hits and, for a question that asks for places, an answer set.
+    What it reads of ``corpus`` beyond its reports is the candidates' records, cosines and the corpus statistics."""
+    mode, top_k = request.mode, request.top_k
+    limit = candidate_limit(request)
     method = FUSION_METHODS[request.fusion if mode == "hybrid" else DEFAULT_FUSION]
     found: dict[tuple[bool, bool], dict[str, Signals]] = {}
 
@@ -210,7 +239,7 @@ def signals(
     need_words, need_chars = needed
     ranking = corpus.ranking
     words = (
-        word_scores(question.terms, texts, corpus.lexical.doc_frequency, len(corpus.chunks), corpus.avg_chars, k1=ranking.k1, b=ranking.b)
+        word_scores(question.terms, texts, corpus.lexical.doc_frequency, corpus.chunk_count, corpus.avg_chars, k1=ranking.k1, b=ranking.b)
         if need_words
         else {}
     )
@@ -221,7 +250,7 @@ def signals(
 
 def focal_terms(corpus: Corpus, question: Question) -> FocalTerms:
     """The question's focal terms (its words and quoted phrases), weighted by their idf over the corpus's chunks."""
-    return FocalTerms.weigh(question.terms, corpus.lexical.doc_frequency, len(corpus.chunks))
+    return FocalTerms.weigh(question.terms, corpus.lexical.doc_frequency, corpus.chunk_count)
 
 
 def named_count(corpus: Corpus, question: Question) -> Callable[[str], int]:

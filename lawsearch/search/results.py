@@ -90,6 +90,8 @@ class Results:
         self._notes = notes or []
         # (reports with vectors, reports) of the index searched; None: not known (results made by hand)
         self.dense_coverage = dense_coverage
+        # A shard set's answer: {"answered": shards that answered, "of": shards, "missing": [names]}; None: one index
+        self.shards: dict[str, Any] | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -118,7 +120,8 @@ class Results:
         cut, ``"notes"`` when there is something to say (the cut, a place the question names that the index does not
         hold), and for a question that asks for places (or ``by_region``) ``"answer"`` (the regions that answer, each with
         its evidence), ``"coverage"`` and ``"answers": true/false`` on every region group; ``"dense_coverage":
-        {"reports": with vectors, "of": reports}`` of the index searched; ``explain`` adds each hit's raw retriever
+        {"reports": with vectors, "of": reports}`` of the index searched; from a shard set ``"shards": {"answered": 2,
+        "of": 3, "missing": ["shard-1"]}``; ``explain`` adds each hit's raw retriever
         ranks and scores (BM25F, cosine)."""
         data: dict[str, Any] = {
             "query": self.query,
@@ -138,6 +141,8 @@ class Results:
             data["notes"] = self.notes
         if self.dense_coverage is not None:
             data["dense_coverage"] = {"reports": self.dense_coverage[0], "of": self.dense_coverage[1]}
+        if self.shards is not None:
+            data["shards"] = self.shards
         return data
 
     def to_json(self, indent: int | None = None, explain: bool = False) -> str:

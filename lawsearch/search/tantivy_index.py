@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tantivy
 
@@ -38,6 +38,9 @@ from ..errors import DamagedIndexError
 from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise, recorded_vocabulary
 from .lexical import FIELD_BOOSTS, LexicalDoc, ParsedQuery, QueryVocabulary, phrase_text, region_keys
 from .question import Question
+
+if TYPE_CHECKING:
+    from .shared_stats import LexicalStats
 
 WORD_FIELDS = tuple(FIELD_BOOSTS)
 
@@ -243,6 +246,14 @@ class TantivyIndex(QueryVocabulary):
         segment is merged, as in Whoosh)."""
         return int(self._searcher.doc_freq("text", word))
 
+    def statistics(self, terms: Iterable[tuple[str, str]]) -> LexicalStats:
+        """This index's counts of ``terms`` (``(field, term)`` pairs) and its documents (BM25's N): its share of a shard
+        set's statistics. Field lengths are left out: tantivy keeps its own."""
+        from .shared_stats import LexicalStats
+
+        searcher, total = self._current()
+        return LexicalStats(total, {}, {(name, term): int(searcher.doc_freq(name, term)) for name, term in terms})
+
     def close(self) -> None:
         """Let go of the index (its files are unmapped once searches in progress end); the object is unusable after."""
         self._ix = self._snapshot = None
@@ -263,15 +274,19 @@ class TantivyIndex(QueryVocabulary):
         words: list[str | tuple[int, str]] = list(grams)
         return tantivy.Query.phrase_query(self._schema, "grams", words)
 
-    def _term(self, snapshot: tuple[tantivy.Searcher, int], field: str, text: str, boost: float) -> tantivy.Query | None:
+    def _term(
+        self, snapshot: tuple[tantivy.Searcher, int], field: str, text: str, boost: float, stats: LexicalStats | None = None
+    ) -> tantivy.Query | None:
         """A term scored as Whoosh's BM25F scores it: tantivy's BM25 with its idf replaced by Whoosh's
-        (``ln(N / (df + 1)) + 1``) through the boost; None for a term no chunk holds."""
+        (``ln(N / (df + 1)) + 1``; of a whole shard set with its ``stats``) through the boost; None for a term no chunk
+        holds."""
         searcher, total = snapshot
         df = searcher.doc_freq(field, text)
         if not df:
             return None
         n = max(total, df)
-        whoosh_idf = math.log(n / (df + 1)) + 1
+        shared = stats is not None and stats.knows(field, text)
+        whoosh_idf = stats.whoosh_idf(field, text) if stats is not None and shared else math.log(n / (df + 1)) + 1
         tantivy_idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         term = tantivy.Query.term_query(self._schema, field, text, index_option="freq")
         return tantivy.Query.boost_query(term, boost * whoosh_idf / tantivy_idf)
@@ -282,7 +297,9 @@ class TantivyIndex(QueryVocabulary):
         or 1 for a phrase of one character. None when it can match nothing by its words and has no phrase."""
         return self._build_query(parsed, self._current())
 
-    def _build_query(self, parsed: ParsedQuery | Question, snapshot: tuple[tantivy.Searcher, int]) -> tantivy.Query | None:
+    def _build_query(
+        self, parsed: ParsedQuery | Question, snapshot: tuple[tantivy.Searcher, int], stats: LexicalStats | None = None
+    ) -> tantivy.Query | None:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for phrase in parsed.phrases:
             query = self._phrase(phrase)
@@ -290,9 +307,12 @@ class TantivyIndex(QueryVocabulary):
                 continue
             grams = ChunkAnalyser().bigrams(phrase)
             clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0 if grams else 1.0)))
-            clauses += [(tantivy.Occur.Should, term) for gram in grams if (term := self._term(snapshot, "grams", gram, 1.0))]
+            clauses += [(tantivy.Occur.Should, term) for gram in grams if (term := self._term(snapshot, "grams", gram, 1.0, stats))]
         words = [
-            term for word in parsed.words for field, boost in FIELD_BOOSTS.items() if (term := self._term(snapshot, field, word, boost))
+            term
+            for word in parsed.words
+            for field, boost in FIELD_BOOSTS.items()
+            if (term := self._term(snapshot, field, word, boost, stats))
         ]
         if not clauses and not words:
             return None
@@ -306,10 +326,14 @@ class TantivyIndex(QueryVocabulary):
         query = clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
         return self._chunk_ids_of(query)
 
-    def search(self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None) -> dict[str, float]:
-        """Chunk id → BM25 score, best first (ties by chunk id); ``reports`` restricts the search to those report ids."""
+    def search(
+        self, parsed: ParsedQuery | Question, limit: int, reports: set[str] | None = None, stats: LexicalStats | None = None
+    ) -> dict[str, float]:
+        """Chunk id → BM25 score, best first (ties by chunk id); ``reports`` restricts the search to those report ids;
+        ``stats``: a shard set's statistics, whose idf replaces this index's (the mean field length stays this index's:
+        tantivy-py does not let a caller set it)."""
         snapshot = self._current()
-        query = self._build_query(parsed, snapshot)
+        query = self._build_query(parsed, snapshot, stats)
         if query is None or reports is not None and not reports:
             return {}
         if limit < 1:
