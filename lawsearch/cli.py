@@ -91,6 +91,40 @@ def _ray_options() -> list[Any]:
     ]
 
 
+def _shard_options(function: Any) -> Any:
+    """Where a shard set's shards answer (lawsearch.search.sharded), and how long a search waits for them."""
+    from .search.fanout import DEFAULT_SHARD_TIMEOUT
+
+    options = [
+        click.option(
+            "--ray",
+            is_flag=False,
+            flag_value="local",
+            default=None,
+            metavar="[ADDRESS]",
+            help="With a shard set (--index SET): open each shard in an actor on a Ray cluster (a bare --ray: one on this "
+            "machine's cores; auto, HOST:PORT, ray://HOST:10001 as for `index --ray`). Without it the shards answer here.",
+        ),
+        click.option(
+            "--shard-timeout",
+            type=click.FloatRange(min=0.1),
+            default=DEFAULT_SHARD_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help="With a shard set: how long a search waits for its shards; one that has not answered is named in the "
+            'results ("shards": {"answered": 2, "of": 3, "missing": [...]}).',
+        ),
+    ]
+    return _stacked(options, function)
+
+
+def _open(index_dir: str | None, ray: str | None = None, shard_timeout: float | None = None, **engine: Any) -> Any:
+    """The index (or shard set) named, opened for search."""
+    from .search.sharded import DEFAULT_SHARD_TIMEOUT, open_index
+
+    return open_index(_found(index_dir), ray=ray, timeout=shard_timeout or DEFAULT_SHARD_TIMEOUT, **engine)
+
+
 def _stacked(options: list[Any], function: Any) -> Any:
     """``function`` under ``options``, the first one listed first in --help."""
     for option in reversed(options):
@@ -335,12 +369,12 @@ def _embedder_options(function: Any) -> Any:
     return _writer_options(_stacked(options, function))
 
 
-def _writer(index_dir: str, options: dict[str, Any]) -> Any:
-    from .index.writer import IndexWriter
+def _writer(index_dir: str, options: dict[str, Any], shards: int | None = None) -> Any:
+    from .index.sharded_writer import writer_for
 
     quiet = options.pop("quiet")
     max_file_bytes = int(options.pop("max_file_mb") * 1e6)
-    return IndexWriter(index_dir, progress=not quiet, max_file_bytes=max_file_bytes, read_limits=_read_limits(options), **options)
+    return writer_for(index_dir, shards, progress=not quiet, max_file_bytes=max_file_bytes, read_limits=_read_limits(options), **options)
 
 
 @contextmanager
@@ -386,8 +420,16 @@ def _report_update(summary: Any, index_dir: str, as_json: bool) -> None:
 @click.argument("src", required=False, type=click.Path(exists=True, path_type=str))
 @click.option("--rebuild", is_flag=True, help="Re-read and re-index every report (vectors still come from the cache).")
 @click.option("--upgrade", is_flag=True, help="Rebuild an index of an older format from its recorded report files (no SRC).")
+@click.option(
+    "--shards",
+    type=click.IntRange(2, 256),
+    default=None,
+    metavar="N",
+    help="Make a new index a shard set: the reports split by id into N indexes (INDEX/shard-0 …), searched as one "
+    "(search, serve, eval with --index INDEX; --ray to put the shards on a Ray cluster). A set keeps its N.",
+)
 @_embedder_options
-def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json: bool, **options: Any) -> None:
+def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, shards: int | None, as_json: bool, **options: Any) -> None:
     """Build or refresh the index from a folder (or one file) of reports.
 
     Only new, changed (by sha256) and removed reports are processed; with nothing changed it
@@ -417,6 +459,7 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
       lawsearch index seeds/ --index indexes/mine --model ~/models/my-model --passage-prefix "passage: "
       lawsearch index ~/reports --index indexes/all --lexical tantivy --vectors later   # thousands of reports
       lawsearch index ~/reports --index indexes/all --ray                # read and embed on a local Ray cluster
+      lawsearch index ~/reports --index indexes/set --shards 3           # three shards, searched as one
     """
     from .index.writer import UpdateSummary
 
@@ -426,11 +469,11 @@ def index(src: str | None, index_dir: str, rebuild: bool, upgrade: bool, as_json
         if upgrade:
             if src is not None or rebuild:
                 raise LawsearchError("--upgrade re-reads the index's own recorded report files: give no SRC and no --rebuild")
-            _writer(index_dir, options).upgrade(summary)
+            _writer(index_dir, options, shards).upgrade(summary)
         elif src is None:
             raise LawsearchError("give a folder or file of reports (SRC), or --upgrade")
         else:
-            _writer(index_dir, options).sync_folder(src, rebuild=rebuild, summary=summary)
+            _writer(index_dir, options, shards).sync_folder(src, rebuild=rebuild, summary=summary)
     _report_update(summary, index_dir, as_json)
 
 
@@ -456,12 +499,13 @@ def embed(
       lawsearch embed --index indexes/all --device cuda --batch-size 128
       lawsearch embed --index indexes/all --ray=auto                     # on the Ray cluster started here
     """
-    from .index.writer import IndexWriter, UpdateSummary
+    from .index.sharded_writer import writer_for
+    from .index.writer import UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
         index_dir = _found(index_dir)
-        writer = IndexWriter(index_dir, progress=not quiet, wait=wait, device=device, batch_size=batch_size, ray=ray, ray_gpus=ray_gpus)
+        writer = writer_for(index_dir, progress=not quiet, wait=wait, device=device, batch_size=batch_size, ray=ray, ray_gpus=ray_gpus)
         writer.embed_pending(summary)
     if as_json:
         _dump_json({"index": index_dir, **summary.to_dict()})
@@ -508,13 +552,16 @@ def remove(report_ids: tuple[str, ...], index_dir: str | None, wait: float, quie
       lawsearch remove 002_e3a39e3814c16024 --wait 60 -q     # after a running `lawsearch index` is done
     """
     from .index.folder import IndexFolder
-    from .index.writer import IndexWriter, UpdateSummary
+    from .index.sharded_writer import writer_for
+    from .index.shardset import is_shard_set
+    from .index.writer import UpdateSummary
 
     summary = UpdateSummary()
     with _json_errors(as_json, lambda: index_dir, summary):
         index_dir = _target(index_dir)  # a writer never falls back to another index than the one it was told
-        IndexFolder(index_dir).current()  # no index there: say so (and make no folder)
-        IndexWriter(index_dir, wait=wait, progress=not quiet).remove(report_ids, summary)
+        if not is_shard_set(index_dir):
+            IndexFolder(index_dir).current()  # no index there: say so (and make no folder)
+        writer_for(index_dir, wait=wait, progress=not quiet).remove(report_ids, summary)
     _report_update(summary, index_dir, as_json)
 
 
@@ -556,7 +603,7 @@ def evaluate_command(
     """
     from tqdm import tqdm
 
-    from .engine import LawSearch, check_options
+    from .engine import check_options
     from .evaluate import CUTOFF, evaluate, format_report, read_gold
 
     chosen = [mode.strip() for mode in modes.split(",") if mode.strip()] or [modes]
@@ -566,7 +613,7 @@ def evaluate_command(
     records = [record for path in gold for record in read_gold(path)]
     index_dir = _found(index_dir)
     with (
-        LawSearch.open(index_dir) as engine,
+        _open(index_dir) as engine,
         tqdm(total=len(records) * len(chosen), desc="eval", unit="query", file=sys.stderr, disable=quiet, leave=False) as bar,
     ):
 
@@ -617,9 +664,9 @@ def check(index_dir: str | None, repair: bool, wait: float, quiet: bool, as_json
     with _json_errors(as_json, lambda: index_dir):
         index_dir = _target(index_dir) if repair else _found(index_dir)
         if repair:
-            from .index.writer import IndexWriter
+            from .index.sharded_writer import writer_for
 
-            repaired = IndexWriter(index_dir, wait=wait, progress=not quiet and not as_json).repair()
+            repaired = writer_for(index_dir, wait=wait, progress=not quiet and not as_json).repair()
         problems, chunks = verify_index(index_dir)
     if as_json:
         _dump_json(
@@ -749,6 +796,7 @@ def _render_hits(hits: list[Any], indent: str = "", explain: bool = False) -> No
     default=None,
     help="csv: one row per hit with its report's metadata (with --by-region: one row per region). json: as --json.",
 )
+@_shard_options
 def search(
     query: str | None,
     index_dir: str | None,
@@ -768,6 +816,8 @@ def search(
     as_json: bool,
     explain: bool,
     output_format: str | None,
+    ray: str | None,
+    shard_timeout: float,
 ) -> None:
     """Search the index. Quote a phrase ("调解员联盟") to require it exactly.
 
@@ -800,8 +850,9 @@ def search(
       lawsearch search '"三项制度" 执法' --mode lexical --json
       lawsearch search --batch questions.txt > answers.jsonl
       lawsearch search "哪些省份提出了发展低空经济" --by-region --format csv > regions.csv
+      lawsearch search "调解员联盟" --index indexes/set --ray --shard-timeout 5   # a shard set on Ray
     """
-    from .engine import LawSearch, check_options
+    from .engine import check_options
 
     if batch is None and (query is None or not query.strip()):
         raise QueryError("empty query (give a QUERY or --batch FILE)")
@@ -820,7 +871,7 @@ def search(
         "dense_weight": dense_weight,
         "apply_floor": not no_floor,
     }
-    with LawSearch.open(_found(index_dir), model=model, device=device) as engine:
+    with _open(index_dir, ray, shard_timeout, model=model, device=device) as engine:
         if batch is not None:
             failed = 0
             for text, ok in answer_lines(engine, lines, options):
@@ -872,13 +923,21 @@ def info(index_dir: str | None, as_json: bool) -> None:
       lawsearch info --index indexes/hrss --json
     """
     from .index.folder import IndexFolder
+    from .index.shardset import is_shard_set
 
-    data = IndexFolder(_found(index_dir)).describe()
+    index_dir = _found(index_dir)
+    if is_shard_set(index_dir):
+        with _open(index_dir) as engine:
+            data = engine.info()
+    else:
+        data = IndexFolder(index_dir).describe()
     if as_json:
         _dump_json(data)
         return
     for key in ("index", "generation", "reports", "chunks", "created", "updated", "analyzer", "lexical"):
         click.echo(f"{key:<11}{printable(data[key])}")
+    for shard in data.get("shards", []):
+        click.echo(printable(f"{'shard':<11}{shard['name']}: {shard['reports']:,} reports ({shard['generation']})"))
     click.echo(f"{'embedder':<11}{printable(data['embedder'].get('id'))} (dim {printable(data['embedder'].get('dim'))})")
     covered = data["dense_coverage"]
     left = covered["of"] - covered["reports"]
@@ -930,9 +989,7 @@ def show(chunk_id: str, index_dir: str | None, context: int, as_json: bool) -> N
       lawsearch show '000_e216814a7c54799f#011' --context 2
       lawsearch show '000_e216814a7c54799f#011' --json | jq .report.agency
     """
-    from .engine import LawSearch
-
-    with LawSearch.open(_found(index_dir)) as engine:
+    with _open(index_dir) as engine:
         data = engine.chunk(chunk_id, context)
     if as_json:
         _dump_json(data)
@@ -963,11 +1020,11 @@ def regions(index_dir: str | None, as_json: bool) -> None:
       lawsearch regions
       lawsearch regions --index indexes/provincial --json
     """
-    from .index.folder import IndexFolder
     from .index.holdings import holdings
+    from .index.shardset import held_reports
 
     index_dir = _found(index_dir)
-    data = holdings(IndexFolder(index_dir).read_manifest().reports.values())
+    data = holdings(held_reports(index_dir))
     if as_json:
         _dump_json({"index": index_dir, **data})
         return
@@ -997,7 +1054,10 @@ def regions(index_dir: str | None, as_json: bool) -> None:
     help="Also answer requests for this host name or address (repeatable). Without it only 127.0.0.1, "
     "localhost, [::1] and --host are answered; other Host headers get 421 (a guard against DNS rebinding).",
 )
-def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts: tuple[str, ...]) -> None:
+@_shard_options
+def serve(
+    index_dir: str | None, host: str, port: int, threads: int, allow_hosts: tuple[str, ...], ray: str | None, shard_timeout: float
+) -> None:
     """Serve a local search page and a JSON API over the index, until Ctrl-C.
 
     The index is opened once and kept warm; when `lawsearch index`/`add`/`remove` commit a new
@@ -1013,6 +1073,7 @@ def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts
       lawsearch serve                                   # then open http://127.0.0.1:8000/
       lawsearch serve --index indexes/provincial --port 8080
       lawsearch serve --host 0.0.0.0 --allow-host search.example.org
+      lawsearch serve --index indexes/set --ray=auto       # a shard set's shards on the Ray cluster
       curl 'http://127.0.0.1:8000/api/search?q=调解员联盟&k=3'
     """
     import socket
@@ -1033,7 +1094,7 @@ def serve(index_dir: str | None, host: str, port: int, threads: int, allow_hosts
     from .web.app import create_app
 
     app = create_app(
-        index_dir, threads=threads, allowed_hosts=[host, *allow_hosts]
+        index_dir, threads=threads, allowed_hosts=[host, *allow_hosts], ray=ray, shard_timeout=shard_timeout
     )  # opens and warms the index: a missing or damaged one fails here
     import uvicorn
 

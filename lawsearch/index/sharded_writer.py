@@ -188,13 +188,13 @@ class ShardedWriter(IndexWriter):
         return summary
 
     def upgrade(self, summary: UpdateSummary | None = None) -> UpdateSummary:
-        raise LawsearchError(self._each_shard("upgrade", "lawsearch index --upgrade --index"))
+        raise LawsearchError(self._each_shard("upgraded", "lawsearch index --upgrade --index"))
 
     def repair(self) -> Any:
-        raise LawsearchError(self._each_shard("repair", "lawsearch check --repair --index"))
+        raise LawsearchError(self._each_shard("repaired", "lawsearch check --repair --index"))
 
     def _each_shard(self, what: str, command: str) -> str:
-        return f"a shard set is not {what}d as a whole: run `{command} {self.shards.paths[0]}` on each of its shards ({', '.join(self.shards.names)})"
+        return f"a shard set is not {what} as a whole: run `{command} {self.shards.paths[0]}` on each of its shards ({', '.join(self.shards.names)})"
 
 
 def writer_for(index_dir: str | Path, shards: int | None = None, options: WriterOptions | None = None, **changes: Any) -> IndexWriter:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IndexFolderError
-from .folder import IndexFolder, write_json_atomic
+from .folder import IndexFolder, ReportEntry, write_json_atomic
 
 SHARDS_FILE = "shards.json"
 FORMAT = 1
@@ -65,7 +65,7 @@ class ShardSet:
             generation, problem = folder.pointer()
             if generation is None:
                 return None, f"{name}: {problem or 'no index'}"
-            names.append(f"{name}/{generation}")
+            names.append(f"{name}={generation}")
         return " ".join(names), None
 
     @classmethod
@@ -119,3 +119,10 @@ class SetFolder(IndexFolder):
 
     def clear_unfinished(self) -> None:
         """Nothing: the shards' own writers clear theirs."""
+
+
+def held_reports(index_dir: str | Path) -> list[ReportEntry]:
+    """The manifest entries of every report an index holds, or a shard set's shards together."""
+    if not is_shard_set(index_dir):
+        return list(IndexFolder(index_dir).read_manifest().reports.values())
+    return [entry for folder in ShardSet.read(index_dir).folders() if folder.exists() for entry in folder.read_manifest().reports.values()]

@@ -54,6 +54,7 @@ from ..index.holdings import holdings
 from ..models import LEVELS
 from ..read.kinds import KINDS
 from ..search.corpus import chunk_anchor
+from ..search.fanout import DEFAULT_SHARD_TIMEOUT
 from ..search.query import MAX_QUERY_CHARS
 from ..search.snippet import snippet_parts
 from ..terminal import dumps_json
@@ -360,13 +361,16 @@ def create_app(
     threads: int = DEFAULT_THREADS,
     live: LiveIndex | None = None,
     allowed_hosts: Sequence[str] = (),
+    ray: str | None = None,
+    shard_timeout: float = DEFAULT_SHARD_TIMEOUT,
 ) -> Starlette:
     """The application over the index in ``index_dir`` (opened now: a missing or damaged index fails here).
 
     It answers requests whose Host is 127.0.0.1, localhost, [::1] or one of ``allowed_hosts`` (the address it
-    listens on, names given with ``--allow-host``); a ValueError names one of these that is not a host name."""
+    listens on, names given with ``--allow-host``); a ValueError names one of these that is not a host name. A shard
+    set's shards answer here, or with ``ray`` on that Ray cluster, within ``shard_timeout`` seconds a search."""
     names = allowed_names(allowed_hosts)
-    site = Site(live or LiveIndex(index_dir, check_every=check_every, warm=warm), threads)
+    site = Site(live or LiveIndex(index_dir, check_every=check_every, warm=warm, ray=ray, shard_timeout=shard_timeout), threads)
     routes = [
         Route("/", site.home),
         Route("/report/{report_id:path}", site.report),

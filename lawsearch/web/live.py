@@ -21,6 +21,9 @@ from pathlib import Path
 from ..engine import LawSearch
 from ..errors import EmbedderError
 from ..index.folder import IndexFolder
+from ..index.shardset import ShardSet, is_shard_set
+from ..search.fanout import DEFAULT_SHARD_TIMEOUT
+from ..search.sharded import open_index
 
 log = logging.getLogger("lawsearch.serve")
 
@@ -28,13 +31,23 @@ log = logging.getLogger("lawsearch.serve")
 class LiveIndex:
     """A warm, current engine for concurrent requests (see the module docstring)."""
 
-    def __init__(self, index_dir: str | Path, check_every: float = 1.0, warm: bool = True) -> None:
+    def __init__(
+        self,
+        index_dir: str | Path,
+        check_every: float = 1.0,
+        warm: bool = True,
+        ray: str | None = None,
+        shard_timeout: float = DEFAULT_SHARD_TIMEOUT,
+    ) -> None:
         self.folder = IndexFolder(index_dir)
+        # What names the committed state: CURRENT, or for a shard set every shard's (lawsearch.search.sharded)
+        self._pointer = ShardSet.read(index_dir).pointer if is_shard_set(index_dir) else self.folder.pointer
+        self._ray, self._shard_timeout = ray, shard_timeout
         self.check_every = check_every
         self._warm = warm
         self._lock = threading.Lock()  # guards the engine and the users count
         self._reloading = threading.Lock()  # one reopen at a time; other requests keep the current engine
-        self._engine = self._prepare(LawSearch.open(index_dir))
+        self._engine = self._prepare(open_index(index_dir, ray=ray, timeout=shard_timeout))
         self._users: dict[int, int] = {id(self._engine): 0}
         self._retired: dict[int, LawSearch] = {}
         self._checked = time.monotonic()
@@ -81,7 +94,7 @@ class LiveIndex:
             return
         try:
             self._checked = now
-            name, problem = self.folder.pointer()
+            name, problem = self._pointer()
             if problem is not None or name is None or name in (self._engine.generation.name, self._failed_generation):
                 return  # nothing new, or a generation that failed to open (a generation's files never change)
             fresh = self._open_with_shared_embedder(name)
@@ -103,9 +116,9 @@ class LiveIndex:
         fresh = None
         try:
             try:
-                fresh = LawSearch.open(self.folder.root, embedder=current._embedder)
+                fresh = open_index(self.folder.root, embedder=current._embedder, ray=self._ray, timeout=self._shard_timeout)
             except EmbedderError:  # rebuilt with another model: load that one
-                fresh = LawSearch.open(self.folder.root)
+                fresh = open_index(self.folder.root, ray=self._ray, timeout=self._shard_timeout)
             return self._prepare(fresh)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the server keeps answering from the current one
             if fresh is not None:
