@@ -111,7 +111,7 @@ def _shard_options(function: Any) -> Any:
             default=DEFAULT_SHARD_TIMEOUT,
             show_default=True,
             metavar="SECONDS",
-            help="With a shard set: how long a search waits for its shards; one that has not answered is named in the "
+            help="With a shard set: how long each round of a search waits for its shards; one that has not answered is named in the "
             'results ("shards": {"answered": 2, "of": 3, "missing": [...]}).',
         ),
     ]

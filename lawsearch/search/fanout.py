@@ -16,8 +16,10 @@ from typing import Any
 
 from .shard_service import ShardService
 
-# How long a search waits for the shards, in seconds, from its first call to its last.
+# How long each of a search's rounds waits for the shards, in seconds.
 DEFAULT_SHARD_TIMEOUT = 30.0
+# Calls one shard in this process answers at once (a server's searches run side by side).
+THREADS_PER_SHARD = 4
 
 
 class ShardCalls(ABC):
@@ -46,24 +48,27 @@ def failed(error: BaseException) -> str:
 
 
 class LocalShards(ShardCalls):
-    """Every shard opened in this process, asked from a thread each."""
+    """Every shard opened in this process, each asked on threads of its own: a shard stuck in a call holds up no other."""
 
     def __init__(self, paths: list[Path], names: tuple[str, ...], service: type[ShardService] = ShardService) -> None:
         self.names = names
-        self._pool = ThreadPoolExecutor(max_workers=len(paths), thread_name_prefix="lawsearch-shard")
-        opened = [self._pool.submit(service, path, name) for path, name in zip(paths, names, strict=True)]
+        self._pools = [ThreadPoolExecutor(max_workers=THREADS_PER_SHARD, thread_name_prefix=f"lawsearch-{name}") for name in names]
+        opened = [pool.submit(service, path, name) for pool, path, name in zip(self._pools, paths, names, strict=True)]
         self._services: list[ShardService] = []
         try:
             for future in opened:
                 self._services.append(future.result())
         except BaseException:
-            for service_ in self._services:
-                service_.close()
-            self._pool.shutdown(wait=False)
+            for future in opened:
+                if future.done() and future.exception() is None:
+                    future.result().close()
+            self._shutdown()
             raise
 
     def call(self, method: str, args: Mapping[int, tuple[Any, ...]], timeout: float) -> tuple[dict[int, Any], dict[int, str]]:
-        futures = {number: self._pool.submit(getattr(self._services[number], method), *arguments) for number, arguments in args.items()}
+        futures = {
+            number: self._pools[number].submit(getattr(self._services[number], method), *arguments) for number, arguments in args.items()
+        }
         wait(futures.values(), timeout=max(timeout, 0.0))
         answers: dict[int, Any] = {}
         failures: dict[int, str] = {}
@@ -80,4 +85,8 @@ class LocalShards(ShardCalls):
     def close(self) -> None:
         for service in self._services:
             service.close()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=False, cancel_futures=True)

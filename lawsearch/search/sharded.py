@@ -3,7 +3,7 @@ the one a single index holding all the reports would give.
 
 The coordinator (:class:`ShardedSearch`) keeps what the whole set shares: the reports' metadata, the query vocabulary
 (the union of the shards'), the character statistics (summed) and the query embedder. A search then runs in three
-rounds over the shards (:mod:`lawsearch.search.shard_service`), all within one deadline:
+rounds over the shards (:mod:`lawsearch.search.shard_service`), each within a deadline:
 
 1. **statistics**: each shard's counts of the question's terms, summed, so that BM25F weighs a word by how many
    chunks of the *set* hold it (:mod:`lawsearch.search.shared_stats`);
@@ -12,7 +12,8 @@ rounds over the shards (:mod:`lawsearch.search.shard_service`), all within one d
 3. **candidates**: the records and cosines of those candidates, which the coordinator scores and ranks with the
    pipeline a single index uses (:func:`lawsearch.search.pipeline.rank`): the same 0–1 scores, answer sets and notes.
 
-A shard that fails or does not answer within the deadline is left out of the rounds that follow, named in the
+A shard that fails or does not answer a round within the deadline (``timeout`` seconds a round) is left out of the
+rounds that follow, named in the
 results (``results.shards``: ``{"answered": 2, "of": 3, "missing": ["shard-1"]}``) and in a note: the answer comes from
 the others, never a hang.
 
@@ -24,7 +25,6 @@ the others, never a hang.
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -109,15 +109,15 @@ class SetCorpus(Corpus):
 
 @dataclass
 class _Round:
-    """One search's rounds over the shards: the shards still in, the deadline, and why each one left."""
+    """One search's rounds over the shards: the shards still in, how long each round waits, and why each one left."""
 
     calls: ShardCalls
-    deadline: float
+    timeout: float
     live: list[int]
     missing: dict[int, str]
 
     def ask(self, method: str, args: Callable[[int], tuple[Any, ...]]) -> dict[int, Any]:
-        answers, failures = self.calls.call(method, {number: args(number) for number in self.live}, self.deadline - time.monotonic())
+        answers, failures = self.calls.call(method, {number: args(number) for number in self.live}, self.timeout)
         self.missing.update(failures)
         self.live = [number for number in self.live if number in answers]
         return answers
@@ -183,7 +183,7 @@ class ShardedSearch(LawSearch):
         service: type[ShardService] = ShardService,
     ) -> ShardedSearch:
         """Open the shard set at ``index_dir``: each shard in this process, or with ``ray`` (an address, or ``local``)
-        in an actor on that Ray cluster; a search waits ``timeout`` seconds for the shards. ``service``: what answers
+        in an actor on that Ray cluster; each round of a search waits ``timeout`` seconds for the shards. ``service``: what answers
         for a shard (a subclass of ShardService, e.g. in tests)."""
         shards = ShardSet.read(find_index(index_dir))
         if ray is not None:
@@ -225,7 +225,7 @@ class ShardedSearch(LawSearch):
             return empty
         limit = pipeline.candidate_limit(request)
         vector = self.embed_query(question.text.strip()) if request.mode != "lexical" else None
-        rounds = _Round(self._calls, time.monotonic() + self.timeout, list(range(count)), {})
+        rounds = _Round(self._calls, self.timeout, list(range(count)), {})
         stats = LexicalStats.total(rounds.ask("statistics", lambda number: (stat_terms(question),)).values())
         mine = self._reports_by_shard(reports)
         found: dict[int, ShardHits] = rounds.ask("retrieve", lambda number: (question, request.mode, limit, mine(number), vector, stats))
