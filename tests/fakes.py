@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from lawsearch.embed import EmbedderSpec
+from lawsearch.search.shard_service import ShardService
 
 
 class HashEmbedder:
@@ -57,3 +59,15 @@ class DyingEmbedder(HashEmbedder):
             (Path(self.deaths) / f"death-{len(dead)}-{os.getpid()}").touch()
             os._exit(1)
         return super().embed_passages(texts)
+
+
+class DyingShard(ShardService):
+    """A shard whose process dies (``os._exit``) while retrieving, as long as its folder holds ``die.txt``: a worker of
+    a cluster killed in the middle of a search."""
+
+    def retrieve(self, *args: Any) -> Any:
+        import os
+
+        if (self.path / "die.txt").exists():
+            os._exit(1)
+        return super().retrieve(*args)

@@ -4,17 +4,14 @@ single machine writes, a worker that dies is restarted, and one that keeps dying
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import ray
 from ray.cluster_utils import Cluster
 
 from lawsearch.engine import LawSearch
@@ -26,32 +23,6 @@ from lawsearch.models import Report
 
 from ..conftest import ROOT, SEED_FILES
 from ..fakes import DyingEmbedder, HashEmbedder
-
-PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    """A head and two worker nodes of one CPU each; the workers import this checkout (tests.fakes) by PYTHONPATH."""
-    nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
-    for _ in range(2):
-        nodes.add_node(num_cpus=1)
-    ray.init(address=nodes.address, runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}}, logging_level=logging.ERROR, log_to_driver=False)
-    try:
-        yield nodes
-    finally:
-        ray.shutdown()
-        nodes.shutdown()
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds and the provincial reports in one folder."""
-    folder = tmp_path_factory.mktemp("cluster") / "reports"
-    folder.mkdir()
-    for path in [*SEED_FILES, *sorted(PROVINCIAL.glob("*.txt"))]:
-        shutil.copy(path, folder / path.name)
-    return folder
 
 
 @pytest.fixture(scope="module")

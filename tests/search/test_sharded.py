@@ -37,13 +37,14 @@ def dev_questions() -> list[str]:
 
 
 def assert_same_results(one: LawSearch, other: LawSearch, questions: list[str], modes: tuple[str, ...] = MODES) -> None:
-    """The same top-10 hits with the same scores, raw scores and answer sets, question by question."""
+    """The same top-10 hits with the same scores (float32 cosines may differ in the last bit from process to process),
+    raw scores and answer sets, question by question."""
     for mode in modes:
         for question in questions:
             first, second = one.search(question, mode=mode), other.search(question, mode=mode)
             where = f"{mode}: {question}"
             assert [hit.chunk_id for hit in first.hits] == [hit.chunk_id for hit in second.hits], where
-            np.testing.assert_allclose([hit.score for hit in first.hits], [hit.score for hit in second.hits], atol=1e-9, err_msg=where)
+            np.testing.assert_allclose([hit.score for hit in first.hits], [hit.score for hit in second.hits], atol=1e-6, err_msg=where)
             raw = [(hit.lexical_score or 0.0, hit.dense_score or 0.0) for hit in first.hits]
             np.testing.assert_allclose(raw, [(hit.lexical_score or 0.0, hit.dense_score or 0.0) for hit in second.hits], rtol=1e-5)
             assert (first.answers is None) == (second.answers is None), where

@@ -1,0 +1,83 @@
+"""A shard set searched through shard actors on a real local Ray cluster (a head and two worker nodes): every dev
+question answered as one index answers it; a shard whose worker is killed during a search is named, and back at the
+next search once Ray has restarted it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ray.cluster_utils import Cluster
+
+from lawsearch.engine import LawSearch
+from lawsearch.index.sharded_writer import ShardedWriter
+from lawsearch.index.shardset import shard_of
+from lawsearch.index.writer import IndexWriter
+from lawsearch.search.sharded import ShardedSearch
+
+from ..conftest import ROOT
+from ..fakes import DyingShard, HashEmbedder
+from ..search.test_sharded import assert_same_results, dev_questions
+
+
+@pytest.fixture(scope="module")
+def built(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    work = tmp_path_factory.mktemp("ray-shards")
+    IndexWriter(work / "one", embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
+    ShardedWriter.at(work / "set", 3, embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
+    return work / "one", work / "set"
+
+
+@pytest.fixture
+def on_cluster(cluster: Cluster, built: tuple[Path, Path]) -> Iterator[tuple[LawSearch, ShardedSearch]]:
+    one, shards = built
+    with (
+        LawSearch.open(one, embedder=HashEmbedder()) as single,
+        ShardedSearch.open(shards, embedder=HashEmbedder(), ray=cluster.address, service=DyingShard) as sharded,
+    ):
+        yield single, sharded
+
+
+def test_shard_actors_answer_every_dev_question_as_one_index(on_cluster: tuple[LawSearch, ShardedSearch]) -> None:
+    single, sharded = on_cluster
+    assert_same_results(single, sharded, dev_questions())
+    assert sharded.search("就业").shards == {"answered": 3, "of": 3, "missing": []}
+
+
+def test_a_worker_killed_during_a_search_names_its_shard_and_comes_back(on_cluster: tuple[LawSearch, ShardedSearch]) -> None:
+    single, sharded = on_cluster
+    marker = sharded.shard_set.paths[1] / "die.txt"
+    marker.write_text("", encoding="utf-8")
+    try:
+        started = time.monotonic()
+        results = sharded.search("哪些地区建立了调解员联盟")
+        assert time.monotonic() - started < sharded.timeout  # the death is seen at once, not at the deadline
+    finally:
+        marker.unlink()
+    assert results.shards == {"answered": 2, "of": 3, "missing": ["shard-1"]}
+    assert any(note.startswith("shard-1 lost its worker") for note in results.notes), results.notes
+    assert results.hits and all(shard_of(hit.report_id, 3) != 1 for hit in results.hits)
+    again = sharded.search("哪些地区建立了调解员联盟")  # Ray restarted the actor, which opened its shard again
+    assert again.shards == {"answered": 3, "of": 3, "missing": []}
+    assert_same_results(single, sharded, ["哪些地区建立了调解员联盟", "劳动关系风险监测预警"])
+
+
+def test_the_cli_searches_a_shard_set_on_the_cluster(cluster: Cluster, built: tuple[Path, Path]) -> None:
+    one, shards = built
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "lawsearch.cli", "search", "哪些地区建立了调解员联盟", "--mode", "lexical", "--json"]
+    here = subprocess.run([*command, "--index", str(one)], capture_output=True, text=True, env=env, timeout=300)
+    there = subprocess.run(
+        [*command, "--index", str(shards), f"--ray={cluster.address}"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert here.returncode == there.returncode == 0, there.stderr
+    first, second = json.loads(here.stdout), json.loads(there.stdout)
+    assert second["shards"] == {"answered": 3, "of": 3, "missing": []}
+    assert [(h["chunk_id"], round(h["score"], 9)) for h in first["hits"]] == [(h["chunk_id"], round(h["score"], 9)) for h in second["hits"]]
+    assert [a["region"] for a in first["answer"]] == [a["region"] for a in second["answer"]]
