@@ -58,3 +58,19 @@ def index_dir(seeds_index: Path) -> Path:
 def engine(index_dir: Path) -> LawSearch:
     """The seeds index, opened once."""
     return LawSearch.open(index_dir)
+
+
+@pytest.fixture(scope="session")
+def seeds_shards(seeds_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seeds as a set of two shards with the bundled embedder (the vectors from the seeds index's cache), built
+    once for the whole run: read it or copy it; never change it."""
+    from lawsearch.index.cache import CACHE_FILE
+    from lawsearch.index.shardset import ShardSet
+    from lawsearch.search.sharded import ShardedSearch
+
+    folder = tmp_path_factory.mktemp("seeds-shards") / "set"
+    for shard in ShardSet.create(folder, 2).paths:
+        shard.mkdir()
+        shutil.copy(seeds_index / CACHE_FILE, shard / CACHE_FILE)
+    ShardedSearch.build(SEEDS, folder).close()
+    return folder

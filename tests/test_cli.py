@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,35 @@ def test_the_command_line_starts_without_the_engine() -> None:
     done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_a_shard_set_is_built_searched_shown_and_checked_from_the_command_line(
+    runner: CliRunner, seeds_index: Path, seeds_shards: Path, tmp_path: Path
+) -> None:
+    """The seeds in two shards answer as the seeds index does, and every reading command takes the set."""
+    question = ["search", "哪些地区建立了调解员联盟", "--json"]
+    one = json.loads(runner.invoke(main, [*question, "--index", str(seeds_index)]).output)
+    result = runner.invoke(main, [*question, "--index", str(seeds_shards)])
+    assert result.exit_code == 0, result.output
+    shards = json.loads(result.output)
+    assert shards["shards"] == {"answered": 2, "of": 2, "missing": []}
+    assert [(h["chunk_id"], round(h["score"], 6)) for h in one["hits"]] == [(h["chunk_id"], round(h["score"], 6)) for h in shards["hits"]]
+    assert [a["region"] for a in one["answer"]] == [a["region"] for a in shards["answer"]]
+    info = runner.invoke(main, ["info", "--index", str(seeds_shards)])
+    assert info.exit_code == 0 and "shard      shard-0:" in info.output and "reports    5" in info.output
+    check = runner.invoke(main, ["check", "--index", str(seeds_shards)])
+    assert check.exit_code == 0 and ": ok, " in check.output
+    shown = runner.invoke(main, ["show", one["hits"][0]["chunk_id"], "--index", str(seeds_shards), "--json"])
+    assert json.loads(shown.output)["chunk"]["id"] == one["hits"][0]["chunk_id"]
+    regions = runner.invoke(main, ["regions", "--index", str(seeds_shards), "--json"])
+    assert len(json.loads(regions.output)["regions"]) == 5
+
+    again = runner.invoke(main, ["index", "seeds", "--index", str(seeds_shards), "--shards", "3", "-q"])
+    assert again.exit_code == 1 and "is a set of 2 shards, not 3" in again.output and "Traceback" not in again.output
+    plain = runner.invoke(main, ["search", "就业", "--index", str(seeds_index), "--ray"])
+    assert plain.exit_code == 1 and "one index, not a shard set" in plain.output
+    copy = tmp_path / "set"
+    shutil.copytree(seeds_shards, copy)
+    (copy / "shard-1" / "CURRENT").write_text("gen-999999", encoding="utf-8")
+    damaged = runner.invoke(main, ["check", "--index", str(copy)])
+    assert damaged.exit_code == 1 and "shard-1: " in damaged.output

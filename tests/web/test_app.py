@@ -332,3 +332,23 @@ def test_hostile_report_and_chunk_requests_get_an_answer_or_a_message(client: Te
         f"/api/chunk/{quote(BINJIANG + '#011', safe='')}?{_percent(raw)}",
     ):
         assert client.get(path).status_code in (200, 400, 404), path
+
+
+def test_a_shard_set_is_served_and_a_shard_commit_is_picked_up(seeds_shards: Path, engine: LawSearch, tmp_path: Path) -> None:
+    """The page and the API over a shard set answer as over one index, with the shards that answered; when a shard
+    commits, the next request searches the set anew."""
+    from lawsearch.search.sharded import ShardedSearch
+
+    shards = tmp_path / "set"
+    shutil.copytree(seeds_shards, shards)
+    live = LiveIndex(shards, check_every=0.0, warm=False)
+    with TestClient(create_app(shards, live=live), base_url=BASE) as client:
+        data = api(client, f"/api/search?q={quote(QUESTION)}")
+        assert data["shards"] == {"answered": 2, "of": 2, "missing": []}
+        assert [hit["chunk_id"] for hit in data["hits"]] == [hit.chunk_id for hit in engine.search(QUESTION).hits]
+        assert QUESTION in client.get(f"/?q={quote(QUESTION)}").text
+        assert api(client, "/api/reports")["reports"] == 5
+        with ShardedSearch.open(shards) as writer_side:
+            writer_side.remove("002_e3a39e3814c16024")
+        assert api(client, "/api/reports")["reports"] == 4
+        assert "002_e3a39e3814c16024" not in {hit["report_id"] for hit in api(client, "/api/search?q=%E6%89%A7%E6%B3%95")["hits"]}
