@@ -15,9 +15,10 @@ from typing import Any
 
 from . import checks
 from .embed import Embedder, EmbedderSpec, QueryEncoder
-from .errors import ClosedError, LawsearchError
+from .errors import ClosedError, IndexFolderError, LawsearchError
 from .index.folder import IndexFolder, Manifest
 from .index.locate import find_index, index_target
+from .index.shardset import is_shard_set
 from .index.writer import IndexWriter, UpdateSummary, WriterOptions, check_embedder, check_summary
 from .models import LEVELS
 from .search import pipeline
@@ -72,6 +73,8 @@ class LawSearch:
         target = index_target(index_dir)
         checks.flag("rebuild", rebuild)
         check_summary(summary)
+        if is_shard_set(target):
+            raise IndexFolderError(f"{target} is a shard set: build it with lawsearch.search.sharded.ShardedSearch.build")
         writer = IndexWriter(target, WriterOptions.checked("build", options, **changes))
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
         return cls.open(target, embedder=writer.embedder_if_loaded)
@@ -129,6 +132,11 @@ class LawSearch:
         model, embedder = checks.optional_text("model", model), check_embedder(embedder)
         device = checks.optional_text("device", device)
         folder = IndexFolder(find_index(index_dir))
+        if is_shard_set(folder.root):
+            raise IndexFolderError(
+                f"{folder.root} is a shard set: open it with lawsearch.search.sharded.ShardedSearch.open (or open_index, "
+                "which opens either kind)"
+            )
 
         def open_generation(generation: Path, manifest: Manifest) -> LawSearch:
             recorded = EmbedderSpec.from_dict(manifest.embedder)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MARKER = "<!-- test: run -->"
 # Removing markers, or emptying the marked blocks, fails test_readme_marks_its_runnable_blocks.
-MIN_BLOCKS = 2
+MIN_BLOCKS = 3
 MIN_COMMANDS = 12
 # What the marked commands may read, copied into the scratch clone.
 INPUTS = ("seeds", "eval", "tests/corpus")

@@ -316,6 +316,9 @@ class ShardedSearch(LawSearch):
             ],
         }
 
+    def signals(self, *args: Any, **kwargs: Any) -> Any:
+        raise LawsearchError("signals() reads one index's candidates: call it on a shard (LawSearch.open(SET/shard-0))")
+
     @property
     def dense_coverage(self) -> tuple[int, int]:
         self._ensure_open()

@@ -204,6 +204,10 @@ def test_what_is_not_a_shard_set_is_said(built: tuple[Path, Path], tmp_path: Pat
         writer_for(one, 3)
     with pytest.raises(IndexFolderError, match="one index, not a shard set"):
         open_index(one, ray="local")
+    with pytest.raises(IndexFolderError, match="is a shard set: open it with"):
+        LawSearch.open(shards)
+    with pytest.raises(IndexFolderError, match="is a shard set: build it with"):
+        LawSearch.build(SEED_FILES[0], shards)
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(IndexFolderError, match="not empty and holds no lawsearch index"):
         ShardedWriter.at(tmp_path, 2)
