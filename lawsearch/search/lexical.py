@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
@@ -24,9 +24,7 @@ from whoosh.scoring import BM25F
 from ..index.folder import write_json
 from .analysis import bigram_analyzer, normalise, query_segmenter, query_words, recorded_vocabulary, with_prefixes, word_analyzer
 from .question import Question, split_phrases
-
-if TYPE_CHECKING:
-    from .shared_stats import LexicalStats
+from .shared_stats import LexicalStats, shared_bm25f
 
 FIELD_BOOSTS = {"text": 1.0, "heading": 0.6, "title": 0.3}
 VOCABULARY_FILE = "vocabulary.json"
@@ -225,8 +223,6 @@ class LexicalIndex(QueryVocabulary):
     def statistics(self, terms: Iterable[tuple[str, str]]) -> LexicalStats:
         """This index's counts of ``terms`` (``(field, term)`` pairs), its documents and its fields' total lengths: its
         share of a shard set's statistics."""
-        from .shared_stats import LexicalStats
-
         with self._searcher() as searcher:
             lengths = {name: int(searcher.field_length(name)) for name in (*FIELD_BOOSTS, "grams")}
             frequencies = {(name, term): int(searcher.doc_frequency(name, term)) for name, term in terms}
@@ -296,8 +292,6 @@ class LexicalIndex(QueryVocabulary):
         with self._searcher() as searcher:
             own = searcher.weighting
             if stats is not None:  # this search's alone: the searcher is borrowed, and given back as it was
-                from .shared_stats import shared_bm25f
-
                 searcher.weighting = shared_bm25f(stats)
             try:
                 results = searcher.search(query, limit=limit, filter=filter_query)

@@ -40,29 +40,39 @@ from ..index.sharded_writer import ShardedWriter
 from ..index.shardset import ShardSet, is_shard_set
 from ..index.writer import UpdateSummary, WriterOptions
 from . import pipeline
-from .analysis import query_segmenter
+from .analysis import bigram_analyzer, query_segmenter
 from .corpus import Corpus
 from .corpus_stats import CorpusStats
 from .fanout import DEFAULT_SHARD_TIMEOUT, LocalShards, ShardCalls
-from .lexical import QueryVocabulary
+from .lexical import FIELD_BOOSTS, QueryVocabulary
+from .question import Question
 from .ranking import RankingParams
 from .request import SearchRequest
 from .results import Results
 from .shard_service import ShardHits, ShardProfile, ShardService
-from .shared_stats import WORD_FIELD, LexicalStats, stat_terms
+from .shared_stats import GRAMS, WORD_FIELD, LexicalStats
+
+
+def stat_terms(question: Question) -> set[tuple[str, str]]:
+    """The ``(field, term)`` pairs whose counts a search of ``question`` reads: its words in every word field, its
+    terms (words and phrases) in the text (the 0–1 score's idf) and the bigrams of its quoted phrases."""
+    terms = {(name, word) for word in question.words for name in FIELD_BOOSTS}
+    terms |= {(WORD_FIELD, term) for term in question.terms}
+    terms |= {(GRAMS, token.text) for phrase in question.phrases for token in bigram_analyzer()(phrase)}
+    return terms
 
 
 class SetVocabulary(QueryVocabulary):
     """The union of the shards' query vocabularies (jieba's counts are the same in each), and, during one search, the
     set's statistics of the question's terms."""
 
-    def __init__(self, vocabularies: list[dict[str, Any]], stats: LexicalStats | None = None) -> None:
+    def __init__(self, vocabularies: list[dict[str, Any]]) -> None:
         words: dict[str, int] = {}
         for vocabulary in vocabularies:
             words.update(vocabulary["words"])
         total = max((vocabulary["total"] for vocabulary in vocabularies), default=1)
         self._segmenter = query_segmenter({"total": total, "words": words})
-        self.stats = stats
+        self.stats: LexicalStats | None = None
 
     def with_stats(self, stats: LexicalStats) -> SetVocabulary:
         found = copy.copy(self)
@@ -91,6 +101,7 @@ class SetCorpus(Corpus):
 
     def __init__(self, reports: Mapping[str, Any], vocabulary: SetVocabulary, ranking: RankingParams, stats: CorpusStats) -> None:
         super().__init__(reports, {}, vocabulary, Cosines({}), ranking)  # type: ignore[arg-type]
+        self._vocabulary = vocabulary
         self._chars = stats.chars.with_params(k1=ranking.k1, b=ranking.b)
         self._avg_chars = stats.avg_chars
         self._total = sum(len(entry.chunk_ids) for entry in reports.values())
@@ -103,7 +114,7 @@ class SetCorpus(Corpus):
         view = copy.copy(self)
         view.chunks = records
         view.dense = Cosines(cosines)  # type: ignore[assignment]
-        view.lexical = self.lexical.with_stats(stats)  # type: ignore[union-attr]
+        view.lexical = self._vocabulary.with_stats(stats)  # type: ignore[assignment]
         return view
 
 

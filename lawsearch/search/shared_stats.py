@@ -2,7 +2,7 @@
 shard holds it.
 
 A shard's own BM25F weighs a word by how many of *its* chunks hold it. Searching a shard set, the coordinator first
-asks every shard for its counts of the question's terms (:func:`stat_terms`), sums them (:meth:`LexicalStats.total`)
+asks every shard for its counts of the question's terms (:func:`lawsearch.search.sharded.stat_terms`), sums them (:meth:`LexicalStats.total`)
 and hands the sum to each shard's search: every shard then scores with the idf and mean field lengths of the whole set,
 as one index holding all its reports would (Whoosh: exactly, see :class:`SharedBM25F`; tantivy: the idf is shared, the
 mean field length is the shard's own, which tantivy-py does not let a caller set).
@@ -20,12 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from .lexical import FIELD_BOOSTS
-
-if TYPE_CHECKING:
-    from .question import Question
+from typing import Any
 
 GRAMS = "grams"  # the field of character bigrams that quoted phrases are matched on
 WORD_FIELD = "text"  # the field whose document frequencies weigh a question's words in the 0–1 score
@@ -63,17 +58,6 @@ class LexicalStats:
     def avg_length(self, field_name: str) -> float:
         """The mean length of a field over all the shards' documents (0 when unknown)."""
         return self.field_lengths.get(field_name, 0) / (self.documents or 1)
-
-
-def stat_terms(question: Question) -> set[tuple[str, str]]:
-    """The ``(field, term)`` pairs whose counts a search of ``question`` reads: its words in every word field, its
-    terms (words and phrases) in the text (the 0–1 score's idf) and the bigrams of its quoted phrases."""
-    from .analysis import bigram_analyzer
-
-    terms = {(name, word) for word in question.words for name in FIELD_BOOSTS}
-    terms |= {(WORD_FIELD, term) for term in question.terms}
-    terms |= {(GRAMS, token.text) for phrase in question.phrases for token in bigram_analyzer()(phrase)}
-    return terms
 
 
 def shared_bm25f(stats: LexicalStats) -> Any:

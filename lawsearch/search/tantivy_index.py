@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tantivy
 
@@ -38,9 +38,7 @@ from ..errors import DamagedIndexError
 from .analysis import STOP_WORDS, BigramTokenizer, JiebaTokenizer, normalise, recorded_vocabulary
 from .lexical import FIELD_BOOSTS, LexicalDoc, ParsedQuery, QueryVocabulary, phrase_text, region_keys
 from .question import Question
-
-if TYPE_CHECKING:
-    from .shared_stats import LexicalStats
+from .shared_stats import LexicalStats
 
 WORD_FIELDS = tuple(FIELD_BOOSTS)
 
@@ -249,8 +247,6 @@ class TantivyIndex(QueryVocabulary):
     def statistics(self, terms: Iterable[tuple[str, str]]) -> LexicalStats:
         """This index's counts of ``terms`` (``(field, term)`` pairs) and its documents (BM25's N): its share of a shard
         set's statistics. Field lengths are left out: tantivy keeps its own."""
-        from .shared_stats import LexicalStats
-
         searcher, total = self._current()
         return LexicalStats(total, {}, {(name, term): int(searcher.doc_freq(name, term)) for name, term in terms})
 

@@ -121,6 +121,9 @@ def test_updates_keep_the_set_equal_to_one_index(reports: Path, tmp_path: Path) 
     decides them; shards with nothing to change are not committed."""
     work = tmp_path / "reports"
     shutil.copytree(reports, work)
+    later = tmp_path / "later" / sorted(PROVINCIAL.glob("*.txt"))[0].name  # added by itself at the end
+    later.parent.mkdir()
+    (work / later.name).rename(later)
     options: dict[str, Any] = {"embedder": HashEmbedder(), "vectors": "now", "lexical": "whoosh"}
     IndexWriter(tmp_path / "one", **options).sync_folder(work)
     ShardedWriter.at(tmp_path / "set", 3, **options).sync_folder(work)
@@ -147,10 +150,12 @@ def test_updates_keep_the_set_equal_to_one_index(reports: Path, tmp_path: Path) 
 
     with LawSearch.open(tmp_path / "one", embedder=HashEmbedder()) as one, open_index(tmp_path / "set", embedder=HashEmbedder()) as set_:
         assert_same_results(one, set_, ["调解工作室", "哪些地区建立了调解员联盟", "劳动关系风险监测预警", "重大行政决策程序"])
+        added = set_.add(later)
+        assert added.added == [later.stem] == one.add(later).added
         summary = set_.remove(SEED_FILES[3].stem)
         assert summary.removed == [SEED_FILES[3].stem] and SEED_FILES[3].stem not in set_.manifest.reports
         one.remove(SEED_FILES[3].stem)
-        assert_same_results(one, set_, ["调解工作室", "哪些地区建立了调解员联盟"], modes=("hybrid",))
+        assert_same_results(one, set_, ["调解工作室", "哪些地区建立了调解员联盟", "哪些省份提出了发展低空经济"], modes=("hybrid",))
 
 
 class SlowShard(ShardService):
