@@ -2,6 +2,7 @@
 """What searching a shard set costs against one index of the same reports: the merge overhead per query.
 
     .venv/bin/python scripts/bench_shards.py [FOLDER ...] [--shards 3] [--modes lexical,hybrid] [--ray] [--work DIR]
+    .venv/bin/python scripts/bench_shards.py --one INDEX --set SET [--questions FILE ...] --modes lexical
 
 Builds (or reuses, in ``--work``) one index and a set of ``--shards`` shards of the report folders given (default: the
 seeds and the provincial dev reports) with the bundled model; the set takes its vectors from the single index's
@@ -9,7 +10,8 @@ embedding cache. Then every question of the dev sets (eval/*-dev*.jsonl) is sear
 in each mode, on the index, on the set with its shards in this process, and with ``--ray`` on the set with its shards
 as actors of a local Ray cluster. Printed per mode: p50 and p95 of the warm latency in ms, and the overhead of each
 set against the index (the difference of the medians, and the median of the per-question differences). Also checked:
-that the top 10 hits are the same.
+that the top 10 hits are the same. ``--one`` and ``--set`` take indexes built already (e.g. a large collection built
+with ``lawsearch index … --vectors later``, and the same with ``--shards N``), ``--questions`` other question files.
 """
 
 from __future__ import annotations
@@ -79,14 +81,24 @@ def main() -> None:
     parser.add_argument("--modes", default="lexical,hybrid")
     parser.add_argument("--ray", action="store_true", help="also the set with its shards on a local Ray cluster")
     parser.add_argument("--work", type=Path, default=None, help="where the indexes go (default: a temporary folder)")
+    parser.add_argument("--one", type=Path, default=None, help="an index built already (with --set)")
+    parser.add_argument("--set", type=Path, default=None, help="a shard set of the same reports built already (with --one)")
+    parser.add_argument("--questions", nargs="*", type=Path, default=[ROOT / "eval" / name for name in DEV_SETS])
     args = parser.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="bench-shards-"))
-    one, sharded = build(args.folders, work, args.shards)
-    questions = [json.loads(line)["query"] for name in DEV_SETS for line in (ROOT / "eval" / name).open(encoding="utf-8")]
+    if (args.one is None) != (args.set is None):
+        parser.error("give both --one and --set, or neither")
+    if args.one is not None:
+        one, sharded = args.one, args.set
+    else:
+        one, sharded = build(args.folders, args.work or Path(tempfile.mkdtemp(prefix="bench-shards-")), args.shards)
+    questions = [json.loads(line)["query"] for path in args.questions for line in path.open(encoding="utf-8")]
     engines: dict[str, LawSearch] = {"one index": LawSearch.open(one)}
-    engines[f"{args.shards} shards here"] = ShardedSearch.open(sharded, embedder=engines["one index"].embedder)
+    count = ShardSet.read(sharded).count
+    started = time.perf_counter()
+    engines[f"{count} shards here"] = ShardedSearch.open(sharded)
+    print(f"the set opened in {time.perf_counter() - started:.2f} s")
     if args.ray:
-        engines[f"{args.shards} shards on Ray"] = ShardedSearch.open(sharded, embedder=engines["one index"].embedder, ray="local")
+        engines[f"{count} shards on Ray"] = ShardedSearch.open(sharded, ray="local")
     print(f"{len(questions)} questions; {len(engines['one index'].manifest.reports)} reports; warm latency, ms")
     print(f"{'mode':<8} {'searched':<18} {'p50':>7} {'p95':>7} {'overhead p50':>13} {'per question p50':>17} {'same top 10':>12}")
     for mode in args.modes.split(","):
@@ -94,6 +106,7 @@ def main() -> None:
         reference = [[hit.chunk_id for hit in engines["one index"].search(q, mode=mode).hits] for q in questions]
         print(f"{mode:<8} {'one index':<18} {statistics.median(base):7.1f} {p95(base):7.1f}")
         for name, engine in list(engines.items())[1:]:
+            engine._queries = engines["one index"]._queries  # one query model, loaded once
             times = timed(lambda q, m, engine=engine: engine.search(q, mode=m), questions, mode)
             same = sum(
                 [hit.chunk_id for hit in engine.search(q, mode=mode).hits] == ref for q, ref in zip(questions, reference, strict=True)
