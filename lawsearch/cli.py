@@ -67,18 +67,18 @@ def _with_ray_options(function: Any) -> Any:
     return _stacked(_ray_options(), function)
 
 
+def _ray_address_option(help_text: str) -> Any:
+    """``--ray [ADDRESS]``: a bare --ray means ``local``."""
+    return click.option("--ray", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help=help_text)
+
+
 def _ray_options() -> list[Any]:
     """Where reading and embedding run: on a Ray cluster (lawsearch.cluster.ray_build) or here."""
     return [
-        click.option(
-            "--ray",
-            is_flag=False,
-            flag_value="local",
-            default=None,
-            metavar="[ADDRESS]",
-            help="Read and embed on a Ray cluster (pip install 'lawsearch[ray]'); the index is written here as always. "
+        _ray_address_option(
+            "Read and embed on a Ray cluster (pip install 'lawsearch[ray]'); the index is written here as always. "
             "A bare --ray (last, or before another option) starts one on this machine's cores; --ray=auto joins the "
-            "cluster `ray start --head` began here; --ray=HOST:PORT or --ray=ray://HOST:10001 another one.",
+            "cluster `ray start --head` began here; --ray=HOST:PORT or --ray=ray://HOST:10001 another one."
         ),
         click.option(
             "--ray-gpus",
@@ -96,14 +96,9 @@ def _shard_options(function: Any) -> Any:
     from .search.fanout import DEFAULT_SHARD_TIMEOUT
 
     options = [
-        click.option(
-            "--ray",
-            is_flag=False,
-            flag_value="local",
-            default=None,
-            metavar="[ADDRESS]",
-            help="With a shard set (--index SET): open each shard in an actor on a Ray cluster (a bare --ray: one on this "
-            "machine's cores; auto, HOST:PORT, ray://HOST:10001 as for `index --ray`). Without it the shards answer here.",
+        _ray_address_option(
+            "With a shard set (--index SET): open each shard in an actor on a Ray cluster (a bare --ray: one on this "
+            "machine's cores; auto, HOST:PORT, ray://HOST:10001 as for `index --ray`). Without it the shards answer here."
         ),
         click.option(
             "--shard-timeout",

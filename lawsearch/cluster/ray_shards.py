@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any
+from typing import Any, ClassVar
 
 from ..index.shardset import ShardSet
 from ..search.fanout import ShardCalls, failed, too_slow
@@ -28,7 +28,12 @@ RESTARTS = 3
 
 
 class RayShards(ShardCalls):
-    """One actor per shard on the Ray cluster at ``address`` (``local``: one started on this machine's cores)."""
+    """One actor per shard on the Ray cluster at ``address`` (``local``: one started on this machine's cores).
+
+    A server opens the set again when a shard commits, and closes the old one once its last request is done: the
+    connection (and a local cluster) stays as long as any set of this process is open (``_open``)."""
+
+    _open: ClassVar[int] = 0
 
     def __init__(self, shards: ShardSet, address: str = LOCAL, service: type[ShardService] = ShardService) -> None:
         self.names = shards.names
@@ -36,6 +41,7 @@ class RayShards(ShardCalls):
         ray = self._session.ray
         actor = ray.remote(num_cpus=SHARD_CPUS, max_restarts=RESTARTS, max_task_retries=0, scheduling_strategy="SPREAD")(service)
         self._actors = [actor.remote(str(path), name) for path, name in zip(shards.paths, shards.names, strict=True)]
+        RayShards._open += 1
 
     def call(self, method: str, args: Mapping[int, tuple[Any, ...]], timeout: float) -> tuple[dict[int, Any], dict[int, str]]:
         ray = self._session.ray
@@ -59,9 +65,13 @@ class RayShards(ShardCalls):
         return answers, failures
 
     def close(self) -> None:
+        if not self._actors:
+            return
         ray = self._session.ray
         for actor in self._actors:
             with suppress(Exception):  # an actor already gone
                 ray.kill(actor)
         self._actors = []
-        self._session.close()
+        RayShards._open -= 1
+        if not RayShards._open:
+            self._session.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -84,3 +85,45 @@ def test_the_cli_searches_a_shard_set_on_the_cluster(cluster: Cluster, built: tu
     assert second["shards"] == {"answered": 3, "of": 3, "missing": []}
     assert [(h["chunk_id"], round(h["score"], 9)) for h in first["hits"]] == [(h["chunk_id"], round(h["score"], 9)) for h in second["hits"]]
     assert [a["region"] for a in first["answer"]] == [a["region"] for a in second["answer"]]
+
+
+def test_a_server_on_the_cluster_picks_up_a_shard_commit(cluster: Cluster, built: tuple[Path, Path], tmp_path: Path) -> None:
+    """`lawsearch serve --ray`: when a shard commits, the next request searches the set anew with fresh actors; the
+    old ones go once their requests are done."""
+    from lawsearch.web.live import LiveIndex
+
+    shards = tmp_path / "set"
+    shutil.copytree(built[1], shards)
+    live = LiveIndex(shards, check_every=0.0, warm=False, ray=cluster.address)
+    try:
+        with live.use() as engine:
+            assert engine.search("就业", mode="lexical").shards == {"answered": 3, "of": 3, "missing": []}
+            gone = next(iter(engine.manifest.reports))
+        with ShardedSearch.open(shards, embedder=HashEmbedder()) as writer_side:
+            writer_side.remove(gone)
+        with live.use() as engine:
+            assert gone not in engine.manifest.reports
+            results = engine.search("就业", mode="lexical")
+            assert results.shards == {"answered": 3, "of": 3, "missing": []} and results.hits
+    finally:
+        live.close()
+
+
+def test_a_shard_set_built_on_the_cluster_is_the_one_built_here(
+    cluster: Cluster, reports: Path, built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`lawsearch index DIR --shards 3 --ray`: read and embedded on the cluster (one connection for every shard), the
+    set holds the reports, chunks and vectors of the set built here, and answers alike."""
+    driver = HashEmbedder()
+    summary = ShardedWriter.at(tmp_path / "set", 3, embedder=driver, vectors="now", lexical="whoosh", ray=cluster.address).sync_folder(
+        reports
+    )
+    assert len(summary.added) == 13 and summary.embedding.embedded > 0 and driver.passages_embedded == 0
+    with (
+        ShardedSearch.open(built[1], embedder=HashEmbedder()) as here,
+        ShardedSearch.open(tmp_path / "set", embedder=HashEmbedder()) as there,
+    ):
+        assert {rid: entry.chunk_ids for rid, entry in here.manifest.reports.items()} == {
+            rid: entry.chunk_ids for rid, entry in there.manifest.reports.items()
+        }
+        assert_same_results(here, there, dev_questions()[:20])
