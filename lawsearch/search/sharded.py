@@ -71,7 +71,10 @@ class SetVocabulary(QueryVocabulary):
         for vocabulary in vocabularies:
             words.update(vocabulary["words"])
         total = max((vocabulary["total"] for vocabulary in vocabularies), default=1)
-        self._segmenter = query_segmenter({"total": total, "words": words})
+        union: dict[str, Any] = {"total": total, "words": words}
+        if all("prefixes" in vocabulary for vocabulary in vocabularies):  # a word's beginnings: its shard saved them
+            union["prefixes"] = sorted(set().union(*(vocabulary["prefixes"] for vocabulary in vocabularies)).difference(words))
+        self._segmenter = query_segmenter(union)
         self.stats: LexicalStats | None = None
 
     def with_stats(self, stats: LexicalStats) -> SetVocabulary:
