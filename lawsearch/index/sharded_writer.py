@@ -19,6 +19,8 @@ same ``lawsearch index`` finds the others still new or changed and finishes them
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -149,38 +151,40 @@ class ShardedWriter(IndexWriter):
         summary.pending = pending
 
     def _commit_shard(self, writer: IndexWriter, part: _Update) -> None:
-        """One shard's commit, with its own lock held, sharing this writer's embedder and Ray cluster."""
+        """One shard's commit (the model it loaded is the one the next shards keep)."""
+        with self._lent(writer):
+            writer._commit(part)
+            if part.recorded is None and writer._embedder is not None:
+                part.recorded = writer._embedder.spec
+
+    @contextmanager
+    def _lent(self, writer: IndexWriter) -> Iterator[None]:
+        """``writer`` with its shard's lock held, given this writer's embedder and Ray cluster (the cluster stays this
+        writer's to close), and what it loaded or deferred taken back afterwards."""
         writer._embedder, writer._cluster = self._embedder, self._ray()
         try:
             with writer.folder.writer_lock(self.options.wait):
-                writer._commit(part)
-            if part.recorded is None and writer._embedder is not None:  # the model the next shards keep
-                part.recorded = writer._embedder.spec
+                yield
         finally:
             self._embedder = writer._embedder
             self._deferred = self._deferred or writer._deferred
-            writer._cluster = None  # this writer's to close
+            writer._cluster = None
 
     def embed_pending(self, summary: UpdateSummary | None = None) -> UpdateSummary:
         """Make the vectors every shard still lacks, shard by shard (each a batch per commit, as for one index)."""
         summary = summary if summary is not None else UpdateSummary()
         pending = 0
         with self._writing(), self.folder.writer_lock(self.options.wait):
-            if not any(writer.folder.exists() for writer in self._writers):
+            built = [writer for writer in self._writers if writer.folder.exists()]
+            if not built:
                 raise LawsearchError(
                     f"no index at {self.folder.root}: build one first with `lawsearch index DIR --index {self.folder.root}`"
                 )
-            for writer in self._writers:
-                if not writer.folder.exists():
-                    continue
+            for writer in built:
                 part = UpdateSummary(embedding=summary.embedding)
-                writer._embedder, writer._cluster = self._embedder, self._ray()
-                try:
-                    with writer.folder.writer_lock(self.options.wait):
-                        writer.folder.clear_unfinished()
-                        embed_pending(writer, part)
-                finally:
-                    self._embedder, writer._cluster = writer._embedder, None
+                with self._lent(writer):
+                    writer.folder.clear_unfinished()
+                    embed_pending(writer, part)
                 pending += part.pending
                 summary.embedder = part.embedder or summary.embedder
         summary.pending = pending

@@ -158,6 +158,19 @@ def test_updates_keep_the_set_equal_to_one_index(reports: Path, tmp_path: Path) 
         assert_same_results(one, set_, ["调解工作室", "哪些地区建立了调解员联盟", "哪些省份提出了发展低空经济"], modes=("hybrid",))
 
 
+def test_words_first_then_vectors_give_the_set_one_index_has(reports: Path, built: tuple[Path, Path], tmp_path: Path) -> None:
+    """`lawsearch index --shards 3 --vectors later`, then `lawsearch embed`: every shard's vectors made, shard by shard."""
+    words = ShardedWriter.at(tmp_path / "set", 3, embedder=HashEmbedder(), vectors="later", lexical="whoosh").sync_folder(reports)
+    assert words.pending == len(SEED_FILES) + 8
+    with open_index(tmp_path / "set", embedder=HashEmbedder()) as partial:
+        assert partial.dense_coverage == (0, len(SEED_FILES) + 8)
+    done = writer_for(tmp_path / "set", embedder=HashEmbedder()).embed_pending()
+    assert done.pending == 0 and done.embedding.embedded > 0
+    with LawSearch.open(built[0], embedder=HashEmbedder()) as one, open_index(tmp_path / "set", embedder=HashEmbedder()) as sharded:
+        assert sharded.dense_coverage == (len(SEED_FILES) + 8,) * 2
+        assert_same_results(one, sharded, dev_questions()[:30], modes=("hybrid", "dense"))
+
+
 class SlowShard(ShardService):
     """A shard that takes 10 s to retrieve (one whose folder holds slow.txt)."""
 
