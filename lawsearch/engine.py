@@ -74,7 +74,7 @@ class LawSearch:
         checks.flag("rebuild", rebuild)
         check_summary(summary)
         if is_shard_set(target):
-            raise IndexFolderError(f"{target} is a shard set: build it with lawsearch.search.sharded.ShardedSearch.build")
+            raise IndexFolderError(f"{target} is a shard set: build it with lawsearch.ShardedSearch.build")
         writer = IndexWriter(target, WriterOptions.checked("build", options, **changes))
         writer.sync_folder(src, rebuild=rebuild, summary=summary)
         return cls.open(target, embedder=writer.embedder_if_loaded)
@@ -134,8 +134,8 @@ class LawSearch:
         folder = IndexFolder(find_index(index_dir))
         if is_shard_set(folder.root):
             raise IndexFolderError(
-                f"{folder.root} is a shard set: open it with lawsearch.search.sharded.ShardedSearch.open (or open_index, "
-                "which opens either kind)"
+                f"{folder.root} is a shard set: open it with lawsearch.ShardedSearch.open (or lawsearch.open_index, which "
+                "opens either kind)"
             )
 
         def open_generation(generation: Path, manifest: Manifest) -> LawSearch:

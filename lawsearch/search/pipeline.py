@@ -14,6 +14,9 @@
 6. **answer** a question that asks for places with the regions that did it (:func:`~lawsearch.search.answers.answer_set`),
    inside the region and year it names.
 
+:func:`prepare` is steps 1–2, :func:`retrieve` step 3 and :func:`rank` the rest: a shard set
+(:mod:`lawsearch.search.sharded`) retrieves on its shards and ranks what they return with the same :func:`rank`.
+
 What the way reads of the index is a :class:`~lawsearch.search.corpus.Corpus`: the manifest's reports, the chunk store, both indexes and the
 ranking parameters; the engine makes one when it opens a generation, and passes its query embedder to each search.
 """
