@@ -145,6 +145,15 @@ def test_a_shard_set_is_built_searched_shown_and_checked_from_the_command_line(
     regions = runner.invoke(main, ["regions", "--index", str(seeds_shards), "--json"])
     assert len(json.loads(regions.output)["regions"]) == 5
 
+    gold = ("seeds-dev.jsonl", "seeds-dev-regions.jsonl")
+    evaluated = [
+        runner.invoke(main, ["eval", *(str(SEEDS.parent / "eval" / name) for name in gold), "--index", str(index), "--json", "-q"])
+        for index in (seeds_index, seeds_shards)
+    ]
+    assert [{k: v for k, v in json.loads(r.output).items() if k != "index"} for r in evaluated].count(
+        {k: v for k, v in json.loads(evaluated[0].output).items() if k != "index"}
+    ) == 2  # every figure of `lawsearch eval` the same
+
     again = runner.invoke(main, ["index", "seeds", "--index", str(seeds_shards), "--shards", "3", "-q"])
     assert again.exit_code == 1 and "is a set of 2 shards, not 3" in again.output and "Traceback" not in again.output
     plain = runner.invoke(main, ["search", "就业", "--index", str(seeds_index), "--ray"])
