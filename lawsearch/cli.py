@@ -113,11 +113,11 @@ def _shard_options(function: Any) -> Any:
     return _stacked(options, function)
 
 
-def _open(index_dir: str | None, ray: str | None = None, shard_timeout: float | None = None, **engine: Any) -> Any:
-    """The index (or shard set) named, opened for search."""
-    from .search.sharded import DEFAULT_SHARD_TIMEOUT, open_index
+def _open(index_dir: str | None, **engine: Any) -> Any:
+    """The index (or shard set) named, opened for search (``engine``: what lawsearch.open_index takes)."""
+    from .search.sharded import open_index
 
-    return open_index(_found(index_dir), ray=ray, timeout=shard_timeout or DEFAULT_SHARD_TIMEOUT, **engine)
+    return open_index(_found(index_dir), **engine)
 
 
 def _stacked(options: list[Any], function: Any) -> Any:
@@ -866,7 +866,7 @@ def search(
         "dense_weight": dense_weight,
         "apply_floor": not no_floor,
     }
-    with _open(index_dir, ray, shard_timeout, model=model, device=device) as engine:
+    with _open(index_dir, ray=ray, timeout=shard_timeout, model=model, device=device) as engine:
         if batch is not None:
             failed = 0
             for text, ok in answer_lines(engine, lines, options):
@@ -918,14 +918,10 @@ def info(index_dir: str | None, as_json: bool) -> None:
       lawsearch info --index indexes/hrss --json
     """
     from .index.folder import IndexFolder
-    from .index.shardset import is_shard_set
+    from .index.shardset import ShardSet, describe_set, is_shard_set
 
     index_dir = _found(index_dir)
-    if is_shard_set(index_dir):
-        with _open(index_dir) as engine:
-            data = engine.info()
-    else:
-        data = IndexFolder(index_dir).describe()
+    data = describe_set(ShardSet.read(index_dir)) if is_shard_set(index_dir) else IndexFolder(index_dir).describe()
     if as_json:
         _dump_json(data)
         return

@@ -25,11 +25,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndexFolderError, LawsearchError
+from ..errors import LawsearchError
 from ..read.boilerplate import Boilerplate
 from .folder import Manifest
 from .pending import embed_pending
-from .shardset import SetFolder, ShardSet, is_shard_set
+from .shardset import SetFolder, ShardSet, is_shard_set, merged_manifest
 from .writer import IndexWriter, UpdateSummary, WriterOptions, _Update
 
 
@@ -59,25 +59,7 @@ class ShardedWriter(IndexWriter):
         manifests = [(name, manifest) for name, (_, manifest) in zip(self.shards.names, self._committed_shards, strict=True) if manifest]
         if not manifests:
             return None, None
-        first_name, first = manifests[0]
-        merged = Manifest(
-            embedder=first.embedder,
-            analyzer=first.analyzer,
-            chunking=first.chunking,
-            roots=first.roots,
-            lexical=first.lexical,
-            created=first.created,
-        )
-        for name, manifest in manifests:
-            for what in ("embedder", "analyzer", "chunking", "lexical"):
-                if getattr(manifest, what) != getattr(first, what):
-                    raise IndexFolderError(
-                        f"shards {first_name} and {name} of {self.shards.root} were built with another {what}; "
-                        f"rebuild the set: lawsearch index DIR --index {self.shards.root} --rebuild"
-                    )
-            merged.reports.update(manifest.reports)
-            merged.roots = list(dict.fromkeys([*merged.roots, *manifest.roots]))
-        return self.shards.root, merged
+        return self.shards.root, merged_manifest(self.shards.root, manifests)
 
     def _committed_for(self, rebuild: bool, summary: UpdateSummary) -> tuple[Path | None, Manifest | None, None]:
         for writer in self._writers:
@@ -119,9 +101,9 @@ class ShardedWriter(IndexWriter):
         summary = update.summary
         chunks = pending = 0
         spec_id = None
+        mine = self.shards.shard_of
         for number, writer in enumerate(self._writers):
             base, previous = self._committed_shards[number] if self._committed_shards else (None, None)
-            mine = self.shards.shard_of
             part = _Update(
                 UpdateSummary(embedding=summary.embedding, unchanged=list(summary.unchanged)),
                 base,

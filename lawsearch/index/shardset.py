@@ -16,13 +16,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import IndexFolderError
-from .folder import IndexFolder, ReportEntry, write_json_atomic
+from .folder import IndexFolder, Manifest, ReportEntry, write_json_atomic
 
 SHARDS_FILE = "shards.json"
 FORMAT = 1
 MAX_SHARDS = 256
+# What every shard of a set must have been built with alike.
+SHARED_SETTINGS = ("embedder", "analyzer", "chunking", "lexical")
 
 
 def shard_of(report_id: str, count: int) -> int:
@@ -108,6 +111,57 @@ class ShardSet:
         names = tuple(f"shard-{number}" for number in range(count))
         write_json_atomic(root / SHARDS_FILE, {"format": FORMAT, "shards": list(names)})
         return cls(root, names)
+
+
+def merged_manifest(root: Path, manifests: list[tuple[str, Manifest]]) -> Manifest:
+    """The shards' manifests (by shard name; one at least) as one, holding every report; an IndexFolderError when two
+    shards were built with another embedder, analyzer, chunking or lexical backend."""
+    first_name, first = manifests[0]
+    merged = Manifest(
+        embedder=first.embedder,
+        analyzer=first.analyzer,
+        chunking=first.chunking,
+        roots=first.roots,
+        lexical=first.lexical,
+        created=first.created,
+    )
+    for name, manifest in manifests:
+        for what in SHARED_SETTINGS:
+            if getattr(manifest, what) != getattr(first, what):
+                raise IndexFolderError(
+                    f"shards {first_name} and {name} of {root} were built with another {what}; "
+                    f"rebuild the set: lawsearch index DIR --index {root} --rebuild"
+                )
+        merged.reports.update(manifest.reports)
+        merged.roots = list(dict.fromkeys([*merged.roots, *manifest.roots]))
+    return merged
+
+
+def merged_description(root: Path, generation: str, parts: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """What ``lawsearch info`` shows of a set from what it shows of each shard (by name): counts summed, the reports
+    of all, the vectors covered, and each shard's generation and reports."""
+    described = [part for _, part in parts]
+    coverage = [part["dense_coverage"] for part in described]
+    summed = [key for key in ("reports", "chunks", "vectors", "dense_bytes") if all(key in part for part in described)]
+    return {
+        **(described[0] if described else {}),
+        **{key: sum(part[key] for part in described) for key in summed},
+        "index": str(root),
+        "generation": generation,
+        "dense_coverage": {key: sum(part[key] for part in coverage) for key in (coverage[0] if coverage else {})},
+        "vector_base": None,
+        "report_list": sorted((item for part in described for item in part["report_list"]), key=lambda item: item["id"]),
+        "shards": [{"name": name, "generation": part["generation"], "reports": part["reports"]} for name, part in parts],
+    }
+
+
+def describe_set(shards: ShardSet) -> dict[str, Any]:
+    """:func:`merged_description` of the shards' committed generations, read from their folders."""
+    return merged_description(
+        shards.root,
+        shards.pointer()[0] or "",
+        [(name, folder.describe()) for name, folder in zip(shards.names, shards.folders(), strict=True)],
+    )
 
 
 class SetFolder(IndexFolder):

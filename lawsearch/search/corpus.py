@@ -152,12 +152,15 @@ class Corpus:
         if self._chars is None:
             with self._lock:
                 if self._chars is None:
-                    stats = self._saved_stats()
-                    if stats is None:
-                        stats = CorpusStats.of_texts([self.scored_text(cid) for cid in self.chunks])
+                    stats = self.corpus_stats()
                     self._avg_chars = stats.avg_chars
                     self._chars = stats.chars.with_params(k1=self.ranking.k1, b=self.ranking.b)
         return self._chars
+
+    def corpus_stats(self) -> CorpusStats:
+        """The character statistics of every chunk: those the generation keeps when they fit, else counted."""
+        saved = self._saved_stats()
+        return saved if saved is not None else CorpusStats.of_texts([self.scored_text(cid) for cid in self.chunks])
 
     def _saved_stats(self) -> CorpusStats | None:
         """The generation's saved statistics when they count as many chunks as it holds; None otherwise (none saved,

@@ -39,6 +39,7 @@ from .ranking import CANDIDATES, DEFAULT_FUSION, FUSION_METHODS, RankingParams, 
 from .request import SearchRequest
 from .results import Results
 from .scope import check_kind_and_level
+from .shared_stats import LexicalStats
 
 
 def search(corpus: Corpus, embed: Callable[[str], Any], request: SearchRequest) -> Results:
@@ -179,19 +180,35 @@ def retrieve(
     """``(lexical, dense, vector)``: up to ``limit`` chunks of ``reports`` (None: all) from the word index (BM25F) and
     from the dense index (cosine of the best sentence), each chunk id → raw score, best first, as ``mode`` asks; and the
     query's vector (None when it was not embedded). A chunk must hold every quoted phrase of the question."""
+    lexical, allowed, dense, vector = retrieve_unchecked(corpus, embed, question, mode, limit, reports)
+    if question.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
+        lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
+    return lexical, dense, vector
+
+
+def retrieve_unchecked(
+    corpus: Corpus,
+    embed: Callable[[str], Any],
+    question: Question,
+    mode: str,
+    limit: int,
+    reports: set[str] | None,
+    stats: LexicalStats | None = None,
+) -> tuple[dict[str, float], set[str] | None, dict[str, float], Any]:
+    """:func:`retrieve` before the exact phrase test of the word index's chunks: ``(lexical, allowed, dense, vector)``,
+    ``allowed`` the chunks of ``reports`` that hold every quoted phrase (None: nothing restricts). ``stats``: a shard
+    set's word statistics to score with (a shard's share of a search, :mod:`lawsearch.search.shard_service`)."""
     # Whoosh filters by report itself; the chunk scan is needed for dense search and exact phrases.
     allowed = allowed_chunks(corpus, question, reports) if mode != "lexical" or question.phrases else None
     lexical: dict[str, float] = {}
     dense: dict[str, float] = {}
     vector = None
     if mode in ("lexical", "hybrid"):
-        lexical = corpus.lexical.search(question, limit, reports=reports)
-        if question.phrases and allowed is not None:  # the exact test, beyond what bigrams can say
-            lexical = {cid: score for cid, score in lexical.items() if cid in allowed}
+        lexical = corpus.lexical.search(question, limit, reports=reports, stats=stats)
     if mode in ("dense", "hybrid") and (allowed is None or allowed):
         vector = embed(question.text.strip())
         dense = corpus.dense.search(vector, limit, allowed)
-    return lexical, dense, vector
+    return lexical, allowed, dense, vector
 
 
 def allowed_chunks(corpus: Corpus, question: Question, only: set[str] | None = None) -> set[str] | None:

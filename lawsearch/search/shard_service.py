@@ -60,33 +60,22 @@ class ShardService:
 
     def profile(self) -> ShardProfile:
         corpus = self.engine._corpus
-        stats = corpus._saved_stats()
-        if stats is None:
-            from .corpus_stats import CorpusStats
-
-            stats = CorpusStats.of_texts([corpus.scored_text(cid) for cid in corpus.chunks])
-        return ShardProfile(self.name, self.engine.generation.name, self.engine.manifest, corpus.lexical.saved_vocabulary(), stats)
+        return ShardProfile(
+            self.name, self.engine.generation.name, self.engine.manifest, corpus.lexical.saved_vocabulary(), corpus.corpus_stats()
+        )
 
     def statistics(self, terms: set[tuple[str, str]]) -> LexicalStats:
         return self.engine._corpus.lexical.statistics(terms)
 
     def retrieve(self, question: Question, mode: str, limit: int, reports: set[str] | None, vector: Any, stats: LexicalStats) -> ShardHits:
         """Its best ``limit`` chunks of ``reports`` (None: all) by words, scored with the set's ``stats``, and by the
-        cosine of the query ``vector`` (None: not embedded), as ``mode`` asks (see
-        :func:`lawsearch.search.pipeline.retrieve`, which a single index runs)."""
-        from .pipeline import allowed_chunks
+        cosine of the query ``vector`` (the coordinator's: made whenever ``mode`` is not lexical), as ``mode`` asks: what
+        :func:`lawsearch.search.pipeline.retrieve` finds in one index, the exact phrase test left to the coordinator."""
+        from .pipeline import retrieve_unchecked
 
-        corpus = self.engine._corpus
-        allowed = allowed_chunks(corpus, question, reports) if mode != "lexical" or question.phrases else None
-        lexical: dict[str, float] = {}
-        rejected: frozenset[str] = frozenset()
-        if mode in ("lexical", "hybrid"):
-            lexical = corpus.lexical.search(question, limit, reports=reports, stats=stats)
-            if question.phrases and allowed is not None:
-                rejected = frozenset(cid for cid in lexical if cid not in allowed)
-        held = allowed is None or bool(allowed)
-        dense = corpus.dense.search(vector, limit, allowed) if mode in ("dense", "hybrid") and vector is not None and held else {}
-        return ShardHits(lexical, rejected, dense, held)
+        lexical, allowed, dense, _ = retrieve_unchecked(self.engine._corpus, lambda _: vector, question, mode, limit, reports, stats)
+        rejected = frozenset(cid for cid in lexical if cid not in allowed) if question.phrases and allowed is not None else frozenset()
+        return ShardHits(lexical, rejected, dense, allowed is None or bool(allowed))
 
     def candidates(self, chunk_ids: list[str], vector: Any) -> tuple[dict[str, ChunkRecord], dict[str, float]]:
         """The records of the chunks of ``chunk_ids`` it holds, and the cosine of each one's best sentence to the query

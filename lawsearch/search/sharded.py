@@ -33,11 +33,11 @@ from typing import Any
 from ..embed import Embedder, EmbedderSpec, QueryEncoder
 from ..engine import LawSearch
 from ..errors import IndexFolderError, LawsearchError, NotFoundError
-from ..index.folder import IndexFolder, Manifest
+from ..index.folder import IndexFolder
 from ..index.locate import find_index
 from ..index.records import ChunkRecord
 from ..index.sharded_writer import ShardedWriter
-from ..index.shardset import ShardSet, is_shard_set
+from ..index.shardset import ShardSet, is_shard_set, merged_description, merged_manifest
 from ..index.writer import UpdateSummary, WriterOptions
 from . import pipeline
 from .analysis import bigram_analyzer, query_segmenter
@@ -147,14 +147,9 @@ class ShardedSearch(LawSearch):
         self._closed = False
         self.shard_set, self._calls, self.timeout = shards, calls, timeout
         try:
-            answers, failures = calls.call("profile", {number: () for number in range(shards.count)}, max(timeout, 60.0))
-            if failures:
-                raise IndexFolderError(
-                    f"shard set {shards.root} cannot be opened: "
-                    + "; ".join(f"{shards.names[number]} {why}" for number, why in sorted(failures.items()))
-                )
+            answers = self._every("profile", "opened")
             self._profiles: list[ShardProfile] = [answers[number] for number in range(shards.count)]
-            self.manifest = self._merged_manifest()
+            self.manifest = merged_manifest(shards.root, [(profile.name, profile.manifest) for profile in self._profiles])
         except BaseException:
             calls.close()
             raise
@@ -171,18 +166,20 @@ class ShardedSearch(LawSearch):
         self._corpus = self._set
         self.lexical = vocabulary  # type: ignore[assignment]
 
-    def _merged_manifest(self) -> Manifest:
-        first = self._profiles[0].manifest
-        merged = Manifest(
-            embedder=first.embedder, analyzer=first.analyzer, chunking=first.chunking, roots=first.roots, lexical=first.lexical
-        )
-        for profile in self._profiles:
-            if profile.manifest.embedder.get("id") != first.embedder.get("id"):
-                raise IndexFolderError(
-                    f"shards {self._profiles[0].name} and {profile.name} of {self.shard_set.root} were built with other embedders"
-                )
-            merged.reports.update(profile.manifest.reports)
-        return merged
+    def _all(self, method: str, timeout: float) -> tuple[dict[int, Any], dict[int, str]]:
+        """``method`` of every shard, at once: ``(answers, failures)`` by shard number."""
+        return self._calls.call(method, {number: () for number in range(self.shard_set.count)}, timeout)
+
+    def _every(self, method: str, doing: str) -> dict[int, Any]:
+        """``method`` of every shard, each given at least a minute (a shard opens its index); an IndexFolderError naming
+        each that failed."""
+        answers, failures = self._all(method, max(self.timeout, 60.0))
+        if failures:
+            raise IndexFolderError(
+                f"shard set {self.shard_set.root} cannot be {doing}: "
+                + "; ".join(f"{self.shard_set.names[number]} {why}" for number, why in sorted(failures.items()))
+            )
+        return answers
 
     @classmethod
     def open(
@@ -306,29 +303,17 @@ class ShardedSearch(LawSearch):
 
     def check(self) -> list[str]:
         self._ensure_open()
-        answers, failures = self._calls.call("check", {n: () for n in range(self.shard_set.count)}, max(self.timeout, 600.0))
+        answers, failures = self._all("check", max(self.timeout, 600.0))
         problems = [f"{self.shard_set.names[n]}: {p}" for n in sorted(answers) for p in answers[n]]
         return problems + [f"{self.shard_set.names[n]} {why}" for n, why in sorted(failures.items())]
 
     def info(self) -> dict[str, Any]:
         """What ``lawsearch info`` shows of each shard, summed: reports, chunks, vectors; and the shards."""
         self._ensure_open()
-        answers, _ = self._calls.call("info", {n: () for n in range(self.shard_set.count)}, self.timeout)
-        parts = [answers[n] for n in sorted(answers)]
-        first = parts[0] if parts else {}
-        summed = {key: sum(part[key] for part in parts) for key in ("reports", "chunks", "vectors", "dense_bytes")}
-        return {
-            **first,
-            **summed,
-            "index": str(self.shard_set.root),
-            "generation": self.generation.name,
-            "dense_coverage": self.manifest.coverage(),
-            "report_list": sorted((item for part in parts for item in part["report_list"]), key=lambda item: item["id"]),
-            "shards": [
-                {"name": self.shard_set.names[n], "generation": answers[n]["generation"], "reports": answers[n]["reports"]}
-                for n in sorted(answers)
-            ],
-        }
+        answers, _ = self._all("info", self.timeout)
+        return merged_description(
+            self.shard_set.root, self.generation.name, [(self.shard_set.names[n], answers[n]) for n in sorted(answers)]
+        )
 
     def signals(self, *args: Any, **kwargs: Any) -> Any:
         raise LawsearchError("signals() reads one index's candidates: call it on a shard (LawSearch.open(SET/shard-0))")
@@ -351,12 +336,7 @@ class ShardedSearch(LawSearch):
 
     def _reload(self) -> None:
         """Every shard opened again at its committed generation (the same actors or threads), and the set's view anew."""
-        answers, failures = self._calls.call("reopen", {n: () for n in range(self.shard_set.count)}, max(self.timeout, 60.0))
-        if failures:
-            raise IndexFolderError(
-                f"shard set {self.shard_set.root} cannot be opened again: "
-                + "; ".join(f"{self.shard_set.names[n]} {why}" for n, why in sorted(failures.items()))
-            )
+        self._every("reopen", "opened again")
         fresh = type(self)(self.shard_set, self._calls, self.timeout, self._queries)
         self.__dict__.update(fresh.__dict__)
 

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 GRAMS = "grams"  # the field of character bigrams that quoted phrases are matched on
@@ -63,10 +64,16 @@ class LexicalStats:
 def shared_bm25f(stats: LexicalStats) -> Any:
     """A Whoosh weighting model: BM25F with ``stats``' idf and mean field lengths for the terms they count (the
     searcher's own for any other, e.g. the terms a one-character phrase expands to, which score a constant anyway)."""
+    return _shared_bm25f_class()(stats)
+
+
+@lru_cache(maxsize=1)
+def _shared_bm25f_class() -> Any:
+    """The weighting class of :func:`shared_bm25f`, made once (whoosh is imported when first needed)."""
     from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
     class SharedScorer(BM25FScorer):
-        def __init__(self, searcher: Any, field_name: str, text: Any, B: float, K1: float, qf: int = 1) -> None:
+        def __init__(self, searcher: Any, field_name: str, text: Any, B: float, K1: float, qf: int, stats: LexicalStats) -> None:
             super().__init__(searcher, field_name, text, B, K1, qf=qf)
             term = text.decode("utf-8") if isinstance(text, bytes) else str(text)
             if stats.knows(field_name, term):
@@ -76,9 +83,13 @@ def shared_bm25f(stats: LexicalStats) -> Any:
             self.setup(searcher, field_name, text)  # the block-quality bound, from the idf now in place
 
     class SharedBM25F(BM25F):
+        def __init__(self, stats: LexicalStats) -> None:
+            super().__init__()
+            self.stats = stats
+
         def scorer(self, searcher: Any, field_name: str, text: Any, qf: int = 1) -> Any:
             if not searcher.schema[field_name].scorable:
                 return WeightScorer.for_(searcher, field_name, text)
-            return SharedScorer(searcher, field_name, text, self.B, self.K1, qf=qf)
+            return SharedScorer(searcher, field_name, text, self.B, self.K1, qf, self.stats)
 
-    return SharedBM25F()
+    return SharedBM25F
