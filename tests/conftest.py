@@ -15,6 +15,14 @@ SEEDS = ROOT / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 
+def copy_dev_reports(folder: Path) -> Path:
+    """The seeds and the eight provincial reports copied into ``folder`` (made), which is returned."""
+    folder.mkdir()
+    for path in [*SEED_FILES, *sorted((ROOT / "tests" / "corpus" / "provincial-2026").glob("*.txt"))]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A folder with copies of the first three seeds, free to change."""

@@ -4,7 +4,6 @@ loopback; and the reports they build (the seeds and the provincial reports)."""
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 import ray
 from ray.cluster_utils import Cluster
 
-from ..conftest import ROOT, SEED_FILES
+from ..conftest import ROOT, copy_dev_reports
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
 
@@ -34,8 +33,4 @@ def cluster() -> Iterator[Cluster]:
 @pytest.fixture(scope="package")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds and the provincial reports in one folder."""
-    folder = tmp_path_factory.mktemp("cluster") / "reports"
-    folder.mkdir()
-    for path in [*SEED_FILES, *sorted(PROVINCIAL.glob("*.txt"))]:
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_dev_reports(tmp_path_factory.mktemp("cluster") / "reports")

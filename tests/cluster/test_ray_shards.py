@@ -19,20 +19,16 @@ from ray.cluster_utils import Cluster
 from lawsearch.engine import LawSearch
 from lawsearch.index.sharded_writer import ShardedWriter
 from lawsearch.index.shardset import shard_of
-from lawsearch.index.writer import IndexWriter
 from lawsearch.search.sharded import ShardedSearch
 
 from ..conftest import ROOT
 from ..fakes import DyingShard, HashEmbedder
-from ..search.test_sharded import assert_same_results, dev_questions
+from ..search.test_sharded import assert_same_results, build_one_and_set, dev_questions
 
 
 @pytest.fixture(scope="module")
 def built(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    work = tmp_path_factory.mktemp("ray-shards")
-    IndexWriter(work / "one", embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
-    ShardedWriter.at(work / "set", 3, embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
-    return work / "one", work / "set"
+    return build_one_and_set(reports, tmp_path_factory.mktemp("ray-shards"))
 
 
 @pytest.fixture

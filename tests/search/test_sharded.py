@@ -23,7 +23,7 @@ from lawsearch.search.shard_service import ShardService
 from lawsearch.search.sharded import ShardedSearch, open_index
 from lawsearch.verify import verify_index
 
-from ..conftest import ROOT, SEED_FILES
+from ..conftest import ROOT, SEED_FILES, copy_dev_reports
 from ..fakes import HashEmbedder
 
 PROVINCIAL = ROOT / "tests" / "corpus" / "provincial-2026"
@@ -53,22 +53,21 @@ def assert_same_results(one: LawSearch, other: LawSearch, questions: list[str], 
             assert first.notes == second.notes, where
 
 
+def build_one_and_set(reports: Path, work: Path) -> tuple[Path, Path]:
+    """One index and a set of 3 shards of ``reports`` in ``work`` (Whoosh, whatever $LAWSEARCH_LEXICAL says)."""
+    IndexWriter(work / "one", embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
+    ShardedWriter.at(work / "set", 3, embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
+    return work / "one", work / "set"
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("sharded") / "reports"
-    folder.mkdir()
-    for path in [*SEED_FILES, *sorted(PROVINCIAL.glob("*.txt"))]:
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_dev_reports(tmp_path_factory.mktemp("sharded") / "reports")
 
 
 @pytest.fixture(scope="module")
 def built(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """One index and a set of 3 shards of the same reports (Whoosh, whatever $LAWSEARCH_LEXICAL says)."""
-    work = tmp_path_factory.mktemp("built")
-    IndexWriter(work / "one", embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
-    ShardedWriter.at(work / "set", 3, embedder=HashEmbedder(), vectors="now", lexical="whoosh").sync_folder(reports)
-    return work / "one", work / "set"
+    return build_one_and_set(reports, tmp_path_factory.mktemp("built"))
 
 
 @pytest.fixture(scope="module")
